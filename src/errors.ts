@@ -1,0 +1,30 @@
+// The catalogue of error codes the server counts and reports. Stats labels are these, lower-cased;
+// README's "Diagnostic codes" table explains each and what to do.
+
+export const REJECT_CODES = [
+  'FRAME_TOO_LARGE', // declared length above ingest.maxFrameBytes
+  'FRAME_EMPTY', // a zero length prefix
+  'FRAME_TRUNCATED', // the peer closed in the middle of a frame
+  'UNPICKLE_FAILED', // not a pickle, or one we refuse (bad opcode, bad length, stack misuse)
+  'PICKLE_BUDGET_EXCEEDED', // a pickle over the opcode, depth, memo or expanded-size budget
+  'NOT_A_DICT', // a valid pickle whose top value is not a dict
+] as const
+export type RejectCode = (typeof REJECT_CODES)[number]
+
+/** Network input that closes its connection: carries a code for the stats and diagnostics. */
+export class FrameError extends Error {
+  constructor(readonly code: RejectCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+/** A config file that cannot be used; main exits with EXIT_CONFIG. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID'
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'))
+  }
+}
+
+/** sysexits.h EX_CONFIG: the service unit's RestartPreventExitStatus, so a bad config does not restart-loop. */
+export const EXIT_CONFIG = 78
