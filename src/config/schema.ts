@@ -1,0 +1,69 @@
+// The configuration schema: the single source of truth for keys, types and defaults. etc/loggingserver.yaml
+// documents every key here, and a unit test keeps the two in step.
+import { z } from 'zod'
+
+const port = z.number().int().min(0).max(65535)
+const host = z.string().min(1)
+const positiveInt = z.number().int().positive()
+
+export const LogPortSchema = z
+  .object({
+    /** Manual runs only: under systemd the socket unit `loggingserver.socket` owns the port. */
+    host: host.default('127.0.0.1'),
+    port: port.default(9020),
+    /** Checked against the 4-byte length prefix before anything is allocated. */
+    max_frame_bytes: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Records held in memory while the disk is slower than the network; past it the sockets pause. */
+    max_backlog_bytes: positiveInt.default(64 * 1024 * 1024),
+    /** A connection that stops in the middle of a frame for this long is closed (a stalled or hostile peer). */
+    frame_timeout_seconds: z.number().positive().default(60),
+  })
+  .strict()
+
+export const FileSchema = z
+  .object({
+    path: z.string().min(1).default('var/log/loggingserver.log'),
+    style: z.enum(['text', 'json']).default('text'),
+    format: z.string().min(1).default('%(asctime)s %(client)-15s %(name)-12s %(levelname)-8s %(message)s'),
+    datefmt: z.string().min(1).nullable().default(null),
+    /** asctime and time-based rotation in UTC instead of local time (Formatter.converter = time.gmtime). */
+    utc: z.boolean().default(false),
+    /** RotatingFileHandler's maxBytes: 0 turns size rotation off. */
+    max_bytes: z.number().int().min(0).default(0),
+    backup_count: z.number().int().min(0).default(5),
+    /** TimedRotatingFileHandler's when: null turns time rotation off. */
+    when: z.enum(['S', 'M', 'H', 'D', 'midnight', 'W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W6']).nullable().default(null),
+    interval: positiveInt.default(1),
+    compress: z.boolean().default(false),
+  })
+  .strict()
+
+export const WebSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    host: host.default('127.0.0.1'),
+    port: port.default(9021),
+    recent_records: positiveInt.max(100_000).default(300),
+    refresh_seconds: z.number().positive().max(3600).default(5),
+    css_file: z.string().min(1).nullable().default(null),
+  })
+  .strict()
+
+export const DiagnosticsSchema = z
+  .object({
+    level: z.enum(['debug', 'info', 'warning', 'error']).default('info'),
+  })
+  .strict()
+
+export const ConfigSchema = z
+  .object({
+    log: LogPortSchema.default({}),
+    file: FileSchema.default({}),
+    web: WebSchema.default({}),
+    diagnostics: DiagnosticsSchema.default({}),
+    /** Seconds SIGTERM waits for the writer to drain before exiting anyway (keep below TimeoutStopSec=). */
+    shutdown_timeout_seconds: z.number().positive().default(30),
+  })
+  .strict()
+
+export type Config = z.infer<typeof ConfigSchema>

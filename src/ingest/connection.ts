@@ -1,0 +1,112 @@
+// One log-port connection: bytes → frames → unpickle → LogRecord → dispatcher. A bad frame never throws
+// past here: it closes this connection only, is counted by code, and is reported (rate-limited) with the peer.
+import type { Socket } from 'node:net'
+import type { Dispatcher } from '../dispatcher.js'
+import { FrameError, type RejectCode } from '../errors.js'
+import { RecordError, toLogRecord } from '../record.js'
+import type { Stats } from '../status/stats.js'
+import type { Diagnostics } from '../systemd/diagnostics.js'
+import { Framer } from './framer.js'
+import { unpickle, type UnpickleLimits } from './unpickle.js'
+
+export interface ConnectionContext {
+  dispatcher: Dispatcher
+  stats: Stats
+  diagnostics: Diagnostics
+  maxFrameBytes: number
+  /** A peer silent this long in the middle of a frame is closed; between frames it may idle forever. */
+  frameTimeoutMs: number
+  unpickleLimits?: Partial<UnpickleLimits>
+}
+
+export class Connection {
+  readonly peer: string
+  private readonly framer: Framer
+  private closed = false
+  private onClose: (() => void) | null = null
+
+  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
+    this.peer = peerAddress(socket)
+    this.framer = new Framer(ctx.maxFrameBytes)
+    ctx.stats.connectionsOpen++
+    ctx.stats.connectionsTotal++
+    ctx.dispatcher.attach(socket)
+    socket.setTimeout(ctx.frameTimeoutMs)
+    socket.on('data', (chunk: Buffer) => this.receive(chunk))
+    socket.on('timeout', () => {
+      if (this.framer.inFrame) this.fail(new FrameError('FRAME_TRUNCATED', `no data for ${ctx.frameTimeoutMs / 1000} s in the middle of a frame`))
+    })
+    socket.on('end', () => {
+      if (this.framer.inFrame) this.fail(new FrameError('FRAME_TRUNCATED', 'connection closed in the middle of a frame'))
+      else socket.end()
+    })
+    // ECONNRESET and friends: the peer is gone; what it delivered before is already dispatched.
+    socket.on('error', (err: NodeJS.ErrnoException) => ctx.diagnostics.debug(`log connection from ${this.peer}: ${err.code ?? err.message}`))
+    socket.on('close', () => this.finish())
+  }
+
+  /** Resolves once the peer has closed (or the connection failed); used to drain on shutdown. */
+  whenClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    return new Promise((resolve) => {
+      const previous = this.onClose
+      this.onClose = () => {
+        previous?.()
+        resolve()
+      }
+    })
+  }
+
+  /**
+   * Shutdown: keep reading until the peer closes or has been silent for `quietMs`, then close. What the
+   * peer sent before the signal is in the kernel's buffer and arrives well within that.
+   */
+  drain(quietMs: number): Promise<void> {
+    const closed = this.whenClosed()
+    if (this.closed) return closed
+    let timer = setTimeout(() => this.socket.destroy(), quietMs)
+    this.socket.on('data', () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => this.socket.destroy(), quietMs)
+    })
+    return closed.then(() => clearTimeout(timer))
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.closed) return
+    this.ctx.stats.bytesReceived += chunk.length
+    try {
+      this.framer.push(chunk, (frame) => this.decode(frame))
+    } catch (err) {
+      this.fail(err)
+    }
+  }
+
+  private decode(frame: Buffer): void {
+    const value = unpickle(frame, this.ctx.unpickleLimits)
+    this.ctx.dispatcher.accept(toLogRecord(value, this.peer, Date.now() / 1000))
+  }
+
+  private fail(err: unknown): void {
+    if (this.closed) return
+    // Anything else thrown while decoding is a decoder bug on odd input: still only this peer's problem.
+    const { code, message }: { code: RejectCode; message: string } =
+      err instanceof FrameError || err instanceof RecordError ? err : { code: 'UNPICKLE_FAILED', message: String(err) }
+    this.ctx.stats.reject(code)
+    this.ctx.diagnostics.limited('warning', `log connection from ${this.peer} closed: ${code}: ${message}`)
+    this.socket.destroy()
+  }
+
+  private finish(): void {
+    if (this.closed) return
+    this.closed = true
+    this.ctx.stats.connectionsOpen--
+    this.ctx.dispatcher.detach(this.socket)
+    this.onClose?.()
+  }
+}
+
+function peerAddress(socket: Socket): string {
+  const address = socket.remoteAddress ?? 'local'
+  return address.startsWith('::ffff:') ? address.slice(7) : address
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// Wiring only: arguments → config → central file → pipeline → listeners → web → ready; signals and shutdown.
+import { readFileSync } from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import { parseCommandLine, USAGE } from './config/args.js'
+import { loadConfig } from './config/load.js'
+import { Dispatcher } from './dispatcher.js'
+import { ConfigError, EXIT_CONFIG } from './errors.js'
+import { createFormatter } from './format/formatter.js'
+import { Connection } from './ingest/connection.js'
+import { addressOf, listen } from './ingest/listeners.js'
+import type { LogRecord } from './record.js'
+import { CentralFile } from './sinks/central-file.js'
+import { Ring } from './status/ring.js'
+import { Stats } from './status/stats.js'
+import { Diagnostics } from './systemd/diagnostics.js'
+import { listenFds, unsetListenEnv } from './systemd/listen-fds.js'
+import { createApp } from './web/app.js'
+
+const EXIT_USAGE = 64
+/** After SIGTERM a connection is closed once its peer has been silent this long (or has closed). */
+const DRAIN_QUIET_MS = 250
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+async function main(): Promise<void> {
+  let args
+  try {
+    args = parseCommandLine(process.argv.slice(2))
+  } catch (err) {
+    process.stderr.write(`loggingserver: ${(err as Error).message}\n${USAGE}`)
+    process.exit(EXIT_USAGE)
+  }
+  if (args.help) return void process.stdout.write(USAGE)
+  if (args.version) return void process.stdout.write(`loggingserver ${version}\n`)
+
+  let loaded
+  try {
+    loaded = loadConfig(args.config)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`loggingserver: invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
+    process.exit(args.checkConfig ? 1 : EXIT_CONFIG)
+  }
+  const { config, source } = loaded
+  const configName = source ?? 'built-in defaults'
+  if (args.checkConfig) return void process.stdout.write(`loggingserver: configuration OK (${configName})\n`)
+
+  const diagnostics = new Diagnostics(config.diagnostics.level)
+  const inherited = listenFds(process.env, process.pid)
+  unsetListenEnv(process.env)
+
+  const file = new CentralFile({
+    path: config.file.path,
+    format: createFormatter({ style: config.file.style, format: config.file.format, datefmt: config.file.datefmt, utc: config.file.utc }),
+    rotation: {
+      maxBytes: config.file.max_bytes,
+      backupCount: config.file.backup_count,
+      when: config.file.when,
+      interval: config.file.interval,
+      utc: config.file.utc,
+      compress: config.file.compress,
+    },
+    diagnostics: {
+      info: (m) => diagnostics.info(m),
+      warn: (m) => diagnostics.warning(m),
+      error: (m) => diagnostics.error(m),
+    },
+  })
+  try {
+    await file.open()
+  } catch (err) {
+    diagnostics.error(`cannot open the central file ${config.file.path}: ${(err as Error).message}` +
+      (inherited ? ' (under systemd only the LogsDirectory= is writable: add ReadWritePaths= with systemctl edit)' : ''))
+    process.exit(1)
+  }
+
+  const stats = new Stats()
+  const ring = new Ring<LogRecord>(config.web.recent_records)
+  const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(r) }], config.log.max_backlog_bytes)
+  const connections = new Set<Connection>()
+  const connectionContext = {
+    dispatcher,
+    stats,
+    diagnostics,
+    maxFrameBytes: config.log.max_frame_bytes,
+    frameTimeoutMs: config.log.frame_timeout_seconds * 1000,
+  }
+
+  const log = await listenOrExit(diagnostics, { name: 'log', host: config.log.host, port: config.log.port }, inherited, () =>
+    net.createServer({ noDelay: true }, (socket) => {
+      const connection = new Connection(socket, connectionContext)
+      connections.add(connection)
+      socket.on('close', () => connections.delete(connection))
+    }),
+  )
+  const app = createApp(
+    { version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure },
+    (err) => diagnostics.error(`status page: ${err.stack ?? err.message}`),
+  )
+  const web = config.web.enabled
+    ? await listenOrExit(diagnostics, { name: 'web', host: config.web.host, port: config.web.port }, inherited, () => http.createServer(app.callback()))
+    : null
+
+  diagnostics.info(
+    `loggingserver ${version} started: log port ${log.description}; status page ${web ? web.servers.map((s) => `http://${addressOf(s)}/`).join(', ') : 'disabled'}` +
+      `; central file ${config.file.path}; config ${configName}; ${log.activated ? 'socket-activated' : 'ports bound by the server'}`,
+  )
+
+  let stopping = false
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    const deadline = setTimeout(() => {
+      diagnostics.error(`shutdown took over ${config.shutdown_timeout_seconds} s: exiting with ${file.stats().backlogRecords} records unwritten`)
+      file.flushSync()
+      process.exit(1)
+    }, config.shutdown_timeout_seconds * 1000)
+    deadline.unref()
+    diagnostics.info(`${signal}: stopping; draining ${connections.size} log connections`)
+    // Bound ports: accept what already sits in the kernel's accept queue, then close. Inherited ports
+    // keep their queue in systemd's socket for the next start, so stop accepting at once.
+    if (!log.activated) await new Promise((resolve) => setTimeout(resolve, 50))
+    for (const server of log.servers) server.close()
+    for (const server of web?.servers ?? []) {
+      server.close()
+      ;(server as http.Server).closeAllConnections()
+    }
+    dispatcher.release()
+    await Promise.all([...connections].map((c) => c.drain(DRAIN_QUIET_MS)))
+    await file.end()
+    diagnostics.info(`stopped: ${stats.recordsReceived} records received, ${file.stats().recordsWritten} written`)
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGHUP', () => {
+    diagnostics.info(`SIGHUP: reopening ${config.file.path}`)
+    file.reopen().catch((err: Error) => diagnostics.error(`reopen of ${config.file.path} failed: ${err.message}`))
+  })
+  const crash = (err: unknown): void => {
+    diagnostics.critical(`internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
+    try {
+      file.flushSync()
+    } finally {
+      process.exit(70)
+    }
+  }
+  process.on('uncaughtException', crash)
+  process.on('unhandledRejection', crash)
+}
+
+async function listenOrExit(
+  diagnostics: Diagnostics,
+  spec: { name: string; host: string; port: number },
+  inherited: Map<string, number[]> | null,
+  make: () => net.Server,
+): ReturnType<typeof listen> {
+  try {
+    return await listen(spec, inherited, make)
+  } catch (err) {
+    diagnostics.error(`cannot listen on ${spec.host}:${spec.port} for the ${spec.name} port: ${(err as Error).message}`)
+    process.exit(1)
+  }
+}
+
+void main()

@@ -1,0 +1,100 @@
+// The core promise, end to end: records from real CPython SocketHandlers land whole, in order, in one file.
+import assert from 'node:assert/strict'
+import { readFileSync, renameSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { after, describe, it } from 'node:test'
+import { runClient } from '../support/python.js'
+import { getJson, startServer, waitFor, type RunningServer } from '../support/server.js'
+
+const LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} 127\.0\.0\.1 +client\.(\S+) +(DEBUG|INFO|WARNING|ERROR|CRITICAL) +(\S+) (\d+)$/
+
+/** Parses central-file text into { tag → sequence numbers in file order }, failing on any malformed line. */
+function sequences(text: string): Map<string, number[]> {
+  const byTag = new Map<string, number[]>()
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('Traceback') || line.startsWith('  ') || line.startsWith('ValueError')) continue
+    const m = LINE.exec(line)
+    assert.ok(m, `malformed or interleaved line: ${JSON.stringify(line)}`)
+    assert.equal(m[1], m[3])
+    const list = byTag.get(m[3]!) ?? []
+    list.push(Number(m[4]))
+    byTag.set(m[3]!, list)
+  }
+  return byTag
+}
+
+function assertComplete(byTag: Map<string, number[]>, tags: string[], count: number): void {
+  assert.deepEqual([...byTag.keys()].sort(), [...tags].sort())
+  for (const tag of tags) {
+    const seen = byTag.get(tag)!
+    assert.equal(seen.length, count, `${tag}: ${seen.length} of ${count} records`)
+    assert.ok(seen.every((n, i) => n === i), `${tag}: records out of order`)
+  }
+}
+
+describe('central file', () => {
+  const servers: RunningServer[] = []
+  after(() => servers.forEach((s) => s.cleanup()))
+
+  it('holds exactly 16,000 whole lines from 8 processes × 2,000 records, each process in order, after SIGTERM at once', async () => {
+    const server = await startServer()
+    servers.push(server)
+    const tags = Array.from({ length: 8 }, (_, i) => `p${i}`)
+    await Promise.all(tags.map((tag) => runClient(server.logPort, 2000, tag)))
+    assert.equal(await server.stop('SIGTERM'), 0)
+    const byTag = sequences(readFileSync(server.file, 'utf8'))
+    assertComplete(byTag, tags, 2000)
+    assert.match(server.stderr(), /stopped: 16000 records received, 16000 written/)
+  })
+
+  it('appends tracebacks on the lines after their record, as Python does', async () => {
+    const server = await startServer()
+    servers.push(server)
+    await runClient(server.logPort, 30, 'exc', ['--exc-every', '10'])
+    assert.equal(await server.stop(), 0)
+    const text = readFileSync(server.file, 'utf8')
+    assertComplete(sequences(text), ['exc'], 30)
+    assert.equal(text.match(/^Traceback \(most recent call last\):$/gm)?.length, 3)
+    assert.match(text, /ERROR +exc 10\nTraceback \(most recent call last\):\n(  .*\n)+ValueError: boom 10\n/)
+  })
+
+  it('writes to a new file after mv + SIGHUP, and the two files together hold every record', async () => {
+    const server = await startServer()
+    servers.push(server)
+    await runClient(server.logPort, 1000, 'before')
+    await waitFor(async () => ((await getJson(server.webPort, '/api/status')).body as { file: { recordsWritten: number } }).file.recordsWritten === 1000, 5000, '1000 records written')
+    renameSync(server.file, server.file + '.moved')
+    server.child.kill('SIGHUP')
+    await waitFor(() => server.stderr().includes('SIGHUP: reopening'), 5000, 'SIGHUP handled')
+    // Records sent concurrently with the reopen must land in one file or the other, never nowhere.
+    await Promise.all([runClient(server.logPort, 1000, 'after'), runClient(server.logPort, 1000, 'during')])
+    assert.equal(await server.stop(), 0)
+    const old = sequences(readFileSync(server.file + '.moved', 'utf8'))
+    const fresh = sequences(readFileSync(server.file, 'utf8'))
+    assert.equal(old.get('before')?.length, 1000)
+    assert.equal(fresh.get('before'), undefined)
+    const merged = new Map<string, number[]>()
+    for (const map of [old, fresh]) for (const [tag, list] of map) merged.set(tag, [...(merged.get(tag) ?? []), ...list])
+    assertComplete(merged, ['before', 'after', 'during'], 1000)
+  })
+
+  it('rotates by size under load into .1 … .N without losing or reordering a record', async () => {
+    const server = await startServer('file:\n  max_bytes: 200000\n  backup_count: 20\n')
+    servers.push(server)
+    const tags = ['r0', 'r1', 'r2', 'r3']
+    await Promise.all(tags.map((tag) => runClient(server.logPort, 5000, tag)))
+    assert.equal(await server.stop(), 0)
+    const names = readdirSync(server.dir).filter((n) => n.startsWith('central.log')).sort()
+    const backups = names.filter((n) => /^central\.log\.\d+$/.test(n))
+    assert.ok(backups.length >= 5, `expected several backups, got ${names.join(', ')}`)
+    // Oldest first: .N … .1, then the live file.
+    const ordered = [...backups.sort((a, b) => Number(b.split('.').pop()) - Number(a.split('.').pop())), 'central.log']
+    let text = ''
+    for (const name of ordered) {
+      const part = readFileSync(path.join(server.dir, name), 'utf8')
+      assert.ok(Buffer.byteLength(part) <= 200000, `${name} is over max_bytes`)
+      text += part
+    }
+    assertComplete(sequences(text), tags, 5000)
+  })
+})

@@ -1,0 +1,104 @@
+// Starts the real built server (dist/src/main.js) on a temp config with ports 0, and learns the bound
+// ports from its startup line. Not a test file: Node 20 runs only the *.test.js files we list.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse, stringify } from 'yaml'
+
+/** The repository root, whether running from dist/test/… or elsewhere. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+export const mainJs = path.join(repoRoot, 'dist/src/main.js')
+
+export interface RunningServer {
+  child: ChildProcess
+  dir: string
+  file: string
+  logPort: number
+  webPort: number
+  stderr: () => string
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+  exited: Promise<number | null>
+  cleanup(): void
+}
+
+export function tempDir(prefix = 'loggingserver-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix))
+}
+
+/** `yaml` is appended to a config that sets ports 0 and a file in a temp dir. */
+export async function startServer(yaml = '', options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningServer> {
+  const dir = tempDir()
+  const file = path.join(dir, 'central.log')
+  const config = path.join(dir, 'loggingserver.yaml')
+  writeFileSync(config, yamlWithDefaults(yaml, file))
+  const child = spawn(process.execPath, [mainJs, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } })
+  let err = ''
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
+  child.stdout!.resume()
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const started = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within ${options.timeoutMs ?? 10000} ms:\n${err}`)), options.timeoutMs ?? 10000)
+    const check = (): void => {
+      const m = /log port [^;]*?:(\d+);.*status page http:\/\/[^ ]*?:(\d+)\//.exec(err)
+      if (m) {
+        clearTimeout(timer)
+        child.stderr!.off('data', check)
+        resolve(m)
+      }
+    }
+    child.stderr!.on('data', check)
+    void exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${code} before starting:\n${err}`))
+    })
+  })
+  return {
+    child,
+    dir,
+    file,
+    logPort: Number(started[1]),
+    webPort: Number(started[2]),
+    stderr: () => err,
+    exited,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    },
+    cleanup() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Ports 0 and a temp file unless `extra` says otherwise; extra's own keys win. */
+function yamlWithDefaults(extra: string, file: string): string {
+  const given = (parse(extra) ?? {}) as Record<string, Record<string, unknown>>
+  const base: Record<string, Record<string, unknown>> = {
+    log: { host: '127.0.0.1', port: 0 },
+    web: { host: '127.0.0.1', port: 0 },
+    file: { path: file },
+  }
+  for (const [section, values] of Object.entries(given)) {
+    base[section] = typeof values === 'object' && values !== null ? { ...base[section], ...values } : values
+  }
+  return stringify(base)
+}
+
+export async function getJson(port: number, urlPath: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`http://127.0.0.1:${port}${urlPath}`)
+  return { status: res.status, body: await res.json() }
+}
+
+/** Polls `check` every 50 ms until it returns true or `timeoutMs` passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+}

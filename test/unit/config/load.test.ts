@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import { parseConfig, loadConfig } from '../../../src/config/load.js'
+import { ConfigError } from '../../../src/errors.js'
+import { repoRoot } from '../../support/server.js'
+
+function problems(yaml: string): string[] {
+  try {
+    parseConfig(yaml, 'loggingserver.yaml')
+  } catch (err) {
+    assert.ok(err instanceof ConfigError)
+    return [...err.problems]
+  }
+  assert.fail('expected a ConfigError')
+}
+
+describe('parseConfig()', () => {
+  it('fills every default from an empty file', () => {
+    const config = parseConfig('', 'x.yaml')
+    assert.equal(config.log.port, 9020)
+    assert.equal(config.web.port, 9021)
+    assert.equal(config.log.max_frame_bytes, 1024 * 1024)
+    assert.equal(config.web.recent_records, 300)
+    assert.equal(config.file.path, path.resolve('var/log/loggingserver.log'))
+  })
+
+  it('names file, line and key for a wrong type', () => {
+    assert.deepEqual(problems('log:\n  host: 0.0.0.0\n  max_frame_bytes: lots\n'), [
+      'loggingserver.yaml:3: log.max_frame_bytes: must be a number, not string',
+    ])
+  })
+
+  it('reports every problem at once, each on its own line', () => {
+    const found = problems('log:\n  port: 70000\nweb:\n  recent_records: -1\nfile:\n  when: hourly\n')
+    assert.deepEqual(found, [
+      'loggingserver.yaml:2: log.port: must be at most 65535',
+      'loggingserver.yaml:4: web.recent_records: must be a positive number',
+      'loggingserver.yaml:6: file.when: must be one of "S", "M", "H", "D", "midnight", "W0", "W1", "W2", "W3", "W4", "W5", "W6", not "hourly"',
+    ])
+  })
+
+  it('rejects an unknown key on its own line and lists the known ones', () => {
+    const [problem] = problems('web:\n  port: 9021\n  colour: red\n')
+    assert.match(problem!, /^loggingserver\.yaml:3: web\.colour: unknown key \(expected one of: enabled, host, port, /)
+  })
+
+  it('rejects an unknown top-level section', () => {
+    assert.match(problems('\n\nlogging:\n  port: 1\n')[0]!, /^loggingserver\.yaml:3: logging: unknown key/)
+  })
+
+  it('reports YAML syntax errors with their line', () => {
+    assert.match(problems('log:\n  port: 9020\n   host: [oops\n')[0]!, /^loggingserver\.yaml:3: YAML syntax: /)
+  })
+
+  it('rejects a format string naming an unknown attribute, at the format line', () => {
+    const [problem] = problems('file:\n  path: /tmp/x.log\n  format: "%(asctime)s %(nosuch)s"\n')
+    assert.match(problem!, /^loggingserver\.yaml:3: file\.format: .*nosuch/)
+  })
+
+  it('freezes the result', () => {
+    const config = parseConfig('', 'x.yaml')
+    assert.throws(() => {
+      ;(config.log as { port: number }).port = 1
+    }, TypeError)
+  })
+})
+
+describe('loadConfig()', () => {
+  it('uses the built-in defaults when the default path does not exist', () => {
+    const loaded = loadConfig(null, '/nonexistent/loggingserver.yaml')
+    assert.equal(loaded.source, null)
+    assert.equal(loaded.config.log.port, 9020)
+  })
+
+  it('fails with the path when an explicit --config does not exist', () => {
+    assert.throws(() => loadConfig('/nonexistent/x.yaml'), (err: unknown) => err instanceof ConfigError && /^\/nonexistent\/x\.yaml: cannot read/.test(err.message))
+  })
+
+  it('ships etc/loggingserver.yaml documenting exactly the defaults (but the packaged file path)', () => {
+    const shipped = parseConfig(readFileSync(path.join(repoRoot, 'etc/loggingserver.yaml'), 'utf8'), 'etc/loggingserver.yaml')
+    const defaults = parseConfig('', 'x.yaml')
+    assert.deepEqual(shipped, defaults)
+  })
+})
