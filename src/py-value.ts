@@ -135,15 +135,19 @@ function writeItems(open: string, items: readonly PyValue[], close: string, out:
   out.push(close)
 }
 
-/** repr(float): shortest round-trip digits, as both Python 3 and JS use, spelled the Python way. */
-export function floatRepr(n: number): string {
-  if (Number.isNaN(n)) return 'nan'
-  if (n === Infinity) return 'inf'
-  if (n === -Infinity) return '-inf'
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return n.toFixed(1)
-  const s = String(n)
-  // JS writes 1e+21 / 1.5e-7; Python writes 1e+21 / 1.5e-07.
-  return s.replace(/e([+-])(\d)$/, 'e$10$2')
+/** Python's repr(float) / str(float): shortest round-trip digits, exponent when exp < -4 or exp >= 16. */
+export function floatRepr(x: number): string {
+  if (Number.isNaN(x)) return 'nan'
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf'
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
+  const [mant = '', expText = '0'] = x.toExponential().split('e')
+  const exp = Number(expText)
+  if (exp < -4 || exp >= 16) {
+    const e = Math.abs(exp)
+    return `${mant}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`
+  }
+  const s = String(x)
+  return s.includes('.') ? s : s + '.0'
 }
 
 function strRepr(s: string): string {

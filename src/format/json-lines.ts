@@ -1,0 +1,113 @@
+// One JSON object per record (no trailing newline): CPython's attribute names, the server's fields, and
+// the client's extras rendered JSON-safely and bounded per value.
+import { PyBytes, PyGlobal, PyObject, pyRepr, pyStr, PySet, PyTuple, type PyValue } from '../py-value.js'
+import type { LogRecord } from '../record.js'
+import { getMessage } from './message.js'
+
+/** Per extra value, in JSON characters; a larger value becomes a truncated repr string (see below). */
+export const MAX_JSON_VALUE_CHARS = 64 * 1024
+/** Appended to a value's repr when its JSON would exceed MAX_JSON_VALUE_CHARS. */
+export const TRUNCATED_MARKER = '…[truncated]'
+const TRUNCATED_REPR_CHARS = 8 * 1024
+const MAX_DEPTH = 64
+
+/**
+ * Fixed keys, in output order. Extras come after them at the top level (as python-json-logger does);
+ * record.ts already drops client keys named like attributes or server fields, and any that still clash
+ * are skipped here, so a client can never overwrite one of these.
+ */
+const FIXED_KEYS = new Set([
+  'seq', 'received', 'client', 'created', 'asctime', 'name', 'levelname', 'levelno', 'message', 'msg', 'args',
+  'pathname', 'filename', 'module', 'lineno', 'funcName', 'msecs', 'relativeCreated', 'thread', 'threadName',
+  'process', 'processName', 'taskName', 'exc_text', 'stack_info',
+])
+
+/** `asctime` is the record's time as the text format would print it (same datefmt and zone). */
+export function createJsonLines(asctime: (r: LogRecord) => string): (r: LogRecord) => string {
+  return (r) => {
+    let s =
+      `{"seq":${r.seq},"received":${num(r.received)},"client":${JSON.stringify(r.client)},` +
+      `"created":${num(r.created)},"asctime":${JSON.stringify(asctime(r))},"name":${JSON.stringify(r.name)},` +
+      `"levelname":${JSON.stringify(r.levelname)},"levelno":${num(r.levelno)},` +
+      `"message":${JSON.stringify(getMessage(r))},"msg":${JSON.stringify(r.msg)},"args":${jsonValue(r.args)},` +
+      `"pathname":${JSON.stringify(r.pathname)},"filename":${JSON.stringify(r.filename)},` +
+      `"module":${JSON.stringify(r.module)},"lineno":${num(r.lineno)},"funcName":${JSON.stringify(r.funcName)},` +
+      `"msecs":${num(r.msecs)},"relativeCreated":${num(r.relativeCreated)},"thread":${jsonValue(r.thread)},` +
+      `"threadName":${opt(r.threadName)},"process":${jsonValue(r.process)},"processName":${opt(r.processName)},` +
+      `"taskName":${opt(r.taskName)},"exc_text":${opt(r.exc_text)},"stack_info":${opt(r.stack_info)}`
+    for (const [key, value] of r.extra) {
+      if (!FIXED_KEYS.has(key)) s += `,${JSON.stringify(key)}:${jsonValue(value)}`
+    }
+    return s + '}'
+  }
+}
+
+function opt(s: string | null): string {
+  return s === null ? 'null' : JSON.stringify(s)
+}
+
+/** JSON has no NaN or Infinity: those become Python's spellings as strings. */
+function num(n: number): string {
+  return Number.isFinite(n) ? String(n) : JSON.stringify(pyRepr(n))
+}
+
+class TooLarge extends Error {}
+
+/**
+ * A decoded value as JSON: tuples and sets → arrays, dicts → objects (non-string keys repr'd), ints
+ * (bigint) → exact digits, bytes/objects/classes → their str(). Longer than MAX_JSON_VALUE_CHARS → a
+ * string of the first 8 KiB of repr() plus TRUNCATED_MARKER.
+ */
+export function jsonValue(v: PyValue): string {
+  const out: string[] = []
+  try {
+    write(v, out, { chars: 0 }, 0, new Set())
+    return out.join('')
+  } catch (e) {
+    if (!(e instanceof TooLarge)) throw e
+    return JSON.stringify(pyRepr(v).slice(0, TRUNCATED_REPR_CHARS) + TRUNCATED_MARKER)
+  }
+}
+
+function write(v: PyValue, out: string[], size: { chars: number }, depth: number, active: Set<object>): void {
+  const push = (s: string) => {
+    size.chars += s.length
+    if (size.chars > MAX_JSON_VALUE_CHARS) throw new TooLarge()
+    out.push(s)
+  }
+  if (v === null) return push('null')
+  switch (typeof v) {
+    case 'boolean':
+      return push(v ? 'true' : 'false')
+    case 'number':
+      return push(num(v))
+    case 'bigint':
+      return push(v.toString())
+    case 'string':
+      return push(JSON.stringify(v))
+    default:
+  }
+  if (v instanceof PyBytes || v instanceof PyObject || v instanceof PyGlobal) return push(JSON.stringify(pyStr(v)))
+  // Pickles can share and even nest a container in itself: print a repr-style marker, as repr() does.
+  if (active.has(v) || depth >= MAX_DEPTH) return push(JSON.stringify(Array.isArray(v) ? '[...]' : v instanceof Map ? '{...}' : '(...)'))
+  active.add(v)
+  if (v instanceof Map) {
+    push('{')
+    let first = true
+    for (const [k, item] of v) {
+      push((first ? '' : ',') + JSON.stringify(typeof k === 'string' ? k : pyRepr(k)) + ':')
+      first = false
+      write(item, out, size, depth + 1, active)
+    }
+    push('}')
+  } else {
+    const items = Array.isArray(v) ? v : v instanceof PyTuple || v instanceof PySet ? v.items : []
+    push('[')
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) push(',')
+      write(items[i] as PyValue, out, size, depth + 1, active)
+    }
+    push(']')
+  }
+  active.delete(v)
+}

@@ -1,0 +1,42 @@
+// pyPercent(): numeric conversions digit for digit against CPython, including exact rounding ties.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { pyPercent } from '../../../src/format/percent-operator.js'
+import { PyTuple, type PyValue } from '../../../src/py-value.js'
+import { runPython } from '../../support/python.js'
+import { PY_DECODE, toWire } from './record-fixtures.js'
+
+const FLOAT_SPECS = ['%.0f', '%.1f', '%.2f', '%f', '%.3e', '%.0e', '%e', '%g', '%.12g', '%#.3g', '%.1g', '%10.4f', '%-+12.5e', '%012.3E', '%G', '%#.0f', '%s', '%r', '%d']
+const INT_SPECS = ['%d', '%5d', '%-5d|', '%+05d', '%x', '%#X', '%#o', '%.4d', '%#08.3x', '% d', '%f', '%.2e', '%g', '%s', '%c']
+
+function values(): { floats: number[]; ints: bigint[] } {
+  let seed = 4242
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+  const floats = [0, -0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 9.5, 25, 250, 1e21, 1e22, 123456789012345680000, 5e-324, 1.7976931348623157e308, 1e16, 1e-5, 0.0001, NaN, Infinity, -Infinity]
+  for (let i = 0; i < 60; i++) floats.push(Math.round(rand() * 4096) / 64 - 32) // dyadic: many exact ties
+  for (let i = 0; i < 60; i++) floats.push((rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20))
+  const ints = [0n, 1n, -1n, 65n, 255n, -255n, 2n ** 53n + 1n, -(2n ** 70n), 1114111n, 1114112n]
+  return { floats, ints }
+}
+
+describe('pyPercent()', () => {
+  test('formats floats and ints exactly as CPython does', () => {
+    const { floats, ints } = values()
+    const jobs: Array<[string, PyValue]> = []
+    for (const spec of FLOAT_SPECS) for (const f of floats) jobs.push([spec, f])
+    for (const spec of INT_SPECS) for (const n of ints) jobs.push([spec, n])
+    const script = `${PY_DECODE}
+out = []
+for fmt, v in json.load(sys.stdin):
+    try: out.append(fmt % (dec(v),))
+    except (TypeError, ValueError, OverflowError): out.append(None)
+json.dump(out, sys.stdout)
+`
+    const expected = JSON.parse(runPython(script, JSON.stringify(jobs.map(([f, v]) => [f, toWire(v)]))).toString('utf8')) as Array<string | null>
+    jobs.forEach(([fmt, v], i) => {
+      const want = expected[i]
+      if (want === null) assert.throws(() => pyPercent(fmt, new PyTuple([v])), `${fmt} % ${String(v)} raises in CPython`)
+      else assert.equal(pyPercent(fmt, new PyTuple([v])), want, `${fmt} % ${String(v)}`)
+    })
+  })
+})
