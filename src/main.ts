@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Wiring only: arguments → config → central file → pipeline → listeners → web → ready; signals and shutdown.
+import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
@@ -68,11 +69,11 @@ async function main(): Promise<void> {
       error: (m) => diagnostics.error(m),
     },
   })
-  try {
-    await file.open()
-  } catch (err) {
-    diagnostics.error(`cannot open the central file ${config.file.path}: ${(err as Error).message}` +
-      (inherited ? ' (under systemd only the LogsDirectory= is writable: add ReadWritePaths= with systemctl edit)' : ''))
+  // The writer retries a failed open for ever (right once running); at startup a clear exit is better.
+  const openError = await Promise.race([file.open().then(() => null), once(file, 'error-state').then(([err]) => err as Error)])
+  if (openError) {
+    diagnostics.error(`cannot open the central file ${config.file.path}: ${openError.message}` +
+      (inherited ? ' (under systemd only LogsDirectory= is writable: add ReadWritePaths= with systemctl edit)' : ''))
     process.exit(1)
   }
 

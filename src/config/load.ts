@@ -38,7 +38,7 @@ export function parseConfig(text: string, file: string): Readonly<Config> {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const problems: string[] = []
   for (const err of doc.errors) {
-    const at = err.linePos?.[0]?.line ?? '?'
+    const at = lines.linePos(err.pos[0]).line
     problems.push(`${file}:${at}: YAML syntax: ${err.message.split('\n')[0]}`)
   }
   if (problems.length > 0) throw new ConfigError(problems)
@@ -47,7 +47,7 @@ export function parseConfig(text: string, file: string): Readonly<Config> {
   const result = ConfigSchema.safeParse(raw)
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(...describeIssue(issue, doc, lines, file))
-    throw new ConfigError(problems)
+    throw new ConfigError(problems.sort((a, b) => lineNumber(a) - lineNumber(b)))
   }
   const config = finish(result.data)
   const formatProblem = checkFormat(config)
@@ -57,6 +57,12 @@ export function parseConfig(text: string, file: string): Readonly<Config> {
     throw new ConfigError(problems)
   }
   return deepFreeze(config)
+}
+
+/** Problems read top to bottom, in file order. */
+function lineNumber(problem: string): number {
+  const m = /^.*?:(\d+):/.exec(problem)
+  return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER
 }
 
 function describeIssue(issue: ZodIssue, doc: Document, lines: LineCounter, file: string): string[] {
@@ -81,7 +87,10 @@ function plainMessage(issue: ZodIssue): string {
     case 'invalid_enum_value':
       return `must be one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}, not ${JSON.stringify(issue.received)}`
     case 'too_small':
-      if (issue.type === 'number') return issue.minimum === 1 && !issue.inclusive ? 'must be a positive number' : `must be at least ${issue.minimum}`
+      if (issue.type === 'number') {
+        if (issue.minimum === 0 && !issue.inclusive) return 'must be a positive number'
+        return issue.inclusive ? `must be at least ${issue.minimum}` : `must be greater than ${issue.minimum}`
+      }
       return 'must not be empty'
     case 'too_big':
       return `must be at most ${issue.maximum}`

@@ -51,7 +51,7 @@ describe('parseConfig()', () => {
   })
 
   it('reports YAML syntax errors with their line', () => {
-    assert.match(problems('log:\n  port: 9020\n   host: [oops\n')[0]!, /^loggingserver\.yaml:3: YAML syntax: /)
+    assert.match(problems('log:\n  port: 9020\n\thost: x\n')[0]!, /^loggingserver\.yaml:3: YAML syntax: Tabs are not allowed/)
   })
 
   it('rejects a format string naming an unknown attribute, at the format line', () => {

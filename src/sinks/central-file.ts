@@ -1,0 +1,234 @@
+// The central log file as a sink: format each record, hand lines to the batched writer, rotate by size
+// and/or time between records (never inside one), reopen on SIGHUP, and report health and backlog.
+import { EventEmitter } from 'node:events'
+import { stat } from 'node:fs/promises'
+import type { LogRecord } from '../record.js'
+import { BatchedWriter } from './batched-writer.js'
+import {
+  checkRotation, computeRollover, gzipFile, nextRolloverAt, rotateBySize, rotateByTime, rotatedSuffix,
+  sizeRolloverDue, type RotationOptions,
+} from './rotation.js'
+
+export type { RotationOptions, When } from './rotation.js'
+
+export interface Diagnostics {
+  warn(msg: string): void
+  error(msg: string): void
+  info(msg: string): void
+}
+
+export interface CentralFileOptions {
+  path: string
+  format: (r: LogRecord) => string
+  rotation: RotationOptions
+  diagnostics?: Diagnostics
+}
+
+export interface CentralFileStats {
+  path: string
+  sizeBytes: number
+  rotations: number
+  backlogRecords: number
+  backlogBytes: number
+  healthy: boolean
+  lastError: string | null
+  recordsWritten: number
+}
+
+/** After a failed rename chain, wait this long before trying again instead of retrying on every record. */
+const ROTATION_RETRY_MS = 60_000
+const quiet: Diagnostics = { warn() {}, error() {}, info() {} }
+
+/**
+ * Events: 'drain' (nothing left in memory), 'written' (bytes), 'error-state' (err), 'recovered'.
+ * Records arriving during a rotation are held here, in order, and go to the new file.
+ */
+export class CentralFile extends EventEmitter {
+  readonly path: string
+  private readonly format: (r: LogRecord) => string
+  private readonly rotation: RotationOptions
+  private readonly diag: Diagnostics
+  private readonly writer: BatchedWriter
+  private held: string[] = []
+  private heldLens: number[] = []
+  private heldBytes = 0
+  private rotating: Promise<void> | null = null
+  private compressing: Promise<void> = Promise.resolve()
+  /** Next time rollover, in ms (CPython keeps seconds; `int(now) >= at` ⇔ `now >= at` for integer `at`). */
+  private rolloverAtMs = Infinity
+  private sizeRotationAfterMs = 0
+  private rotations = 0
+  private lastError: string | null = null
+
+  constructor(options: CentralFileOptions) {
+    super()
+    checkRotation(options.rotation)
+    this.path = options.path
+    this.format = options.format
+    this.rotation = { ...options.rotation }
+    this.diag = options.diagnostics ?? quiet
+    this.writer = new BatchedWriter({ path: options.path })
+    this.writer.on('drain', () => {
+      if (this.rotating === null && this.held.length === 0) this.emit('drain')
+    })
+    this.writer.on('written', (n: number) => this.emit('written', n))
+    this.writer.on('error-state', (err: NodeJS.ErrnoException) => {
+      this.lastError = `${err.code ?? 'ERROR'}: ${err.message}`
+      this.diag.error(`writing ${this.path} failed: ${this.lastError}; keeping records in memory, retrying`)
+      this.emit('error-state', err)
+    })
+    this.writer.on('recovered', () => {
+      this.diag.info(`writing ${this.path} works again`)
+      this.emit('recovered')
+    })
+  }
+
+  /** Opens (creating directories); the first time rollover counts from the file's mtime, as in CPython. */
+  async open(): Promise<void> {
+    const { when, interval, utc } = this.rotation
+    if (when !== null) {
+      let start: number
+      try {
+        start = Math.trunc((await stat(this.path)).mtimeMs / 1000)
+      } catch {
+        start = Math.trunc(Date.now() / 1000)
+      }
+      this.rolloverAtMs = computeRollover(start, when, interval, utc) * 1000
+    }
+    await this.writer.open()
+  }
+
+  write(record: LogRecord): void {
+    const entry = this.format(record) + '\n'
+    const bytes = Buffer.byteLength(entry)
+    if (this.rotating !== null || this.rotationDue(bytes)) this.hold(entry, bytes)
+    else this.writer.write(entry, bytes)
+  }
+
+  /** SIGHUP: reopen the same path without renaming (an external logrotate moved it). */
+  async reopen(): Promise<void> {
+    while (this.rotating !== null) await this.rotating
+    await this.writer.reopen()
+  }
+
+  /** Resolves when every record written so far is in the file (rotations in progress included). */
+  async flush(): Promise<void> {
+    while (this.rotating !== null) await this.rotating
+    await this.writer.flush()
+  }
+
+  async end(): Promise<void> {
+    await this.flush()
+    await this.writer.end()
+    await this.compressing
+  }
+
+  /** Crash path: held and pending records go out synchronously, to whatever file is open. */
+  flushSync(): void {
+    const { held, heldLens } = this
+    const state = this.writer.currentState
+    if (state !== 'ending' && state !== 'closed') {
+      for (let i = 0; i < held.length; i++) this.writer.write(held[i]!, heldLens[i]!)
+      this.held = []
+      this.heldLens = []
+      this.heldBytes = 0
+    }
+    this.writer.flushSync()
+  }
+
+  /** Bytes accepted but not yet on disk; read per record by the dispatcher, so no snapshot object. */
+  get backlogBytes(): number {
+    return this.writer.pendingBytes + this.heldBytes
+  }
+
+  stats(): CentralFileStats {
+    const w = this.writer
+    return {
+      path: this.path,
+      sizeBytes: w.size,
+      rotations: this.rotations,
+      backlogRecords: w.pendingWrites + this.held.length,
+      backlogBytes: w.pendingBytes + this.heldBytes,
+      healthy: w.healthy,
+      lastError: this.lastError,
+      recordsWritten: w.writesCompleted,
+    }
+  }
+
+  /** Checked BEFORE an entry is added, so a rotation always falls between two records. */
+  private rotationDue(entryBytes: number): boolean {
+    if (!this.writer.isRegularFile) return false
+    const r = this.rotation
+    if (r.when !== null && Date.now() >= this.rolloverAtMs) {
+      this.rotating = this.rotate('time')
+      return true
+    }
+    // Logical size: what is on disk plus what is queued for this file (CPython's tell() after write).
+    const size = this.writer.size + this.writer.pendingBytes
+    if (sizeRolloverDue(size, entryBytes, r.maxBytes, r.backupCount) && Date.now() >= this.sizeRotationAfterMs) {
+      this.rotating = this.rotate('size')
+      return true
+    }
+    return false
+  }
+
+  private hold(entry: string, bytes: number): void {
+    this.held.push(entry)
+    this.heldLens.push(bytes)
+    this.heldBytes += bytes
+  }
+
+  /**
+   * Let the old file receive every byte queued for it, rename, reopen; records held meanwhile then go to
+   * the new file in arrival order. gzip runs afterwards, off the write path (the next rotation waits for it,
+   * since the chain renames the file being compressed).
+   */
+  private async rotate(reason: 'size' | 'time'): Promise<void> {
+    await Promise.resolve() // rotationDue() assigns this.rotating only after this call returns
+    const { backupCount, when, interval, utc, compress } = this.rotation
+    let rotated: string | null = null
+    try {
+      await this.writer.flush()
+      await this.compressing
+      if (reason === 'size') {
+        rotated = await rotateBySize(this.path, backupCount)
+      } else if (when !== null) {
+        const now = Math.trunc(Date.now() / 1000)
+        const suffix = rotatedSuffix(this.rolloverAtMs / 1000, now, when, interval, utc)
+        this.rolloverAtMs = nextRolloverAt(now, when, interval, utc) * 1000
+        rotated = await rotateByTime(this.path, suffix, when, backupCount)
+      }
+      await this.writer.reopen()
+      this.rotations += 1
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err)
+      this.lastError = `rotation: ${msg}`
+      this.diag.error(`rotating ${this.path} failed: ${msg}; writing on to the same file`)
+      if (reason === 'size') this.sizeRotationAfterMs = Date.now() + ROTATION_RETRY_MS
+      rotated = null
+    }
+    if (compress && rotated !== null) {
+      const name = rotated
+      this.compressing = gzipFile(name).then(() => {}, (err: unknown) => {
+        this.diag.warn(`compressing ${name} failed: ${err instanceof Error ? err.message : String(err)}; kept uncompressed`)
+      })
+    }
+    this.rotating = null
+    this.release()
+  }
+
+  /** Feed held records through the normal path: one of them may start the next rotation. */
+  private release(): void {
+    const { held, heldLens } = this
+    this.held = []
+    this.heldLens = []
+    this.heldBytes = 0
+    for (let i = 0; i < held.length; i++) {
+      const entry = held[i]!
+      const bytes = heldLens[i]!
+      if (this.rotating !== null || this.rotationDue(bytes)) this.hold(entry, bytes)
+      else this.writer.write(entry, bytes)
+    }
+    if (this.rotating === null && this.held.length === 0 && this.writer.pendingBytes === 0) this.emit('drain')
+  }
+}
