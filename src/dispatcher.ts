@@ -53,6 +53,11 @@ export class Dispatcher {
     this.sockets.delete(socket)
   }
 
+  /** SIGHUP reload of log.max_backlog_bytes. */
+  setMaxBacklogBytes(bytes: number): void {
+    this.maxBacklogBytes = bytes
+  }
+
   /** Shutdown: read everything the peers already sent, however far behind the file is. */
   release(): void {
     this.maxBacklogBytes = Infinity

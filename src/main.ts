@@ -6,9 +6,11 @@ import http from 'node:http'
 import net from 'node:net'
 import { parseCommandLine, USAGE } from './config/args.js'
 import { loadConfig } from './config/load.js'
+import { restartOnlyChanges } from './config/reload.js'
+import type { Config } from './config/schema.js'
 import { Dispatcher } from './dispatcher.js'
 import { ConfigError, EXIT_CONFIG } from './errors.js'
-import { createFormatter } from './format/formatter.js'
+import { createFormatter, type FormatOptions } from './format/formatter.js'
 import { Connection } from './ingest/connection.js'
 import { addressOf, listen } from './ingest/listeners.js'
 import type { LogRecord } from './record.js'
@@ -17,11 +19,15 @@ import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
 import { Diagnostics } from './systemd/diagnostics.js'
 import { listenFds, unsetListenEnv } from './systemd/listen-fds.js'
+import { createNotifier } from './systemd/notify.js'
 import { createApp } from './web/app.js'
+import type { ServerView } from './web/server-view.js'
 
 const EXIT_USAGE = 64
 /** After SIGTERM a connection is closed once its peer has been silent this long (or has closed). */
 const DRAIN_QUIET_MS = 250
+/** How often systemd's STATUS= (shown by systemctl status) is refreshed. */
+const STATUS_INTERVAL_MS = 5000
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
@@ -44,17 +50,19 @@ async function main(): Promise<void> {
     process.stderr.write(`loggingserver: invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
     process.exit(args.checkConfig ? 1 : EXIT_CONFIG)
   }
-  const { config, source } = loaded
+  let { config } = loaded
+  const { source } = loaded
   const configName = source ?? 'built-in defaults'
   if (args.checkConfig) return void process.stdout.write(`loggingserver: configuration OK (${configName})\n`)
 
   const diagnostics = new Diagnostics(config.diagnostics.level)
+  const notifier = createNotifier(process.env, (m) => diagnostics.warning(m))
   const inherited = listenFds(process.env, process.pid)
   unsetListenEnv(process.env)
 
   const file = new CentralFile({
     path: config.file.path,
-    format: createFormatter({ style: config.file.style, format: config.file.format, datefmt: config.file.datefmt, utc: config.file.utc }),
+    format: createFormatter(formatOptions(config)),
     rotation: {
       maxBytes: config.file.max_bytes,
       backupCount: config.file.backup_count,
@@ -96,18 +104,19 @@ async function main(): Promise<void> {
       socket.on('close', () => connections.delete(connection))
     }),
   )
+  const view: ServerView = { version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
   const app = createApp(
-    { version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure },
+    view,
     (err) => diagnostics.error(`status page: ${err.stack ?? err.message}`),
   )
   const web = config.web.enabled
     ? await listenOrExit(diagnostics, { name: 'web', host: config.web.host, port: config.web.port }, inherited, () => http.createServer(app.callback()))
     : null
 
-  diagnostics.info(
-    `loggingserver ${version} started: log port ${log.description}; status page ${web ? web.servers.map((s) => `http://${addressOf(s)}/`).join(', ') : 'disabled'}` +
-      `; central file ${config.file.path}; config ${configName}; ${log.activated ? 'socket-activated' : 'ports bound by the server'}`,
-  )
+  const statusLine = (): string =>
+    `${stats.recordsReceived} records, ${stats.connectionsOpen} connections, ${stats.rate(10).toFixed(0)}/s` +
+    (dispatcher.backpressure ? ', reading paused: file behind' : '') +
+    (file.stats().healthy ? '' : `, writing failing: ${file.stats().lastError}`)
 
   let stopping = false
   const shutdown = async (signal: string): Promise<void> => {
@@ -119,6 +128,7 @@ async function main(): Promise<void> {
       process.exit(1)
     }, config.shutdown_timeout_seconds * 1000)
     deadline.unref()
+    notifier.stopping()
     diagnostics.info(`${signal}: stopping; draining ${connections.size} log connections`)
     // Bound ports: accept what already sits in the kernel's accept queue, then close. Inherited ports
     // keep their queue in systemd's socket for the next start, so stop accepting at once.
@@ -136,9 +146,31 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+  // SIGHUP (systemctl reload): reopen the file for logrotate, and apply what the config may change in place.
   process.on('SIGHUP', () => {
-    diagnostics.info(`SIGHUP: reopening ${config.file.path}`)
-    file.reopen().catch((err: Error) => diagnostics.error(`reopen of ${config.file.path} failed: ${err.message}`))
+    notifier.reloading()
+    diagnostics.info(`SIGHUP: reopening ${config.file.path} and re-reading ${configName}`)
+    if (source !== null) {
+      try {
+        const fresh = loadConfig(source).config
+        const fixed = restartOnlyChanges(config, fresh)
+        if (fixed.length > 0) diagnostics.warning(`reload: ${fixed.join(', ')} changed but take effect only after a restart`)
+        config = fresh
+        view.config = fresh
+        file.setFormat(createFormatter(formatOptions(fresh)))
+        diagnostics.setThreshold(fresh.diagnostics.level)
+        dispatcher.setMaxBacklogBytes(fresh.log.max_backlog_bytes)
+        connectionContext.maxFrameBytes = fresh.log.max_frame_bytes
+        connectionContext.frameTimeoutMs = fresh.log.frame_timeout_seconds * 1000
+      } catch (err) {
+        const detail = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message
+        diagnostics.error(`reload: keeping the running configuration: ${detail}`)
+      }
+    }
+    file
+      .reopen()
+      .catch((err: Error) => diagnostics.error(`reopen of ${config.file.path} failed: ${err.message}`))
+      .finally(() => notifier.ready(statusLine()))
   })
   const crash = (err: unknown): void => {
     diagnostics.critical(`internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
@@ -150,6 +182,18 @@ async function main(): Promise<void> {
   }
   process.on('uncaughtException', crash)
   process.on('unhandledRejection', crash)
+
+  // Last, once every signal handler is in place: tests and systemd take this line and READY=1 as "up".
+  diagnostics.info(
+    `loggingserver ${version} started: log port ${log.description}; status page ${web ? web.servers.map((s) => `http://${addressOf(s)}/`).join(', ') : 'disabled'}` +
+      `; central file ${config.file.path}; config ${configName}; ${log.activated ? 'socket-activated' : 'ports bound by the server'}`,
+  )
+  notifier.ready(statusLine())
+  setInterval(() => notifier.status(statusLine()), STATUS_INTERVAL_MS).unref()
+}
+
+function formatOptions(config: Readonly<Config>): FormatOptions {
+  return { style: config.file.style, format: config.file.format, datefmt: config.file.datefmt, utc: config.file.utc }
 }
 
 async function listenOrExit(

@@ -38,6 +38,25 @@ export const FileSchema = z
   })
   .strict()
 
+/** `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` from scripts/hash-password.mjs; ln ≤ 20, r ≤ 32, p ≤ 16 bound one check's cost. */
+const passwordHash = z
+  .string()
+  .regex(
+    /^\$scrypt\$ln=(1\d|20),r=([1-9]|[12]\d|3[0-2]),p=([1-9]|1[0-6])\$[A-Za-z0-9+/]{16,88}\$[A-Za-z0-9+/]{22,88}$/,
+    'must be a password hash such as $scrypt$ln=15,r=8,p=1$… (make one with scripts/hash-password.mjs)',
+  )
+
+export const WebAuthSchema = z
+  .object({
+    /** Shown by the browser's login prompt. */
+    realm: z.string().min(1).max(100).regex(/^[^"\\\x00-\x1f]*$/, 'must not contain quotes, backslashes or control characters').default('loggingserver'),
+    /** user name → password hash */
+    users: z
+      .record(z.string().regex(/^[^:\x00-\x1f]{1,100}$/, 'user names must not contain ":" or control characters'), passwordHash)
+      .refine((users) => Object.keys(users).length > 0, 'must name at least one user'),
+  })
+  .strict()
+
 export const WebSchema = z
   .object({
     enabled: z.boolean().default(true),
@@ -46,6 +65,8 @@ export const WebSchema = z
     recent_records: positiveInt.max(100_000).default(300),
     refresh_seconds: z.number().positive().max(3600).default(5),
     css_file: z.string().min(1).nullable().default(null),
+    /** HTTP basic auth for the page and API (all but /healthz); null = open. Hashes only, never passwords. */
+    auth: WebAuthSchema.nullable().default(null),
   })
   .strict()
 

@@ -64,11 +64,19 @@ export class Connection {
   drain(quietMs: number): Promise<void> {
     const closed = this.whenClosed()
     if (this.closed) return closed
-    let timer = setTimeout(() => this.socket.destroy(), quietMs)
-    this.socket.on('data', () => {
+    let timer: NodeJS.Timeout
+    const arm = (): void => {
       clearTimeout(timer)
-      timer = setTimeout(() => this.socket.destroy(), quietMs)
-    })
+      timer = setTimeout(quietCheck, quietMs)
+    }
+    // A timer can expire while the event loop was busy writing, before this socket's pending bytes were
+    // polled: so close only if a further I/O poll (two check phases later) brought nothing either.
+    const quietCheck = (): void => {
+      const before = this.socket.bytesRead
+      setImmediate(() => setImmediate(() => (this.socket.bytesRead === before ? this.socket.destroy() : arm())))
+    }
+    this.socket.on('data', arm)
+    arm()
     return closed.then(() => clearTimeout(timer))
   }
 

@@ -45,7 +45,7 @@ const quiet: Diagnostics = { warn() {}, error() {}, info() {} }
  */
 export class CentralFile extends EventEmitter {
   readonly path: string
-  private readonly format: (r: LogRecord) => string
+  private format: (r: LogRecord) => string
   private readonly rotation: RotationOptions
   private readonly diag: Diagnostics
   private readonly writer: BatchedWriter
@@ -134,6 +134,11 @@ export class CentralFile extends EventEmitter {
       this.heldBytes = 0
     }
     this.writer.flushSync()
+  }
+
+  /** SIGHUP reload: records accepted from now on use the new layout. */
+  setFormat(format: (r: LogRecord) => string): void {
+    this.format = format
   }
 
   /** Bytes accepted but not yet on disk; read per record by the dispatcher, so no snapshot object. */

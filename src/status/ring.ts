@@ -22,9 +22,20 @@ export class Ring<T> {
 
   /** Oldest first. */
   toArray(): T[] {
-    const out: T[] = []
-    const start = (this.head - this.count + this.capacity) % this.capacity
-    for (let i = 0; i < this.count; i++) out.push(this.items[(start + i) % this.capacity] as T)
+    return this.latest(this.count)
+  }
+
+  /** The newest item, or undefined while empty. */
+  last(): T | undefined {
+    return this.count === 0 ? undefined : this.items[(this.head - 1 + this.capacity) % this.capacity]
+  }
+
+  /** The newest `n` items (fewer while the ring holds fewer), oldest first: O(n), not O(capacity). */
+  latest(n: number): T[] {
+    const k = Math.max(0, Math.min(Math.floor(n), this.count))
+    const out: T[] = new Array<T>(k)
+    const start = (this.head - k + this.capacity) % this.capacity
+    for (let i = 0; i < k; i++) out[i] = this.items[(start + i) % this.capacity] as T
     return out
   }
 }

@@ -1,5 +1,5 @@
 // Server statistics: counters since start, per-level and per-client tallies, and rates over the last
-// 10 s and 1 min (per-second buckets, so recording a record is O(1)).
+// 10 s and 1 min (per-second buckets, so recording a record is O(1)). Every table keyed by wire data is bounded.
 import type { RejectCode } from '../errors.js'
 import type { LogRecord } from '../record.js'
 
@@ -10,7 +10,16 @@ export interface ClientStats {
   levels: Record<string, number>
 }
 
+export interface StatsLimits {
+  /** Distinct peers tracked; past it the least recently seen tenth is forgotten (counted in clientsForgotten). */
+  maxClients?: number
+  /** Distinct level names counted; levelname comes from the wire, so a hostile client could mint millions. */
+  maxLevelNames?: number
+}
+
 const BUCKETS = 60
+/** Where level names past maxLevelNames are counted (not a name CPython can produce: it has a space). */
+export const OTHER_LEVELS = 'other levels'
 
 export class Stats {
   readonly startedAt = Date.now()
@@ -18,23 +27,36 @@ export class Stats {
   bytesReceived = 0
   connectionsOpen = 0
   connectionsTotal = 0
+  /** Peers dropped from `clients` to keep it bounded. */
+  clientsForgotten = 0
   readonly byLevel = new Map<string, number>()
   readonly rejected = new Map<RejectCode, number>()
   readonly clients = new Map<string, ClientStats>()
+  readonly maxClients: number
+  readonly maxLevelNames: number
   private readonly perSecond = new Float64Array(BUCKETS)
   private bucketSecond = Math.floor(Date.now() / 1000)
 
+  constructor(limits: StatsLimits = {}) {
+    this.maxClients = limits.maxClients ?? 10_000
+    this.maxLevelNames = limits.maxLevelNames ?? 64
+    if (!Number.isInteger(this.maxClients) || this.maxClients < 10) throw new RangeError(`invalid maxClients: ${this.maxClients}`)
+    if (!Number.isInteger(this.maxLevelNames) || this.maxLevelNames < 1) throw new RangeError(`invalid maxLevelNames: ${this.maxLevelNames}`)
+  }
+
   record(r: LogRecord): void {
     this.recordsReceived++
-    this.byLevel.set(r.levelname, (this.byLevel.get(r.levelname) ?? 0) + 1)
+    const level = this.byLevel.has(r.levelname) || this.byLevel.size < this.maxLevelNames ? r.levelname : OTHER_LEVELS
+    this.byLevel.set(level, (this.byLevel.get(level) ?? 0) + 1)
     let c = this.clients.get(r.client)
     if (c === undefined) {
+      if (this.clients.size >= this.maxClients) this.forgetIdleClients()
       c = { client: r.client, records: 0, lastSeen: 0, levels: Object.create(null) as Record<string, number> }
       this.clients.set(r.client, c)
     }
     c.records++
     c.lastSeen = r.received
-    c.levels[r.levelname] = (c.levels[r.levelname] ?? 0) + 1
+    c.levels[level] = (c.levels[level] ?? 0) + 1
     this.advance(Math.floor(r.received))
     this.perSecond[this.bucketSecond % BUCKETS]!++
   }
@@ -51,11 +73,24 @@ export class Stats {
     return sum / seconds
   }
 
+  /** The `n` clients with the most records, busiest first. */
+  topClients(n: number): ClientStats[] {
+    return [...this.clients.values()].sort((a, b) => b.records - a.records || b.lastSeen - a.lastSeen).slice(0, n)
+  }
+
   private advance(second: number): void {
     if (second <= this.bucketSecond) return
     const steps = Math.min(second - this.bucketSecond, BUCKETS)
     for (let i = 1; i <= steps; i++) this.perSecond[(this.bucketSecond + i) % BUCKETS] = 0
     this.bucketSecond = second
+  }
+
+  /** One O(n log n) sweep per maxClients/10 new peers: amortised O(log n) per record, none per known peer. */
+  private forgetIdleClients(): void {
+    const byAge = [...this.clients.values()].sort((a, b) => a.lastSeen - b.lastSeen)
+    const drop = Math.max(1, Math.floor(this.maxClients / 10))
+    for (let i = 0; i < drop && i < byAge.length; i++) this.clients.delete(byAge[i]!.client)
+    this.clientsForgotten += Math.min(drop, byAge.length)
   }
 
   get rejectedTotal(): number {

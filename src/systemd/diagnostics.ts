@@ -18,11 +18,15 @@ export class Diagnostics {
   private suppressed = 0
 
   constructor(
-    private readonly threshold: DiagnosticLevel = 'info',
+    private threshold: DiagnosticLevel = 'info',
     private readonly out: (line: string) => void = (line) => process.stderr.write(line),
     env: NodeJS.ProcessEnv = process.env,
   ) {
     this.journal = stderrIsJournal(env['JOURNAL_STREAM'])
+  }
+
+  setThreshold(level: DiagnosticLevel): void {
+    this.threshold = level
   }
 
   get toJournal(): boolean {

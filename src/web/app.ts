@@ -1,71 +1,72 @@
 // The Koa app of the status port. It only reads: statistics, the recent ring and the writer's health
-// arrive through a ServerView that main builds.
+// arrive through a ServerView that main builds. Security headers, optional basic auth, then the routes.
 import Router from '@koa/router'
 import Koa from 'koa'
-import type { Config } from '../config/schema.js'
-import type { LogRecord } from '../record.js'
-import type { Ring } from '../status/ring.js'
-import type { Stats } from '../status/stats.js'
+import { BasicAuth } from './basic-auth.js'
+import { createRecordJson } from './record-json.js'
+import { apiRoutes, healthRoutes } from './routes/api.js'
+import { eventRoutes, RecordStream } from './routes/events.js'
+import { pageRoutes } from './routes/page.js'
+import type { ServerView } from './server-view.js'
 
-export interface FileView {
-  path: string
-  sizeBytes: number
-  rotations: number
-  backlogRecords: number
-  backlogBytes: number
-  healthy: boolean
-  lastError: string | null
-  recordsWritten: number
-}
+export type { FileView, ServerView } from './server-view.js'
 
-export interface ServerView {
-  version: string
-  config: Readonly<Config>
-  stats: Stats
-  ring: Ring<LogRecord>
-  file(): FileView
-  backpressure(): boolean
-}
+/**
+ * No inline script or style anywhere (the page's script and CSS are files), so log-derived text that
+ * somehow became markup still could not run. connect-src 'self' covers fetch and EventSource.
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+/** Open without credentials even when web.auth is set: load balancers and systemd probes have none. */
+const OPEN_PATHS = new Set(['/healthz'])
 
 export function createApp(view: ServerView, onError: (err: Error) => void): Koa {
   const app = new Koa()
-  const router = new Router()
   app.on('error', onError)
+  const { config } = view
+  const toJson = createRecordJson({ datefmt: config.file.datefmt, utc: config.file.utc })
+  const stream = new RecordStream(view.ring, toJson)
+  const auth = config.web.auth ? new BasicAuth(config.web.auth) : null
+
   app.use(async (ctx, next) => {
+    ctx.set('Content-Security-Policy', CONTENT_SECURITY_POLICY)
     ctx.set('X-Content-Type-Options', 'nosniff')
-    await next()
+    ctx.set('X-Frame-Options', 'DENY')
+    ctx.set('Referrer-Policy', 'no-referrer')
+    try {
+      await next()
+    } catch (err) {
+      // koa's rule: a 4xx carries its message to the client; anything else is a bare 500, details to onError.
+      const e = err as Error & { status?: number; expose?: boolean }
+      const status = typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500
+      ctx.status = status
+      ctx.set('Cache-Control', 'no-store')
+      ctx.body = { error: status < 500 && e.expose ? e.message : 'internal error' }
+      if (status >= 500) onError(e instanceof Error ? e : new Error(String(e)))
+    }
   })
 
-  router.get('/healthz', (ctx) => {
-    const file = view.file()
-    ctx.status = file.healthy ? 200 : 503
-    ctx.body = { status: file.healthy ? 'ok' : 'unhealthy', reason: file.healthy ? null : file.lastError }
-  })
-  router.get('/api/status', (ctx) => {
-    ctx.body = statusJson(view)
-  })
+  if (auth) {
+    app.use(async (ctx, next) => {
+      const user = await auth.check(ctx.get('Authorization') || undefined)
+      ctx.state['authenticated'] = user !== null
+      if (user === null && !OPEN_PATHS.has(ctx.path)) {
+        ctx.status = 401
+        ctx.set('WWW-Authenticate', auth.challenge)
+        ctx.body = { error: 'authentication required' }
+        return
+      }
+      await next()
+    })
+  }
 
+  const router = new Router()
+  healthRoutes(router, view)
+  apiRoutes(router, { view, toJson, streamClients: () => stream.size })
+  eventRoutes(router, stream)
+  pageRoutes(router, { cssFile: config.web.css_file, onError })
   app.use(router.routes()).use(router.allowedMethods())
   return app
-}
-
-export function statusJson(view: ServerView): Record<string, unknown> {
-  const { stats } = view
-  const now = Date.now()
-  return {
-    version: view.version,
-    startedAt: new Date(stats.startedAt).toISOString(),
-    uptimeSeconds: Math.floor((now - stats.startedAt) / 1000),
-    recordsReceived: stats.recordsReceived,
-    recordsByLevel: Object.fromEntries(stats.byLevel),
-    ratePerSecond10s: stats.rate(10, now),
-    ratePerSecond1m: stats.rate(60, now),
-    bytesReceived: stats.bytesReceived,
-    connectionsOpen: stats.connectionsOpen,
-    connectionsTotal: stats.connectionsTotal,
-    rejected: Object.fromEntries([...stats.rejected].map(([code, n]) => [code.toLowerCase(), n])),
-    rejectedTotal: stats.rejectedTotal,
-    file: view.file(),
-    backpressure: view.backpressure(),
-  }
 }

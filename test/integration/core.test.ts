@@ -1,8 +1,9 @@
 // The core promise, end to end: records from real CPython SocketHandlers land whole, in order, in one file.
 import assert from 'node:assert/strict'
-import { readFileSync, renameSync, readdirSync } from 'node:fs'
+import { readFileSync, renameSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
+import { parse, stringify } from 'yaml'
 import { runClient } from '../support/python.js'
 import { getJson, startServer, waitFor, type RunningServer } from '../support/server.js'
 
@@ -96,5 +97,34 @@ describe('central file', () => {
       text += part
     }
     assertComplete(sequences(text), tags, 5000)
+  })
+
+  it('applies a new format on SIGHUP, and warns about keys that need a restart', async () => {
+    const server = await startServer('file:\n  format: "OLD %(levelname)s %(message)s"\n')
+    servers.push(server)
+    await runClient(server.logPort, 3, 'one')
+    await waitFor(async () => ((await getJson(server.webPort, '/api/status')).body as { file: { recordsWritten: number } }).file.recordsWritten === 3, 5000, '3 records written')
+    const configPath = path.join(server.dir, 'loggingserver.yaml')
+    const config = parse(readFileSync(configPath, 'utf8')) as { file: Record<string, unknown> }
+    config.file['format'] = 'NEW %(name)s|%(message)s'
+    config.file['max_bytes'] = 100000
+    writeFileSync(configPath, stringify(config))
+    server.child.kill('SIGHUP')
+    await waitFor(() => /reload: file\.max_bytes changed but take effect only after a restart/.test(server.stderr()), 5000, 'SIGHUP handled')
+    await runClient(server.logPort, 2, 'two')
+    assert.equal(await server.stop(), 0)
+    assert.equal(readFileSync(server.file, 'utf8'), 'OLD INFO one 0\nOLD INFO one 1\nOLD INFO one 2\nNEW client.two|two 0\nNEW client.two|two 1\n')
+  })
+
+  it('keeps running on its old config when the reloaded file is invalid, and says why', async () => {
+    const server = await startServer('file:\n  format: "%(levelname)s %(message)s"\n')
+    servers.push(server)
+    const configPath = path.join(server.dir, 'loggingserver.yaml')
+    writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('%(levelname)s %(message)s', '%(nosuch)s'))
+    server.child.kill('SIGHUP')
+    await waitFor(() => /reload: keeping the running configuration: .*loggingserver\.yaml:\d+: file\.format: .*nosuch/.test(server.stderr()), 5000, 'reload error')
+    await runClient(server.logPort, 1, 'still')
+    assert.equal(await server.stop(), 0)
+    assert.equal(readFileSync(server.file, 'utf8'), 'INFO still 0\n')
   })
 })

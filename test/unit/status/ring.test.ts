@@ -22,3 +22,17 @@ describe('Ring', () => {
     assert.throws(() => new Ring(0), RangeError)
   })
 })
+
+describe('Ring.latest() and Ring.last()', () => {
+  it('returns the newest n items, oldest first, across the wrap', () => {
+    const ring = new Ring<number>(5)
+    for (let i = 1; i <= 12; i++) ring.push(i)
+    assert.deepEqual(ring.latest(3), [10, 11, 12])
+    assert.deepEqual(ring.latest(99), [8, 9, 10, 11, 12])
+    assert.deepEqual(ring.latest(0), [])
+    assert.equal(ring.last(), 12)
+  })
+  it('has no last item while empty', () => {
+    assert.equal(new Ring<number>(2).last(), undefined)
+  })
+})

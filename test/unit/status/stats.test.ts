@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { toLogRecord } from '../../../src/record.js'
-import { Stats } from '../../../src/status/stats.js'
+import { OTHER_LEVELS, Stats } from '../../../src/status/stats.js'
+import { rec } from '../web/records.js'
 
 function record(level: string, client: string, received: number) {
   return toLogRecord(new Map<string, string | number>([['levelname', level], ['msg', 'm']]), client, received)
@@ -37,5 +38,34 @@ describe('Stats', () => {
     stats.reject('NOT_A_DICT')
     assert.equal(stats.rejected.get('FRAME_TOO_LARGE'), 2)
     assert.equal(stats.rejectedTotal, 3)
+  })
+})
+
+describe('Stats: busiest clients and bounds', () => {
+  it('lists the busiest clients first', () => {
+    const stats = new Stats()
+    for (let i = 0; i < 5; i++) stats.record(rec(i, { client: 'b' }))
+    stats.record(rec(9, { client: 'a' }))
+    for (let i = 0; i < 3; i++) stats.record(rec(i, { client: 'c' }))
+    assert.deepEqual(stats.topClients(2).map((c) => c.client), ['b', 'c'])
+  })
+  it('stays bounded when peers keep changing, forgetting the least recently seen', () => {
+    const stats = new Stats({ maxClients: 100 })
+    stats.record(rec(0, { client: 'busy', received: 2e9 }))
+    for (let i = 0; i < 1000; i++) stats.record(rec(i, { client: `10.1.${i >> 8}.${i & 255}`, received: 1e9 + i }))
+    assert.ok(stats.clients.size <= 100)
+    assert.ok(stats.clients.has('busy'), 'the most recently seen peer is kept')
+    assert.equal(stats.clientsForgotten + stats.clients.size, 1001)
+  })
+  it('counts level names past the limit together, so the wire cannot grow the table', () => {
+    const stats = new Stats({ maxLevelNames: 3 })
+    for (let i = 0; i < 50; i++) stats.record(rec(i, { levelname: `L${i}`, levelno: 25 }))
+    assert.equal(stats.byLevel.size, 4)
+    assert.equal(stats.byLevel.get(OTHER_LEVELS), 47)
+  })
+  it('keeps a __proto__ level name an ordinary key', () => {
+    const stats = new Stats()
+    stats.record(rec(1, { levelname: '__proto__' }))
+    assert.equal(stats.clients.get('10.0.0.1')!.levels['__proto__'], 1)
   })
 })

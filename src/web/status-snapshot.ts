@@ -1,0 +1,73 @@
+// Every statistic of the status page at one instant: the body of /api/status and the source of /metrics.
+import type { ClientStats } from '../status/stats.js'
+import type { FileView, ServerView } from './server-view.js'
+
+/** The page's clients table shows the busiest 50 (issue 3). */
+export const TOP_CLIENTS = 50
+
+export interface ClientJson {
+  client: string
+  records: number
+  lastSeen: string
+  levels: Record<string, number>
+}
+
+export interface StatusSnapshot {
+  version: string
+  startedAt: string
+  uptimeSeconds: number
+  recordsReceived: number
+  recordsByLevel: Record<string, number>
+  ratePerSecond10s: number
+  ratePerSecond1m: number
+  bytesReceived: number
+  connectionsOpen: number
+  connectionsTotal: number
+  /** Peers seen since start that are still tracked (bounded), and how many were forgotten to bound it. */
+  clientsTracked: number
+  clientsForgotten: number
+  clients: ClientJson[]
+  rejected: Record<string, number>
+  rejectedTotal: number
+  file: FileView
+  backpressure: boolean
+  ring: { size: number; capacity: number; lastSeq: number }
+  streamClients: number
+  /** What the page needs to behave as configured (it has no inline script to receive them otherwise). */
+  page: { refreshSeconds: number; recentRecords: number; datefmt: string | null; utc: boolean }
+}
+
+function clientJson(c: ClientStats): ClientJson {
+  return { client: c.client, records: c.records, lastSeen: new Date(c.lastSeen * 1000).toISOString(), levels: { ...c.levels } }
+}
+
+export function statusSnapshot(view: ServerView, streamClients: number, now = Date.now()): StatusSnapshot {
+  const { stats, ring, config } = view
+  return {
+    version: view.version,
+    startedAt: new Date(stats.startedAt).toISOString(),
+    uptimeSeconds: Math.floor((now - stats.startedAt) / 1000),
+    recordsReceived: stats.recordsReceived,
+    recordsByLevel: Object.fromEntries(stats.byLevel),
+    ratePerSecond10s: stats.rate(10, now),
+    ratePerSecond1m: stats.rate(60, now),
+    bytesReceived: stats.bytesReceived,
+    connectionsOpen: stats.connectionsOpen,
+    connectionsTotal: stats.connectionsTotal,
+    clientsTracked: stats.clients.size,
+    clientsForgotten: stats.clientsForgotten,
+    clients: stats.topClients(TOP_CLIENTS).map(clientJson),
+    rejected: Object.fromEntries([...stats.rejected].map(([code, n]) => [code.toLowerCase(), n])),
+    rejectedTotal: stats.rejectedTotal,
+    file: view.file(),
+    backpressure: view.backpressure(),
+    ring: { size: ring.size, capacity: ring.capacity, lastSeq: ring.last()?.seq ?? 0 },
+    streamClients,
+    page: {
+      refreshSeconds: config.web.refresh_seconds,
+      recentRecords: config.web.recent_records,
+      datefmt: config.file.datefmt,
+      utc: config.file.utc,
+    },
+  }
+}

@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { parseConfig } from '../../../src/config/load.js'
+import { restartOnlyChanges } from '../../../src/config/reload.js'
+
+describe('restartOnlyChanges()', () => {
+  const running = parseConfig('log:\n  port: 9020\n', 'a.yaml')
+
+  it('is empty when only reloadable keys changed', () => {
+    const fresh = parseConfig('file:\n  format: "%(levelname)s %(message)s"\ndiagnostics:\n  level: debug\nlog:\n  max_frame_bytes: 2048\n', 'a.yaml')
+    assert.deepEqual(restartOnlyChanges(running, fresh), [])
+  })
+
+  it('names the keys that need a restart', () => {
+    const fresh = parseConfig('log:\n  port: 9030\nfile:\n  max_bytes: 1000\nweb:\n  recent_records: 50\n', 'a.yaml')
+    assert.deepEqual(restartOnlyChanges(running, fresh), ['log.port', 'file.max_bytes', 'web.recent_records'])
+  })
+})
