@@ -26,6 +26,7 @@ import type { ServerView } from './web/server-view.js'
 const EXIT_USAGE = 64
 /** After SIGTERM a connection is closed once its peer has been silent this long (or has closed). */
 const DRAIN_QUIET_MS = 250
+const DRAIN_MAX_MS = 3000
 /** How often systemd's STATUS= (shown by systemctl status) is refreshed. */
 const STATUS_INTERVAL_MS = 5000
 
@@ -139,7 +140,15 @@ async function main(): Promise<void> {
       ;(server as http.Server).closeAllConnections()
     }
     dispatcher.release()
-    await Promise.all([...connections].map((c) => c.drain(DRAIN_QUIET_MS)))
+    // A client that never pauses would hold the stop for ever: after DRAIN_MAX_MS its connection is closed.
+    const draining = [...connections]
+    const cutOff = setTimeout(() => {
+      const still = draining.filter((c) => !c.isClosed)
+      if (still.length > 0) diagnostics.warning(`closing ${still.length} log connections still sending ${DRAIN_MAX_MS} ms after ${signal}`)
+      for (const c of still) c.socket.destroy()
+    }, DRAIN_MAX_MS)
+    await Promise.all(draining.map((c) => c.drain(DRAIN_QUIET_MS)))
+    clearTimeout(cutOff)
     await file.end()
     diagnostics.info(`stopped: ${stats.recordsReceived} records received, ${file.stats().recordsWritten} written`)
     process.exit(0)

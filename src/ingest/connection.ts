@@ -45,6 +45,10 @@ export class Connection {
     socket.on('close', () => this.finish())
   }
 
+  get isClosed(): boolean {
+    return this.closed
+  }
+
   /** Resolves once the peer has closed (or the connection failed); used to drain on shutdown. */
   whenClosed(): Promise<void> {
     if (this.closed) return Promise.resolve()

@@ -80,7 +80,7 @@ describe('loadConfig()', () => {
 
   it('ships etc/loggingserver.yaml documenting exactly the defaults (but the packaged file path)', () => {
     const shipped = parseConfig(readFileSync(path.join(repoRoot, 'etc/loggingserver.yaml'), 'utf8'), 'etc/loggingserver.yaml')
-    const defaults = parseConfig('', 'x.yaml')
+    const defaults = parseConfig('file:\n  path: /var/log/loggingserver/loggingserver.log\n', 'x.yaml')
     assert.deepEqual(shipped, defaults)
   })
 })
