@@ -106,12 +106,11 @@ async function main(): Promise<void> {
     }),
   )
   const view: ServerView = { version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
-  const app = createApp(
-    view,
-    (err) => diagnostics.error(`status page: ${err.stack ?? err.message}`),
-  )
+  const onWebError = (err: Error): void => diagnostics.error(`status page: ${err.stack ?? err.message}`)
+  // Rebuilt on SIGHUP so web.* settings (auth, CSS file, datefmt) apply; open SSE streams finish on the old one.
+  let handleRequest = createApp(view, onWebError).callback()
   const web = config.web.enabled
-    ? await listenOrExit(diagnostics, { name: 'web', host: config.web.host, port: config.web.port }, inherited, () => http.createServer(app.callback()))
+    ? await listenOrExit(diagnostics, { name: 'web', host: config.web.host, port: config.web.port }, inherited, () => http.createServer((req, res) => handleRequest(req, res)))
     : null
 
   const statusLine = (): string =>
@@ -166,6 +165,7 @@ async function main(): Promise<void> {
         if (fixed.length > 0) diagnostics.warning(`reload: ${fixed.join(', ')} changed but take effect only after a restart`)
         config = fresh
         view.config = fresh
+        handleRequest = createApp(view, onWebError).callback()
         file.setFormat(createFormatter(formatOptions(fresh)))
         diagnostics.setThreshold(fresh.diagnostics.level)
         dispatcher.setMaxBacklogBytes(fresh.log.max_backlog_bytes)

@@ -87,7 +87,9 @@ function writeRepr(value: PyValue, out: Budget, active: Set<object>): void {
     case 'boolean':
       return out.push(value ? 'True' : 'False')
     case 'number':
-      return out.push(floatRepr(value))
+      // Python's int and float both decode to a JS number. Integral values print as ints: ints (levelno,
+      // lineno, counts in extras) are far more common than integral floats, which therefore lose their ".0".
+      return out.push(Number.isInteger(value) ? String(value) : floatRepr(value))
     case 'bigint':
       return out.push(value.toString())
     case 'string':

@@ -1,6 +1,6 @@
 // The one LogRecord model everything downstream of decode speaks, and its normalisation from a decoded
 // pickle dict. Attribute names are CPython's, so format strings map onto fields without a table.
-import { pyStr, type PyDict, type PyValue } from './py-value.js'
+import { pyStr, type PyValue } from './py-value.js'
 
 export interface LogRecord {
   name: string
@@ -62,14 +62,15 @@ export const SERVER_KEYS = new Set(['client', 'received', 'seq'])
 
 export function toLogRecord(decoded: PyValue, client: string, received: number): LogRecord {
   if (!(decoded instanceof Map)) throw new RecordError('the pickle is not a dict')
-  const d = stringKeyed(decoded)
+  // String keys are primitives, so d.get('name') finds them; keys of other types never match a field.
+  const d = decoded
   const levelnoRaw = num(d.get('levelno'))
   const levelnameRaw = d.get('levelname')
   const levelname = levelnameRaw == null ? LEVEL_NAMES.get(levelnoRaw ?? 0) ?? `Level ${levelnoRaw}` : pyStr(levelnameRaw)
   const levelno = levelnoRaw ?? LEVEL_NUMBERS.get(levelname) ?? 0
   const created = num(d.get('created')) ?? received
   const extra = new Map<string, PyValue>()
-  for (const [k, v] of d) if (!STANDARD_KEYS.has(k) && !SERVER_KEYS.has(k)) extra.set(k, v)
+  for (const [k, v] of d) if (typeof k === 'string' && !STANDARD_KEYS.has(k) && !SERVER_KEYS.has(k)) extra.set(k, v)
   return {
     name: str(d.get('name')) ?? 'root',
     msg: str(d.get('msg')) ?? '',
@@ -96,13 +97,6 @@ export function toLogRecord(decoded: PyValue, client: string, received: number):
     seq: 0,
     extra,
   }
-}
-
-/** Only string keys can be record attributes; a dict with other keys keeps them out of the record. */
-function stringKeyed(dict: PyDict): Map<string, PyValue> {
-  const out = new Map<string, PyValue>()
-  for (const [k, v] of dict) if (typeof k === 'string') out.set(k, v)
-  return out
 }
 
 function str(v: PyValue | undefined): string | null {

@@ -1,0 +1,654 @@
+// A strict, inert pickle decoder (protocols 0–5) for SocketHandler payloads: nothing is imported, resolved
+// or called; every declared length is checked against the payload before use; budgets bound time and memory.
+// Opcode semantics mirror CPython's Lib/pickle.py `_Unpickler` (3.11), including its mark "fence".
+import { FrameError } from '../errors.js'
+import { PyBytes, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
+
+export interface UnpickleLimits {
+  /** Opcodes executed. */
+  maxOps: number
+  /** Open MARKs at once, and nesting of containers in the result (also bounds every recursion here). */
+  maxDepth: number
+  /** Distinct memo slots (PUT/BINPUT/LONG_BINPUT/MEMOIZE). */
+  maxMemo: number
+  /** Containers, objects and bytes created: bounds heap and time per input byte (an empty Map costs ~190 bytes
+   *  and ~200 ns; 20k of them ≈ 4 MiB, ~5 ms). A real record holds tens. */
+  maxContainers: number
+  /** Size of the value as a tree, shared references counted each time (as repr/JSON would expand it);
+   *  every value counts 1, and strings/bytes one more per 64 characters. */
+  maxExpandedNodes: number
+}
+
+export const DEFAULT_UNPICKLE_LIMITS: Readonly<UnpickleLimits> = Object.freeze({
+  maxOps: 1_000_000,
+  maxDepth: 1000,
+  maxMemo: 100_000,
+  maxContainers: 20_000,
+  maxExpandedNodes: 1_000_000,
+})
+
+/** Python 3.11's sys.int_max_str_digits: larger ints cannot even be str()-ed by Python. */
+const MAX_INT_DIGITS = 4300
+const MAX_INT_BYTES = 1786 // ≈ 4300 decimal digits
+const MAX_PROTOCOL = 5
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const UTF8_ENCODER = new TextEncoder()
+const INT_TEXT = /^[+-]?\d+$/
+const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+const DECIMAL_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+)?|Infinity|s?NaN\d*)$/i
+/** Python 2 spellings that Python 3 still writes at protocol < 3: the common part of _compat_pickle's mapping. */
+const PY2_MODULES = new Map([['__builtin__', 'builtins'], ['copy_reg', 'copyreg'], ['exceptions', 'builtins']])
+const PY2_NAMES = new Map([['long', 'int'], ['unicode', 'str'], ['basestring', 'str'], ['unichr', 'chr'], ['xrange', 'range'], ['StandardError', 'Exception']])
+
+export function unpickle(payload: Uint8Array, limits?: Partial<UnpickleLimits>): PyValue {
+  const lim = limits === undefined ? DEFAULT_UNPICKLE_LIMITS : { ...DEFAULT_UNPICKLE_LIMITS, ...limits }
+  const decoder = new Decoder(payload, lim)
+  const value = decoder.run()
+  new Meter(lim, decoder.shared).size(value, 0)
+  return value
+}
+
+function fail(message: string): never {
+  throw new FrameError('UNPICKLE_FAILED', `pickle: ${message}`)
+}
+
+function over(message: string): never {
+  throw new FrameError('PICKLE_BUDGET_EXCEEDED', `pickle: ${message}`)
+}
+
+class Decoder {
+  private pos = 0
+  private readonly stack: PyValue[] = []
+  private readonly marks: number[] = []
+  /** Stack index of the innermost MARK: opcodes may not pop below it (CPython's Pdata fence). */
+  private fence = 0
+  /** Picklers number the memo 0, 1, 2…: an array is fastest; a hostile index only makes it sparse. */
+  private readonly memo: PyValue[] = []
+  private memoSize = 0
+  private containers = 0
+  private view: DataView | null = null
+  private hashable: Set<object> | null = null
+  /** Objects pushed by GET or DUP: the only ones that can appear twice in the result or close a cycle. */
+  shared: Set<object> | null = null
+
+  private readonly b: Buffer
+
+  constructor(payload: Uint8Array, private readonly lim: Readonly<UnpickleLimits>) {
+    // A Buffer view (no copy) for its native latin-1 slicing of longer ASCII strings.
+    this.b = payload instanceof Buffer ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+  }
+
+  run(): PyValue {
+    const b = this.b
+    const st = this.stack
+    let ops = this.lim.maxOps
+    while (this.pos < b.length) {
+      if (--ops < 0) over(`more than ${this.lim.maxOps} opcodes`)
+      const op = b[this.pos++] as number
+      switch (op) {
+        case 0x80: if (this.u8() > MAX_PROTOCOL) fail('unsupported protocol'); break // PROTO
+        case 0x95: if (this.u64() > b.length - this.pos) fail('truncated FRAME'); break // FRAME: checked, then ignored
+        case 0x2e: return this.stop() // STOP
+        case 0x28: this.mark(); break // MARK
+        case 0x30: this.popOrMark(); break // POP
+        case 0x31: this.popMark(); break // POP_MARK
+        case 0x32: st.push(this.share(this.top())); break // DUP
+        case 0x4e: st.push(null); break // NONE
+        case 0x88: st.push(true); break // NEWTRUE
+        case 0x89: st.push(false); break // NEWFALSE
+        case 0x49: st.push(this.intLine()); break // INT
+        case 0x4a: st.push(this.i32()); break // BININT
+        case 0x4b: st.push(this.u8()); break // BININT1
+        case 0x4d: st.push(this.u8() | (this.u8() << 8)); break // BININT2
+        case 0x4c: st.push(this.intLine()); break // LONG
+        case 0x8a: st.push(this.long(this.u8())); break // LONG1
+        case 0x8b: st.push(this.long(this.i32())); break // LONG4
+        case 0x46: st.push(floatText(this.ascii(this.line()))); break // FLOAT
+        case 0x47: st.push((this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength)).getFloat64(this.skip(8), false)); break // BINFLOAT
+        case 0x53: { const raw = escapeDecode(b, this.line(), this.pos - 1); st.push(py2Str(raw, 0, raw.length)); break } // STRING
+        case 0x54: { const at = this.skip(this.i32()); st.push(py2Str(b, at, this.pos)); break } // BINSTRING
+        case 0x55: { const at = this.skip(this.u8()); st.push(py2Str(b, at, this.pos)); break } // SHORT_BINSTRING
+        case 0x56: st.push(rawUnicodeEscape(this.b, this.line(), this.pos - 1)); break // UNICODE
+        case 0x58: st.push(this.utf8(this.u32())); break // BINUNICODE
+        case 0x8c: st.push(this.utf8(this.u8())); break // SHORT_BINUNICODE
+        case 0x8d: st.push(this.utf8(this.u64())); break // BINUNICODE8
+        case 0x42: st.push(this.bytes(this.u32())); break // BINBYTES
+        case 0x43: st.push(this.bytes(this.u8())); break // SHORT_BINBYTES
+        case 0x8e: case 0x96: st.push(this.bytes(this.u64())); break // BINBYTES8, BYTEARRAY8
+        case 0x5d: st.push(this.alloc([])); break // EMPTY_LIST
+        case 0x6c: st.push(this.alloc(this.itemsAfterMark())); break // LIST
+        case 0x61: this.extend(this.under(1), st.length - 1); break // APPEND
+        case 0x65: { const from = this.popMark(); this.extend(this.under(st.length - from), from); break } // APPENDS
+        case 0x29: st.push(this.alloc(new PyTuple([]))); break // EMPTY_TUPLE
+        case 0x74: st.push(this.alloc(new PyTuple(this.itemsAfterMark()))); break // TUPLE
+        case 0x85: st.push(this.alloc(new PyTuple([this.pop()]))); break // TUPLE1
+        case 0x86: { const y = this.pop(); st.push(this.alloc(new PyTuple([this.pop(), y]))); break } // TUPLE2
+        case 0x87: { const z = this.pop(); const y = this.pop(); st.push(this.alloc(new PyTuple([this.pop(), y, z]))); break } // TUPLE3
+        case 0x7d: st.push(this.alloc(new Map())); break // EMPTY_DICT
+        case 0x64: { const d = this.alloc(new Map<PyValue, PyValue>()); this.setItems(d, this.popMark()); st.push(d); break } // DICT
+        case 0x73: this.setItems(this.under(2), st.length - 2); break // SETITEM
+        case 0x75: { const from = this.popMark(); this.setItems(this.under(st.length - from), from); break } // SETITEMS
+        case 0x8f: st.push(this.alloc(new PySet([], false))); break // EMPTY_SET
+        case 0x90: { const from = this.popMark(); this.addItems(this.under(st.length - from), from); break } // ADDITEMS
+        case 0x91: { const items = this.itemsAfterMark(); for (const x of items) this.checkHashable(x); st.push(this.alloc(new PySet(items, true))); break } // FROZENSET
+        case 0x67: st.push(this.get(this.decimalIndex())); break // GET
+        case 0x68: st.push(this.get(this.u8())); break // BINGET
+        case 0x6a: st.push(this.get(this.u32())); break // LONG_BINGET
+        case 0x70: this.put(this.decimalIndex()); break // PUT
+        case 0x71: this.put(this.u8()); break // BINPUT
+        case 0x72: this.put(this.u32()); break // LONG_BINPUT
+        case 0x94: this.put(this.memoSize); break // MEMOIZE
+        case 0x63: { const module = this.text(this.line()); st.push(this.global(module, this.text(this.line()))); break } // GLOBAL
+        case 0x93: { const name = this.pop(); const module = this.pop(); if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings'); st.push(this.global(module, name)); break }
+        case 0x52: { const args = this.pop(); st.push(this.construct(this.pop(), args)); break } // REDUCE
+        case 0x81: { const args = this.pop(); st.push(this.newObj(this.pop(), args)); break } // NEWOBJ
+        case 0x92: { this.pop(); const args = this.pop(); st.push(this.newObj(this.pop(), args)); break } // NEWOBJ_EX: kwargs dropped
+        case 0x62: this.build(this.pop(), this.top()); break // BUILD
+        case 0x6f: { const items = this.itemsAfterMark(); const cls = items.shift(); if (cls === undefined) fail('OBJ without a class'); st.push(this.construct(cls, this.alloc(new PyTuple(items)))); break } // OBJ
+        case 0x69: { const cls = this.global(this.text(this.line()), this.text(this.line())); st.push(this.construct(cls, this.alloc(new PyTuple(this.itemsAfterMark())))); break } // INST
+        case 0x50: case 0x51: fail('persistent ids are refused') // PERSID, BINPERSID
+        case 0x82: case 0x83: case 0x84: fail('extension codes are refused') // EXT1/2/4
+        case 0x97: case 0x98: fail('out-of-band buffers are refused') // NEXT_BUFFER, READONLY_BUFFER
+        default: fail(`unknown opcode 0x${op.toString(16)} at ${this.pos - 1}`)
+      }
+    }
+    fail('no STOP before the end of the frame')
+  }
+
+  private stop(): PyValue {
+    if (this.marks.length !== 0 || this.stack.length !== 1) fail('STOP with a MARK open or not exactly one value')
+    if (this.pos !== this.b.length) fail('bytes after STOP')
+    return this.stack[0] as PyValue
+  }
+
+  // --- reading bytes: every length is checked against what is left before it is used ---
+  private skip(n: number): number {
+    const at = this.pos
+    if (n < 0 || n > this.b.length - at) fail(`truncated: ${n} bytes declared at ${at}, ${this.b.length - at} left`)
+    this.pos = at + n
+    return at
+  }
+  private u8(): number {
+    return this.b[this.skip(1)] as number
+  }
+  private u32(): number {
+    const p = this.skip(4)
+    const b = this.b
+    return ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24)) >>> 0
+  }
+  private i32(): number {
+    return this.u32() | 0
+  }
+  /** An 8-byte length: anything ≥ 2^32 is beyond any frame, so it fails the bounds check. */
+  private u64(): number {
+    const lo = this.u32()
+    return this.u32() === 0 ? lo : Infinity
+  }
+  /** Start of a `\n`-terminated argument; `this.pos` ends just past the newline. */
+  private line(): number {
+    const at = this.pos
+    const nl = this.b.indexOf(0x0a, at)
+    if (nl < 0) fail(`truncated: unterminated line at ${at}`)
+    this.pos = nl + 1
+    return at
+  }
+  private ascii(start: number): string {
+    return latin1(this.b, start, this.pos - 1)
+  }
+  private text(start: number): string {
+    return utf8(this.b, start, this.pos - 1, false) ?? fail('invalid UTF-8 in a GLOBAL/INST name')
+  }
+  private utf8(n: number): string {
+    const at = this.skip(n)
+    // pickle writes str with 'surrogatepass', so lone surrogates (surrogateescape'd file names) are valid.
+    return utf8(this.b, at, at + n, true) ?? fail(`invalid UTF-8 at ${at}`)
+  }
+  private bytes(n: number): PyBytes {
+    const at = this.skip(n)
+    const copy = new Uint8Array(n) // a copy (Buffer#slice would be a view): framer frames may view a reused chunk
+    copy.set(this.b.subarray(at, at + n))
+    return this.alloc(new PyBytes(copy))
+  }
+  private long(n: number): number | bigint {
+    if (n > MAX_INT_BYTES && n <= this.b.length - this.pos) over(`integer of ${n} bytes`)
+    const at = this.skip(n)
+    return longLE(this.b, at, n)
+  }
+  private intLine(): number | bigint | boolean {
+    const s = this.ascii(this.line())
+    if (s === '01') return true // protocol 0/1 booleans
+    if (s === '00') return false
+    return intText(s.endsWith('L') ? s.slice(0, -1) : s)
+  }
+  private decimalIndex(): number {
+    const s = this.ascii(this.line())
+    if (!/^\d{1,10}$/.test(s)) fail(`bad memo index ${JSON.stringify(s.slice(0, 20))}`)
+    return Number(s)
+  }
+
+  // --- the stack, marks and memo ---
+  private pop(): PyValue {
+    if (this.stack.length <= this.fence) fail('stack underflow')
+    return this.stack.pop() as PyValue
+  }
+  private top(): PyValue {
+    if (this.stack.length <= this.fence) fail('stack underflow')
+    return this.stack[this.stack.length - 1] as PyValue
+  }
+  private mark(): void {
+    if (this.marks.length >= this.lim.maxDepth) over(`more than ${this.lim.maxDepth} open MARKs`)
+    this.marks.push(this.stack.length)
+    this.fence = this.stack.length
+  }
+  private popMark(): number {
+    const k = this.marks.pop()
+    if (k === undefined) fail('no MARK to pop')
+    this.fence = this.marks.length === 0 ? 0 : (this.marks[this.marks.length - 1] as number)
+    return k
+  }
+  /** POP discards the MARK itself when its frame is empty: protocol 0 ends a recursive tuple that way. */
+  private popOrMark(): void {
+    if (this.stack.length > this.fence) this.stack.pop()
+    else if (this.marks.length !== 0 && this.marks[this.marks.length - 1] === this.stack.length) this.popMark()
+    else fail('stack underflow')
+  }
+  private itemsAfterMark(): PyValue[] {
+    const k = this.popMark()
+    return this.stack.splice(k)
+  }
+  private get(i: number): PyValue {
+    const v = this.memo[i]
+    if (v === undefined) fail(`memo has no entry ${i}`)
+    return this.share(v)
+  }
+  private put(i: number): void {
+    if (this.memo[i] === undefined && ++this.memoSize > this.lim.maxMemo) over(`more than ${this.lim.maxMemo} memo entries`)
+    this.memo[i] = this.top()
+  }
+  private share(v: PyValue): PyValue {
+    if (typeof v === 'object' && v !== null) (this.shared ??= new Set()).add(v)
+    return v
+  }
+  private alloc<T extends object>(v: T): T {
+    if (++this.containers > this.lim.maxContainers) over(`more than ${this.lim.maxContainers} containers`)
+    return v
+  }
+
+  // --- containers: placeholders accept and drop items (a list/dict subclass's contents are not shown) ---
+  // The items are moved straight off the stack (stack[from…]), then the stack is cut back to `from`.
+  /** The container under the top `n` items of the current frame: APPEND(S)/SETITEM(S)/ADDITEMS's target. */
+  private under(n: number): PyValue {
+    const i = this.stack.length - 1 - n
+    if (i < this.fence) fail('stack underflow')
+    return this.stack[i] as PyValue
+  }
+  private extend(target: PyValue, from: number): void {
+    const st = this.stack
+    if (Array.isArray(target)) for (let i = from; i < st.length; i++) target.push(st[i] as PyValue)
+    else if (!(target instanceof PyObject)) fail('APPEND to a non-list')
+    st.length = from
+  }
+  private setItems(target: PyValue, from: number): void {
+    const st = this.stack
+    if ((st.length - from) % 2 !== 0) fail('odd number of dict items')
+    if (target instanceof Map) {
+      for (let i = from; i < st.length; i += 2) {
+        const k = st[i] as PyValue
+        this.checkHashable(k)
+        target.set(k, st[i + 1] as PyValue)
+      }
+    } else if (!(target instanceof PyObject)) fail('SETITEM on a non-dict')
+    st.length = from
+  }
+  private addItems(target: PyValue, from: number): void {
+    const st = this.stack
+    if (target instanceof PySet && !target.frozen) {
+      const set = target.items as PyValue[] // our own array: PySet's readonly is for consumers
+      for (let i = from; i < st.length; i++) {
+        this.checkHashable(st[i] as PyValue)
+        set.push(st[i] as PyValue)
+      }
+    } else if (!(target instanceof PyObject)) fail('ADDITEMS on a non-set')
+    st.length = from
+  }
+  /** Python refuses list/dict/set keys; a tuple or frozenset is hashable only if its items are. Each one is
+   *  checked once per frame (remembered in `hashable`), so a key shared 10^10 ways costs no more than its nodes. */
+  private checkHashable(k: PyValue, depth = 0): void {
+    if (typeof k !== 'object' || k === null) return
+    if (Array.isArray(k) || k instanceof Map || (k instanceof PySet && !k.frozen)) fail('unhashable dict key or set item')
+    if (!(k instanceof PyTuple || k instanceof PySet)) return
+    const known = (this.hashable ??= new Set())
+    if (known.has(k)) return
+    if (depth >= this.lim.maxDepth) over(`key nested deeper than ${this.lim.maxDepth}`)
+    for (const x of k.items) this.checkHashable(x, depth + 1)
+    known.add(k)
+  }
+
+  // --- classes: names only, never resolved; a small allow-list gets a faithful value ---
+  /** Spelled as Python 3 sees it: its Unpickler maps these Python 2 names (fix_imports). */
+  private global(module: string, name: string): PyGlobal {
+    const py3 = PY2_MODULES.get(module)
+    return this.alloc(py3 === undefined ? new PyGlobal(module, name) : new PyGlobal(py3, PY2_NAMES.get(name) ?? name))
+  }
+  private build(state: PyValue, target: PyValue): void {
+    if (target instanceof PyObject) target.state = state // just a value: `__proto__` in it stays a Map key
+    else if (state !== null) fail('BUILD on a non-object')
+  }
+  private newObj(cls: PyValue, args: PyValue): PyObject {
+    if (!(cls instanceof PyGlobal)) fail('NEWOBJ of a non-class')
+    return this.alloc(new PyObject(cls, args))
+  }
+  private construct(fn: PyValue, args: PyValue): PyValue {
+    if (fn instanceof PyObject) return this.alloc(new PyObject(null, args)) // e.g. a bound method from getattr
+    if (!(fn instanceof PyGlobal)) fail('call of a non-callable')
+    const a = args instanceof PyTuple ? args.items : []
+    const first = a[0]
+    this.alloc(a)
+    switch (fn.qualifiedName) {
+      case '_codecs.encode': // how protocol < 3 pickles bytes: encode(str(b, 'latin1'), 'latin1')
+        if (a.length === 2 && typeof first === 'string' && (a[1] === 'latin1' || a[1] === 'latin-1')) {
+          const bytes = latin1Bytes(first)
+          if (bytes !== null) return new PyBytes(bytes)
+        }
+        break
+      case 'builtins.bytes':
+      case 'builtins.bytearray':
+        if (a.length === 0) return new PyBytes(new Uint8Array(0))
+        if (a.length === 1 && first instanceof PyBytes) return first
+        if (a.length === 2 && typeof first === 'string' && (a[1] === 'latin1' || a[1] === 'latin-1')) {
+          const bytes = latin1Bytes(first)
+          if (bytes !== null) return new PyBytes(bytes)
+        }
+        break
+      case 'builtins.set':
+      case 'builtins.frozenset':
+        if (a.length === 0 || (a.length === 1 && Array.isArray(first))) {
+          const items = Array.isArray(first) ? first.slice() : []
+          for (const x of items) this.checkHashable(x)
+          return new PySet(items, fn.name === 'frozenset')
+        }
+        break
+      case 'collections.OrderedDict':
+        if (a.length === 0) return new Map()
+        if (a.length === 1 && Array.isArray(first)) { // Python 2.7: OrderedDict([[k, v], …])
+          const d = new Map<PyValue, PyValue>()
+          for (const pair of first) {
+            const kv = Array.isArray(pair) ? pair : pair instanceof PyTuple ? pair.items : []
+            if (kv.length !== 2) fail('OrderedDict item is not a pair')
+            this.checkHashable(kv[0] as PyValue)
+            d.set(kv[0] as PyValue, kv[1] as PyValue)
+          }
+          return d
+        }
+        break
+      case 'copyreg._reconstructor': // (cls, object, None) + BUILD: an instance of a user class
+        if (first instanceof PyGlobal) return new PyObject(first, args)
+        break
+      case 'decimal.Decimal':
+        if (a.length === 1 && typeof first === 'string' && DECIMAL_TEXT.test(first)) return new PyObject(fn, args, null, first)
+        break
+      case 'datetime.datetime':
+      case 'datetime.date':
+      case 'datetime.time':
+      case 'datetime.timedelta':
+        return new PyObject(fn, args, null, temporalText(fn.name, a))
+      default:
+    }
+    return new PyObject(fn, args)
+  }
+}
+
+/** Sizes the result as a tree (depth- and size-bounded), memoizing only shared nodes; rejects cycles. */
+class Meter {
+  private sizes: Map<object, number> | null = null
+  constructor(private readonly lim: Readonly<UnpickleLimits>, private readonly shared: Set<object> | null) {}
+
+  size(v: PyValue, depth: number): number {
+    if (typeof v !== 'object' || v === null) return typeof v === 'string' ? 1 + (v.length >>> 6) : 1
+    if (v instanceof PyBytes) return 1 + (v.bytes.length >>> 6)
+    if (v instanceof PyGlobal) return 1
+    if (depth >= this.lim.maxDepth) over(`containers nested deeper than ${this.lim.maxDepth}`)
+    const sizes = this.shared !== null && this.shared.has(v) ? (this.sizes ??= new Map()) : null
+    if (sizes !== null) {
+      const known = sizes.get(v)
+      if (known === -1) fail('a container contains itself (cycles are refused)')
+      if (known !== undefined) return known
+      sizes.set(v, -1) // in progress: meeting it again below means a cycle
+    }
+    let n = 1
+    const max = this.lim.maxExpandedNodes
+    const d = depth + 1
+    if (v instanceof Map) {
+      for (const [k, x] of v) if ((n += this.size(k, d) + this.size(x, d)) > max) break
+    } else if (v instanceof PyObject) {
+      n += this.size(v.args, d) + this.size(v.state, d) + 1
+    } else {
+      const items = Array.isArray(v) ? v : v.items
+      for (let i = 0; i < items.length; i++) if ((n += this.size(items[i] as PyValue, d)) > max) break
+    }
+    // Checking inside the loops keeps the work here within ~2× the budget however the input is shared.
+    if (n > max) over(`expands to more than ${max} nodes`)
+    sizes?.set(v, n)
+    return n
+  }
+}
+
+// --- scalars ---
+function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start > 8 && b instanceof Buffer) return b.toString('latin1', start, end) // measured: faster past ~8 chars
+  let s = ''
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i] as number)
+  return s
+}
+
+/** UTF-8 text, or null if invalid. `surrogates` accepts encoded lone surrogates like Python's 'surrogatepass'. */
+function utf8(b: Uint8Array, start: number, end: number, surrogates: boolean): string | null {
+  let i = start
+  while (i < end && (b[i] as number) < 0x80) i++
+  if (i === end) return latin1(b, start, end)
+  try {
+    return UTF8.decode(b.subarray(start, end))
+  } catch {
+    return surrogates ? utf8SurrogatePass(b, start, end) : null
+  }
+}
+
+/** Python's 'surrogatepass' adds only ED A0–BF xx (U+D800–DFFF) to strict UTF-8; 0xED is never a continuation
+ *  byte, so the runs between those sequences decode strictly, each in one call. */
+function utf8SurrogatePass(b: Uint8Array, start: number, end: number): string | null {
+  let s = ''
+  let run = start
+  try {
+    for (let i = start; i + 2 < end; ) {
+      const b1 = b[i + 1] as number
+      const b2 = b[i + 2] as number
+      if (b[i] !== 0xed || (b1 & 0xe0) !== 0xa0 || (b2 & 0xc0) !== 0x80) {
+        i++
+        continue
+      }
+      s += UTF8.decode(b.subarray(run, i)) + String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f))
+      run = i += 3
+    }
+    return s + UTF8.decode(b.subarray(run, end))
+  } catch {
+    return null
+  }
+}
+
+/** A Python 2 `str` is bytes: show it as UTF-8 when it is, else latin-1 (never a decode error). */
+function py2Str(b: Uint8Array, start: number, end: number): string {
+  return utf8(b, start, end, false) ?? latin1(b, start, end)
+}
+
+function latin1Bytes(s: string): Uint8Array | null {
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 0xff) return null
+    out[i] = c
+  }
+  return out
+}
+
+function normInt(n: bigint): number | bigint {
+  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
+}
+
+function intText(s: string): number | bigint {
+  if (!INT_TEXT.test(s)) fail(`bad integer ${JSON.stringify(s.slice(0, 20))}`)
+  if (s.length - (s.charCodeAt(0) < 0x30 ? 1 : 0) <= 15) return Number(s) + 0 // 15 digits are always exact; + 0 turns -0 into 0
+  if (s.length > MAX_INT_DIGITS + 1) over(`integer of ${s.length} digits`)
+  return normInt(BigInt(s))
+}
+
+/** LONG1/LONG4: little-endian two's complement. */
+function longLE(b: Uint8Array, at: number, n: number): number | bigint {
+  if (n === 0) return 0
+  if (n <= 6) {
+    let v = 0
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + (b[at + i] as number)
+    return (b[at + n - 1] as number) & 0x80 ? v - 2 ** (8 * n) : v
+  }
+  let hex = ''
+  for (let i = n - 1; i >= 0; i--) hex += (b[at + i] as number).toString(16).padStart(2, '0')
+  let v = BigInt('0x' + hex)
+  if ((b[at + n - 1] as number) & 0x80) v -= 1n << BigInt(8 * n)
+  return normInt(v)
+}
+
+function floatText(s: string): number {
+  if (FLOAT_TEXT.test(s)) return Number(s)
+  const w = s.toLowerCase().replace(/^\+/, '')
+  if (w === 'inf' || w === 'infinity') return Infinity
+  if (w === '-inf' || w === '-infinity') return -Infinity
+  if (w === 'nan' || w === '-nan') return NaN
+  fail(`bad float ${JSON.stringify(s.slice(0, 20))}`)
+}
+
+/** Python's codecs.escape_decode of a STRING argument (the repr of a Python 2 str, quotes included). */
+function escapeDecode(b: Uint8Array, start: number, end: number): Uint8Array {
+  const q = b[start]
+  if (end - start < 2 || (q !== 0x27 && q !== 0x22) || b[end - 1] !== q) fail('STRING argument is not quoted')
+  const out: number[] = []
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = b[i] as number
+    if (c !== 0x5c) { out.push(c); continue }
+    if (++i >= end - 1) fail('STRING ends with a backslash')
+    const e = b[i] as number
+    const simple = ESCAPES.get(e)
+    if (simple !== undefined) { if (simple >= 0) out.push(simple); continue }
+    if (e >= 0x30 && e <= 0x37) { // \ooo: up to three octal digits
+      let v = e - 0x30
+      for (let k = 0; k < 2 && i + 1 < end - 1 && (b[i + 1] as number) >= 0x30 && (b[i + 1] as number) <= 0x37; k++) v = v * 8 + (b[++i] as number) - 0x30
+      out.push(v & 0xff)
+    } else if (e === 0x78) { // \xhh: exactly two hex digits
+      const h = i + 2 < end - 1 ? hexValue(b[i + 1] as number) * 16 + hexValue(b[i + 2] as number) : -1
+      if (h < 0 || hexValue(b[i + 2] as number) < 0) fail('bad \\x escape in STRING')
+      out.push(h)
+      i += 2
+    } else out.push(0x5c, e) // unknown escapes keep their backslash
+  }
+  return Uint8Array.from(out)
+}
+const ESCAPES = new Map([[0x5c, 0x5c], [0x27, 0x27], [0x22, 0x22], [0x61, 7], [0x62, 8], [0x66, 12], [0x6e, 10], [0x72, 13], [0x74, 9], [0x76, 11], [0x0a, -1]])
+
+/** raw-unicode-escape (the UNICODE argument): latin-1 bytes, plus \uXXXX / \UXXXXXXXX after an odd run of backslashes. */
+function rawUnicodeEscape(b: Uint8Array, start: number, end: number): string {
+  let s = ''
+  for (let i = start; i < end; ) {
+    const c = b[i] as number
+    if (c !== 0x5c) {
+      s += String.fromCharCode(c)
+      i++
+      continue
+    }
+    let j = i
+    while (j < end && b[j] === 0x5c) j++
+    const run = j - i
+    const digits = b[j] === 0x75 ? 4 : b[j] === 0x55 ? 8 : 0
+    if (run % 2 === 0 || digits === 0) {
+      s += '\\'.repeat(run)
+      i = j
+      continue
+    }
+    let cp = 0
+    for (let k = j + 1; k <= j + digits; k++) {
+      const h = k < end ? hexValue(b[k] as number) : -1
+      if (h < 0) fail('truncated \\uXXXX escape in UNICODE')
+      cp = cp * 16 + h
+    }
+    if (cp > 0x10ffff) fail('\\U escape out of range in UNICODE')
+    s += '\\'.repeat(run - 1) + String.fromCodePoint(cp)
+    i = j + 1 + digits
+  }
+  return s
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  const l = c | 0x20
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1
+}
+
+/** str() of a pickled datetime/date/time/timedelta, or undefined when it is not one we can render exactly. */
+function temporalText(kind: string, a: readonly PyValue[]): string | undefined {
+  if (kind === 'timedelta') return a.length === 3 ? timedeltaText(a[0], a[1], a[2]) : undefined
+  const s = stateBytes(a[0], kind === 'date' ? 4 : kind === 'time' ? 6 : 10)
+  if (s === null || a.length > 2) return undefined
+  const tz = a.length === 2 && a[1] !== null ? tzSuffix(a[1] as PyValue) : ''
+  if (tz === undefined) return undefined
+  const n = (i: number): number => s[i] as number
+  if (kind === 'date' && s.length === 4) return dateText(n(0) * 256 + n(1), n(2), n(3))
+  if (kind === 'time' && s.length === 6) return timeText(n(0) & 0x7f, n(1), n(2), (n(3) << 16) | (n(4) << 8) | n(5), tz)
+  if (kind === 'datetime' && s.length === 10) {
+    const date = dateText(n(0) * 256 + n(1), n(2) & 0x7f, n(3)) // bit 7 of month/hour is `fold`
+    const time = timeText(n(4) & 0x7f, n(5), n(6), (n(7) << 16) | (n(8) << 8) | n(9), tz)
+    return date !== undefined && time !== undefined ? `${date} ${time}` : undefined
+  }
+  return undefined
+}
+
+/** The state bytes: PyBytes (py3), or a Python 2 str we decoded as UTF-8 or latin-1 (re-encode the same way). */
+function stateBytes(v: PyValue | undefined, length: number): Uint8Array | null {
+  if (v instanceof PyBytes) return v.bytes
+  if (typeof v !== 'string') return null
+  const l1 = v.length === length ? latin1Bytes(v) : null
+  return l1 ?? UTF8_ENCODER.encode(v) // valid UTF-8 decoding always shortens multi-byte runs
+}
+
+const p2 = (n: number): string => String(n).padStart(2, '0')
+
+function dateText(y: number, m: number, d: number): string | undefined {
+  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31 ? `${String(y).padStart(4, '0')}-${p2(m)}-${p2(d)}` : undefined
+}
+
+function timeText(h: number, m: number, s: number, us: number, tz: string): string | undefined {
+  if (h > 23 || m > 59 || s > 59 || us > 999999) return undefined
+  return `${p2(h)}:${p2(m)}:${p2(s)}${us ? '.' + String(us).padStart(6, '0') : ''}${tz}`
+}
+
+function timedeltaText(days: PyValue | undefined, secs: PyValue | undefined, us: PyValue | undefined): string | undefined {
+  if (!Number.isSafeInteger(days) || !Number.isSafeInteger(secs) || !Number.isSafeInteger(us)) return undefined
+  const [d, s, u] = [days as number, secs as number, us as number]
+  if (s < 0 || s >= 86400 || u < 0 || u > 999999 || Math.abs(d) > 999999999) return undefined
+  const hms = `${Math.floor(s / 3600)}:${p2(Math.floor(s / 60) % 60)}:${p2(s % 60)}`
+  return `${d ? `${d} day${Math.abs(d) === 1 ? '' : 's'}, ` : ''}${hms}${u ? '.' + String(u).padStart(6, '0') : ''}`
+}
+
+/** '+HH:MM' for a datetime.timezone tzinfo (Python's _format_offset); undefined for any other tzinfo. */
+function tzSuffix(tz: PyValue): string | undefined {
+  if (!(tz instanceof PyObject) || tz.cls?.qualifiedName !== 'datetime.timezone' || !(tz.args instanceof PyTuple)) return undefined
+  const off = tz.args.items[0]
+  if (!(off instanceof PyObject) || off.cls?.qualifiedName !== 'datetime.timedelta' || !(off.args instanceof PyTuple)) return undefined
+  const [d, s, u] = off.args.items
+  if (!Number.isSafeInteger(d) || !Number.isSafeInteger(s) || !Number.isSafeInteger(u)) return undefined
+  let total = ((d as number) * 86400 + (s as number)) * 1e6 + (u as number)
+  if (Math.abs(total) >= 86400e6) return undefined
+  const sign = total < 0 ? '-' : '+'
+  total = Math.abs(total)
+  const micro = total % 1e6
+  const secs = Math.floor(total / 1e6)
+  let out = `${sign}${p2(Math.floor(secs / 3600))}:${p2(Math.floor(secs / 60) % 60)}`
+  if (secs % 60 || micro) out += `:${p2(secs % 60)}${micro ? '.' + String(micro).padStart(6, '0') : ''}`
+  return out
+}
