@@ -73,7 +73,7 @@ export class CentralFile extends EventEmitter {
     })
     this.writer.on('written', (n: number) => this.emit('written', n))
     this.writer.on('error-state', (err: NodeJS.ErrnoException) => {
-      this.lastError = `${err.code ?? 'ERROR'}: ${err.message}`
+      this.lastError = err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message
       this.diag.error(`writing ${this.path} failed: ${this.lastError}; keeping records in memory, retrying`)
       this.emit('error-state', err)
     })

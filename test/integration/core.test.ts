@@ -127,4 +127,13 @@ describe('central file', () => {
     assert.equal(await server.stop(), 0)
     assert.equal(readFileSync(server.file, 'utf8'), 'INFO still 0\n')
   })
+
+  it('loses nothing when the backlog bound makes it pause and resume the sockets over and over', async () => {
+    const server = await startServer('log:\n  max_backlog_bytes: 2000\n')
+    servers.push(server)
+    const tags = ['b0', 'b1', 'b2', 'b3']
+    await Promise.all(tags.map((tag) => runClient(server.logPort, 3000, tag)))
+    assert.equal(await server.stop(), 0)
+    assertComplete(sequences(readFileSync(server.file, 'utf8')), tags, 3000)
+  })
 })

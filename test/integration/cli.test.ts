@@ -1,0 +1,65 @@
+// The command line as an operator meets it: --check-config, --version, and a bad config at start.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { after, describe, it } from 'node:test'
+import { mainJs, repoRoot, tempDir } from '../support/server.js'
+
+const dir = tempDir('loggingserver-cli-')
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [mainJs, ...args], { encoding: 'utf8', timeout: 10000 })
+}
+
+function configFile(name: string, text: string): string {
+  const file = path.join(dir, name)
+  writeFileSync(file, text)
+  return file
+}
+
+describe('loggingserver command line', () => {
+  it('--check-config accepts the shipped config and exits 0', () => {
+    const r = run(['--check-config', '--config', path.join(repoRoot, 'etc/loggingserver.yaml')])
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /configuration OK \(.*etc\/loggingserver\.yaml\)/)
+  })
+
+  it('--check-config lists every problem with file, line and key, and exits 1', () => {
+    const file = configFile('bad.yaml', 'log:\n  port: 9020\n  max_frame_bytes: -5\nfile:\n  format: "%(asctime)s %(bogus)s"\n  colour: red\n')
+    const r = run(['--check-config', '--config', file])
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, new RegExp(`${file}:3: log\\.max_frame_bytes: must be a positive number`))
+    assert.match(r.stderr, new RegExp(`${file}:6: file\\.colour: unknown key`))
+  })
+
+  it('refuses to start on a bad config with exit 78 (EX_CONFIG), naming the line', () => {
+    const file = configFile('bad-format.yaml', 'file:\n  format: "%(asctime)s %(bogus)s"\n')
+    const r = run(['--config', file])
+    assert.equal(r.status, 78)
+    assert.match(r.stderr, new RegExp(`${file}:2: file\\.format: unknown attribute %\\(bogus\\)s`))
+  })
+
+  it('names a missing --config file', () => {
+    const r = run(['--config', path.join(dir, 'missing.yaml')])
+    assert.equal(r.status, 78)
+    assert.match(r.stderr, /missing\.yaml: cannot read: ENOENT/)
+  })
+
+  it('prints its version and rejects unknown options with usage', () => {
+    const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
+    assert.equal(run(['--version']).stdout, `loggingserver ${version}\n`)
+    const r = run(['--bogus'])
+    assert.equal(r.status, 64)
+    assert.match(r.stderr, /usage: loggingserver/)
+  })
+
+  it('says clearly when the central file cannot be created', () => {
+    const blocker = configFile('not-a-dir', 'x')
+    const file = configFile('unwritable.yaml', `log:\n  port: 0\nweb:\n  port: 0\nfile:\n  path: ${blocker}/central.log\n`)
+    const r = run(['--config', file])
+    assert.equal(r.status, 1)
+    assert.match(r.stderr, /cannot open the central file .*not-a-dir\/central\.log: (EEXIST|ENOTDIR)/)
+  })
+})
