@@ -1,8 +1,9 @@
 // A strict, inert pickle decoder (protocols 0–5) for SocketHandler payloads: nothing is imported, resolved
 // or called; every declared length is checked against the payload before use; budgets bound time and memory.
 // Opcode semantics mirror CPython's Lib/pickle.py `_Unpickler` (3.11), including its mark "fence".
-import { FrameError } from '../errors.js'
 import { PyBytes, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
+import { MAX_INT_BYTES, escapeDecode, fail, floatText, intText, latin1, latin1Bytes, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
+import { temporalText } from './pickle-temporal.js'
 
 export interface UnpickleLimits {
   /** Opcodes executed. */
@@ -27,14 +28,7 @@ export const DEFAULT_UNPICKLE_LIMITS: Readonly<UnpickleLimits> = Object.freeze({
   maxExpandedNodes: 1_000_000,
 })
 
-/** Python 3.11's sys.int_max_str_digits: larger ints cannot even be str()-ed by Python. */
-const MAX_INT_DIGITS = 4300
-const MAX_INT_BYTES = 1786 // ≈ 4300 decimal digits
 const MAX_PROTOCOL = 5
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-const UTF8_ENCODER = new TextEncoder()
-const INT_TEXT = /^[+-]?\d+$/
-const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 const DECIMAL_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+)?|Infinity|s?NaN\d*)$/i
 /** Python 2 spellings that Python 3 still writes at protocol < 3: the common part of _compat_pickle's mapping. */
 const PY2_MODULES = new Map([['__builtin__', 'builtins'], ['copy_reg', 'copyreg'], ['exceptions', 'builtins']])
@@ -48,13 +42,6 @@ export function unpickle(payload: Uint8Array, limits?: Partial<UnpickleLimits>):
   return value
 }
 
-function fail(message: string): never {
-  throw new FrameError('UNPICKLE_FAILED', `pickle: ${message}`)
-}
-
-function over(message: string): never {
-  throw new FrameError('PICKLE_BUDGET_EXCEEDED', `pickle: ${message}`)
-}
 
 class Decoder {
   private pos = 0
@@ -431,224 +418,4 @@ class Meter {
     sizes?.set(v, n)
     return n
   }
-}
-
-// --- scalars ---
-function latin1(b: Uint8Array, start: number, end: number): string {
-  if (end - start > 8 && b instanceof Buffer) return b.toString('latin1', start, end) // measured: faster past ~8 chars
-  let s = ''
-  for (let i = start; i < end; i++) s += String.fromCharCode(b[i] as number)
-  return s
-}
-
-/** UTF-8 text, or null if invalid. `surrogates` accepts encoded lone surrogates like Python's 'surrogatepass'. */
-function utf8(b: Uint8Array, start: number, end: number, surrogates: boolean): string | null {
-  let i = start
-  while (i < end && (b[i] as number) < 0x80) i++
-  if (i === end) return latin1(b, start, end)
-  try {
-    return UTF8.decode(b.subarray(start, end))
-  } catch {
-    return surrogates ? utf8SurrogatePass(b, start, end) : null
-  }
-}
-
-/** Python's 'surrogatepass' adds only ED A0–BF xx (U+D800–DFFF) to strict UTF-8; 0xED is never a continuation
- *  byte, so the runs between those sequences decode strictly, each in one call. */
-function utf8SurrogatePass(b: Uint8Array, start: number, end: number): string | null {
-  let s = ''
-  let run = start
-  try {
-    for (let i = start; i + 2 < end; ) {
-      const b1 = b[i + 1] as number
-      const b2 = b[i + 2] as number
-      if (b[i] !== 0xed || (b1 & 0xe0) !== 0xa0 || (b2 & 0xc0) !== 0x80) {
-        i++
-        continue
-      }
-      s += UTF8.decode(b.subarray(run, i)) + String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f))
-      run = i += 3
-    }
-    return s + UTF8.decode(b.subarray(run, end))
-  } catch {
-    return null
-  }
-}
-
-/** A Python 2 `str` is bytes: show it as UTF-8 when it is, else latin-1 (never a decode error). */
-function py2Str(b: Uint8Array, start: number, end: number): string {
-  return utf8(b, start, end, false) ?? latin1(b, start, end)
-}
-
-function latin1Bytes(s: string): Uint8Array | null {
-  const out = new Uint8Array(s.length)
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c > 0xff) return null
-    out[i] = c
-  }
-  return out
-}
-
-function normInt(n: bigint): number | bigint {
-  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
-}
-
-function intText(s: string): number | bigint {
-  if (!INT_TEXT.test(s)) fail(`bad integer ${JSON.stringify(s.slice(0, 20))}`)
-  if (s.length - (s.charCodeAt(0) < 0x30 ? 1 : 0) <= 15) return Number(s) + 0 // 15 digits are always exact; + 0 turns -0 into 0
-  if (s.length > MAX_INT_DIGITS + 1) over(`integer of ${s.length} digits`)
-  return normInt(BigInt(s))
-}
-
-/** LONG1/LONG4: little-endian two's complement. */
-function longLE(b: Uint8Array, at: number, n: number): number | bigint {
-  if (n === 0) return 0
-  if (n <= 6) {
-    let v = 0
-    for (let i = n - 1; i >= 0; i--) v = v * 256 + (b[at + i] as number)
-    return (b[at + n - 1] as number) & 0x80 ? v - 2 ** (8 * n) : v
-  }
-  let hex = ''
-  for (let i = n - 1; i >= 0; i--) hex += (b[at + i] as number).toString(16).padStart(2, '0')
-  let v = BigInt('0x' + hex)
-  if ((b[at + n - 1] as number) & 0x80) v -= 1n << BigInt(8 * n)
-  return normInt(v)
-}
-
-function floatText(s: string): number {
-  if (FLOAT_TEXT.test(s)) return Number(s)
-  const w = s.toLowerCase().replace(/^\+/, '')
-  if (w === 'inf' || w === 'infinity') return Infinity
-  if (w === '-inf' || w === '-infinity') return -Infinity
-  if (w === 'nan' || w === '-nan') return NaN
-  fail(`bad float ${JSON.stringify(s.slice(0, 20))}`)
-}
-
-/** Python's codecs.escape_decode of a STRING argument (the repr of a Python 2 str, quotes included). */
-function escapeDecode(b: Uint8Array, start: number, end: number): Uint8Array {
-  const q = b[start]
-  if (end - start < 2 || (q !== 0x27 && q !== 0x22) || b[end - 1] !== q) fail('STRING argument is not quoted')
-  const out: number[] = []
-  for (let i = start + 1; i < end - 1; i++) {
-    const c = b[i] as number
-    if (c !== 0x5c) { out.push(c); continue }
-    if (++i >= end - 1) fail('STRING ends with a backslash')
-    const e = b[i] as number
-    const simple = ESCAPES.get(e)
-    if (simple !== undefined) { if (simple >= 0) out.push(simple); continue }
-    if (e >= 0x30 && e <= 0x37) { // \ooo: up to three octal digits
-      let v = e - 0x30
-      for (let k = 0; k < 2 && i + 1 < end - 1 && (b[i + 1] as number) >= 0x30 && (b[i + 1] as number) <= 0x37; k++) v = v * 8 + (b[++i] as number) - 0x30
-      out.push(v & 0xff)
-    } else if (e === 0x78) { // \xhh: exactly two hex digits
-      const h = i + 2 < end - 1 ? hexValue(b[i + 1] as number) * 16 + hexValue(b[i + 2] as number) : -1
-      if (h < 0 || hexValue(b[i + 2] as number) < 0) fail('bad \\x escape in STRING')
-      out.push(h)
-      i += 2
-    } else out.push(0x5c, e) // unknown escapes keep their backslash
-  }
-  return Uint8Array.from(out)
-}
-const ESCAPES = new Map([[0x5c, 0x5c], [0x27, 0x27], [0x22, 0x22], [0x61, 7], [0x62, 8], [0x66, 12], [0x6e, 10], [0x72, 13], [0x74, 9], [0x76, 11], [0x0a, -1]])
-
-/** raw-unicode-escape (the UNICODE argument): latin-1 bytes, plus \uXXXX / \UXXXXXXXX after an odd run of backslashes. */
-function rawUnicodeEscape(b: Uint8Array, start: number, end: number): string {
-  let s = ''
-  for (let i = start; i < end; ) {
-    const c = b[i] as number
-    if (c !== 0x5c) {
-      s += String.fromCharCode(c)
-      i++
-      continue
-    }
-    let j = i
-    while (j < end && b[j] === 0x5c) j++
-    const run = j - i
-    const digits = b[j] === 0x75 ? 4 : b[j] === 0x55 ? 8 : 0
-    if (run % 2 === 0 || digits === 0) {
-      s += '\\'.repeat(run)
-      i = j
-      continue
-    }
-    let cp = 0
-    for (let k = j + 1; k <= j + digits; k++) {
-      const h = k < end ? hexValue(b[k] as number) : -1
-      if (h < 0) fail('truncated \\uXXXX escape in UNICODE')
-      cp = cp * 16 + h
-    }
-    if (cp > 0x10ffff) fail('\\U escape out of range in UNICODE')
-    s += '\\'.repeat(run - 1) + String.fromCodePoint(cp)
-    i = j + 1 + digits
-  }
-  return s
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30
-  const l = c | 0x20
-  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1
-}
-
-/** str() of a pickled datetime/date/time/timedelta, or undefined when it is not one we can render exactly. */
-function temporalText(kind: string, a: readonly PyValue[]): string | undefined {
-  if (kind === 'timedelta') return a.length === 3 ? timedeltaText(a[0], a[1], a[2]) : undefined
-  const s = stateBytes(a[0], kind === 'date' ? 4 : kind === 'time' ? 6 : 10)
-  if (s === null || a.length > 2) return undefined
-  const tz = a.length === 2 && a[1] !== null ? tzSuffix(a[1] as PyValue) : ''
-  if (tz === undefined) return undefined
-  const n = (i: number): number => s[i] as number
-  if (kind === 'date' && s.length === 4) return dateText(n(0) * 256 + n(1), n(2), n(3))
-  if (kind === 'time' && s.length === 6) return timeText(n(0) & 0x7f, n(1), n(2), (n(3) << 16) | (n(4) << 8) | n(5), tz)
-  if (kind === 'datetime' && s.length === 10) {
-    const date = dateText(n(0) * 256 + n(1), n(2) & 0x7f, n(3)) // bit 7 of month/hour is `fold`
-    const time = timeText(n(4) & 0x7f, n(5), n(6), (n(7) << 16) | (n(8) << 8) | n(9), tz)
-    return date !== undefined && time !== undefined ? `${date} ${time}` : undefined
-  }
-  return undefined
-}
-
-/** The state bytes: PyBytes (py3), or a Python 2 str we decoded as UTF-8 or latin-1 (re-encode the same way). */
-function stateBytes(v: PyValue | undefined, length: number): Uint8Array | null {
-  if (v instanceof PyBytes) return v.bytes
-  if (typeof v !== 'string') return null
-  const l1 = v.length === length ? latin1Bytes(v) : null
-  return l1 ?? UTF8_ENCODER.encode(v) // valid UTF-8 decoding always shortens multi-byte runs
-}
-
-const p2 = (n: number): string => String(n).padStart(2, '0')
-
-function dateText(y: number, m: number, d: number): string | undefined {
-  return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31 ? `${String(y).padStart(4, '0')}-${p2(m)}-${p2(d)}` : undefined
-}
-
-function timeText(h: number, m: number, s: number, us: number, tz: string): string | undefined {
-  if (h > 23 || m > 59 || s > 59 || us > 999999) return undefined
-  return `${p2(h)}:${p2(m)}:${p2(s)}${us ? '.' + String(us).padStart(6, '0') : ''}${tz}`
-}
-
-function timedeltaText(days: PyValue | undefined, secs: PyValue | undefined, us: PyValue | undefined): string | undefined {
-  if (!Number.isSafeInteger(days) || !Number.isSafeInteger(secs) || !Number.isSafeInteger(us)) return undefined
-  const [d, s, u] = [days as number, secs as number, us as number]
-  if (s < 0 || s >= 86400 || u < 0 || u > 999999 || Math.abs(d) > 999999999) return undefined
-  const hms = `${Math.floor(s / 3600)}:${p2(Math.floor(s / 60) % 60)}:${p2(s % 60)}`
-  return `${d ? `${d} day${Math.abs(d) === 1 ? '' : 's'}, ` : ''}${hms}${u ? '.' + String(u).padStart(6, '0') : ''}`
-}
-
-/** '+HH:MM' for a datetime.timezone tzinfo (Python's _format_offset); undefined for any other tzinfo. */
-function tzSuffix(tz: PyValue): string | undefined {
-  if (!(tz instanceof PyObject) || tz.cls?.qualifiedName !== 'datetime.timezone' || !(tz.args instanceof PyTuple)) return undefined
-  const off = tz.args.items[0]
-  if (!(off instanceof PyObject) || off.cls?.qualifiedName !== 'datetime.timedelta' || !(off.args instanceof PyTuple)) return undefined
-  const [d, s, u] = off.args.items
-  if (!Number.isSafeInteger(d) || !Number.isSafeInteger(s) || !Number.isSafeInteger(u)) return undefined
-  let total = ((d as number) * 86400 + (s as number)) * 1e6 + (u as number)
-  if (Math.abs(total) >= 86400e6) return undefined
-  const sign = total < 0 ? '-' : '+'
-  total = Math.abs(total)
-  const micro = total % 1e6
-  const secs = Math.floor(total / 1e6)
-  let out = `${sign}${p2(Math.floor(secs / 3600))}:${p2(Math.floor(secs / 60) % 60)}`
-  if (secs % 60 || micro) out += `:${p2(secs % 60)}${micro ? '.' + String(micro).padStart(6, '0') : ''}`
-  return out
 }

@@ -1,0 +1,175 @@
+// Scalar readers for the pickle decoder: text encodings (UTF-8, latin-1, Python 2 str, escapes) and numbers,
+// each bounded by the slice it is given. Pure functions of bytes.
+import { FrameError } from '../errors.js'
+
+/** Python 3.11's sys.int_max_str_digits: larger ints cannot even be str()-ed by Python. */
+export const MAX_INT_DIGITS = 4300
+export const MAX_INT_BYTES = 1786 // ≈ 4300 decimal digits
+export const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+export const UTF8_ENCODER = new TextEncoder()
+export const INT_TEXT = /^[+-]?\d+$/
+export const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+
+export function fail(message: string): never {
+  throw new FrameError('UNPICKLE_FAILED', `pickle: ${message}`)
+}
+
+export function over(message: string): never {
+  throw new FrameError('PICKLE_BUDGET_EXCEEDED', `pickle: ${message}`)
+}
+
+export function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start > 8 && b instanceof Buffer) return b.toString('latin1', start, end) // measured: faster past ~8 chars
+  let s = ''
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i] as number)
+  return s
+}
+
+/** UTF-8 text, or null if invalid. `surrogates` accepts encoded lone surrogates like Python's 'surrogatepass'. */
+export function utf8(b: Uint8Array, start: number, end: number, surrogates: boolean): string | null {
+  let i = start
+  while (i < end && (b[i] as number) < 0x80) i++
+  if (i === end) return latin1(b, start, end)
+  try {
+    return UTF8.decode(b.subarray(start, end))
+  } catch {
+    return surrogates ? utf8SurrogatePass(b, start, end) : null
+  }
+}
+
+/** Python's 'surrogatepass' adds only ED A0–BF xx (U+D800–DFFF) to strict UTF-8; 0xED is never a continuation
+ *  byte, so the runs between those sequences decode strictly, each in one call. */
+export function utf8SurrogatePass(b: Uint8Array, start: number, end: number): string | null {
+  let s = ''
+  let run = start
+  try {
+    for (let i = start; i + 2 < end; ) {
+      const b1 = b[i + 1] as number
+      const b2 = b[i + 2] as number
+      if (b[i] !== 0xed || (b1 & 0xe0) !== 0xa0 || (b2 & 0xc0) !== 0x80) {
+        i++
+        continue
+      }
+      s += UTF8.decode(b.subarray(run, i)) + String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f))
+      run = i += 3
+    }
+    return s + UTF8.decode(b.subarray(run, end))
+  } catch {
+    return null
+  }
+}
+
+/** A Python 2 `str` is bytes: show it as UTF-8 when it is, else latin-1 (never a decode error). */
+export function py2Str(b: Uint8Array, start: number, end: number): string {
+  return utf8(b, start, end, false) ?? latin1(b, start, end)
+}
+
+export function latin1Bytes(s: string): Uint8Array | null {
+  const out = new Uint8Array(s.length)
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 0xff) return null
+    out[i] = c
+  }
+  return out
+}
+
+export function normInt(n: bigint): number | bigint {
+  return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
+}
+
+export function intText(s: string): number | bigint {
+  if (!INT_TEXT.test(s)) fail(`bad integer ${JSON.stringify(s.slice(0, 20))}`)
+  if (s.length - (s.charCodeAt(0) < 0x30 ? 1 : 0) <= 15) return Number(s) + 0 // 15 digits are always exact; + 0 turns -0 into 0
+  if (s.length > MAX_INT_DIGITS + 1) over(`integer of ${s.length} digits`)
+  return normInt(BigInt(s))
+}
+
+/** LONG1/LONG4: little-endian two's complement. */
+export function longLE(b: Uint8Array, at: number, n: number): number | bigint {
+  if (n === 0) return 0
+  if (n <= 6) {
+    let v = 0
+    for (let i = n - 1; i >= 0; i--) v = v * 256 + (b[at + i] as number)
+    return (b[at + n - 1] as number) & 0x80 ? v - 2 ** (8 * n) : v
+  }
+  let hex = ''
+  for (let i = n - 1; i >= 0; i--) hex += (b[at + i] as number).toString(16).padStart(2, '0')
+  let v = BigInt('0x' + hex)
+  if ((b[at + n - 1] as number) & 0x80) v -= 1n << BigInt(8 * n)
+  return normInt(v)
+}
+
+export function floatText(s: string): number {
+  if (FLOAT_TEXT.test(s)) return Number(s)
+  const w = s.toLowerCase().replace(/^\+/, '')
+  if (w === 'inf' || w === 'infinity') return Infinity
+  if (w === '-inf' || w === '-infinity') return -Infinity
+  if (w === 'nan' || w === '-nan') return NaN
+  fail(`bad float ${JSON.stringify(s.slice(0, 20))}`)
+}
+
+/** Python's codecs.escape_decode of a STRING argument (the repr of a Python 2 str, quotes included). */
+export function escapeDecode(b: Uint8Array, start: number, end: number): Uint8Array {
+  const q = b[start]
+  if (end - start < 2 || (q !== 0x27 && q !== 0x22) || b[end - 1] !== q) fail('STRING argument is not quoted')
+  const out: number[] = []
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = b[i] as number
+    if (c !== 0x5c) { out.push(c); continue }
+    if (++i >= end - 1) fail('STRING ends with a backslash')
+    const e = b[i] as number
+    const simple = ESCAPES.get(e)
+    if (simple !== undefined) { if (simple >= 0) out.push(simple); continue }
+    if (e >= 0x30 && e <= 0x37) { // \ooo: up to three octal digits
+      let v = e - 0x30
+      for (let k = 0; k < 2 && i + 1 < end - 1 && (b[i + 1] as number) >= 0x30 && (b[i + 1] as number) <= 0x37; k++) v = v * 8 + (b[++i] as number) - 0x30
+      out.push(v & 0xff)
+    } else if (e === 0x78) { // \xhh: exactly two hex digits
+      const h = i + 2 < end - 1 ? hexValue(b[i + 1] as number) * 16 + hexValue(b[i + 2] as number) : -1
+      if (h < 0 || hexValue(b[i + 2] as number) < 0) fail('bad \\x escape in STRING')
+      out.push(h)
+      i += 2
+    } else out.push(0x5c, e) // unknown escapes keep their backslash
+  }
+  return Uint8Array.from(out)
+}
+export const ESCAPES = new Map([[0x5c, 0x5c], [0x27, 0x27], [0x22, 0x22], [0x61, 7], [0x62, 8], [0x66, 12], [0x6e, 10], [0x72, 13], [0x74, 9], [0x76, 11], [0x0a, -1]])
+
+/** raw-unicode-escape (the UNICODE argument): latin-1 bytes, plus \uXXXX / \UXXXXXXXX after an odd run of backslashes. */
+export function rawUnicodeEscape(b: Uint8Array, start: number, end: number): string {
+  let s = ''
+  for (let i = start; i < end; ) {
+    const c = b[i] as number
+    if (c !== 0x5c) {
+      s += String.fromCharCode(c)
+      i++
+      continue
+    }
+    let j = i
+    while (j < end && b[j] === 0x5c) j++
+    const run = j - i
+    const digits = b[j] === 0x75 ? 4 : b[j] === 0x55 ? 8 : 0
+    if (run % 2 === 0 || digits === 0) {
+      s += '\\'.repeat(run)
+      i = j
+      continue
+    }
+    let cp = 0
+    for (let k = j + 1; k <= j + digits; k++) {
+      const h = k < end ? hexValue(b[k] as number) : -1
+      if (h < 0) fail('truncated \\uXXXX escape in UNICODE')
+      cp = cp * 16 + h
+    }
+    if (cp > 0x10ffff) fail('\\U escape out of range in UNICODE')
+    s += '\\'.repeat(run - 1) + String.fromCodePoint(cp)
+    i = j + 1 + digits
+  }
+  return s
+}
+
+export function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  const l = c | 0x20
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1
+}
