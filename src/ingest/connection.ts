@@ -9,6 +9,9 @@ import type { Diagnostics } from '../systemd/diagnostics.js'
 import { Framer } from './framer.js'
 import { unpickle, type UnpickleLimits } from './unpickle.js'
 
+/** Bytes one connection may decode before it lets the event loop go round (see yieldTurn). */
+const TURN_BYTES = 128 * 1024
+
 export interface ConnectionContext {
   dispatcher: Dispatcher
   stats: Stats
@@ -23,6 +26,8 @@ export class Connection {
   readonly peer: string
   private readonly framer: Framer
   private closed = false
+  private turnBytes = 0
+  private yielding = false
   private onClose: (() => void) | null = null
 
   constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
@@ -91,7 +96,25 @@ export class Connection {
       this.framer.push(chunk, (frame) => this.decode(frame))
     } catch (err) {
       this.fail(err)
+      return
     }
+    this.turnBytes += chunk.length
+    if (this.turnBytes >= TURN_BYTES && !this.yielding) this.yieldTurn()
+  }
+
+  /**
+   * libuv reads a busy socket up to 32 times per loop iteration; with several fast clients one iteration
+   * could decode megabytes while the status page and new connections wait. Pausing until the check phase
+   * hands the loop round after TURN_BYTES per socket.
+   */
+  private yieldTurn(): void {
+    this.yielding = true
+    this.socket.pause()
+    setImmediate(() => {
+      this.yielding = false
+      this.turnBytes = 0
+      if (!this.closed && !this.ctx.dispatcher.backpressure) this.socket.resume()
+    })
   }
 
   private decode(frame: Buffer): void {
