@@ -4,7 +4,7 @@ import { readFileSync, renameSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { parse, stringify } from 'yaml'
-import { runClient } from '../support/python.js'
+import { runClient, runPythonAsync } from '../support/python.js'
 import { getJson, startServer, waitFor, type RunningServer } from '../support/server.js'
 
 const LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} 127\.0\.0\.1 +client\.(\S+) +(DEBUG|INFO|WARNING|ERROR|CRITICAL) +(\S+) (\d+)$/
@@ -135,5 +135,34 @@ describe('central file', () => {
     await Promise.all(tags.map((tag) => runClient(server.logPort, 3000, tag)))
     assert.equal(await server.stop(), 0)
     assertComplete(sequences(readFileSync(server.file, 'utf8')), tags, 3000)
+  })
+
+  it('tells clients on different hosts apart by address in %(client)s and in the stats', async () => {
+    const server = await startServer('file:\n  format: "%(client)s %(name)s %(message)s"\n')
+    servers.push(server)
+    // Three "hosts": SocketHandlers bound to different loopback source addresses.
+    const script = String.raw`
+import logging, logging.handlers, socket, sys
+class From(logging.handlers.SocketHandler):
+    def __init__(self, source, port):
+        super().__init__('127.0.0.1', port); self.source = source
+    def makeSocket(self, timeout=1):
+        return socket.create_connection(self.address, timeout=timeout, source_address=(self.source, 0))
+for source in ('127.0.0.2', '127.0.0.3', '127.0.0.4'):
+    h = From(source, int(sys.argv[1]))
+    log = logging.getLogger('host.' + source); log.propagate = False; log.addHandler(h)
+    for i in range(5): log.warning('from %s %d', source, i)
+    h.close()`
+    await runPythonAsync(script, [String(server.logPort)])
+    const status = (await getJson(server.webPort, '/api/status')).body as { clients: { client: string; records: number; levels: Record<string, number> }[] }
+    assert.equal(await server.stop(), 0)
+    const lines = readFileSync(server.file, 'utf8').trimEnd().split('\n')
+    assert.equal(lines.length, 15)
+    for (const line of lines) {
+      const m = /^(127\.0\.0\.\d) host\.(127\.0\.0\.\d) from (127\.0\.0\.\d) \d$/.exec(line)
+      assert.ok(m && m[1] === m[2] && m[2] === m[3], line)
+    }
+    const byClient = status.clients.map((c) => [c.client, c.records, c.levels['WARNING']]).sort()
+    assert.deepEqual(byClient, [['127.0.0.2', 5, 5], ['127.0.0.3', 5, 5], ['127.0.0.4', 5, 5]])
   })
 })
