@@ -6,7 +6,7 @@ import http from 'node:http'
 import net from 'node:net'
 import { parseCommandLine, USAGE } from './config/args.js'
 import { loadConfig } from './config/load.js'
-import { restartOnlyChanges } from './config/reload.js'
+import { applyReloadable, restartOnlyChanges } from './config/reload.js'
 import type { Config } from './config/schema.js'
 import { Dispatcher } from './dispatcher.js'
 import { ConfigError, EXIT_CONFIG } from './errors.js'
@@ -15,6 +15,7 @@ import { Connection } from './ingest/connection.js'
 import { addressOf, listen } from './ingest/listeners.js'
 import type { LogRecord } from './record.js'
 import { CentralFile } from './sinks/central-file.js'
+import { toRecent } from './status/recent.js'
 import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
 import { Diagnostics } from './systemd/diagnostics.js'
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
 
   const stats = new Stats()
   const ring = new Ring<LogRecord>(config.web.recent_records)
-  const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(r) }], config.log.max_backlog_bytes)
+  const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r)) }], config.log.max_backlog_bytes)
   const connections = new Set<Connection>()
   const connectionContext = {
     dispatcher,
@@ -163,14 +164,14 @@ async function main(): Promise<void> {
         const fresh = loadConfig(source).config
         const fixed = restartOnlyChanges(config, fresh)
         if (fixed.length > 0) diagnostics.warning(`reload: ${fixed.join(', ')} changed but take effect only after a restart`)
-        config = fresh
-        view.config = fresh
+        config = applyReloadable(config, fresh)
+        view.config = config
         handleRequest = createApp(view, onWebError).callback()
-        file.setFormat(createFormatter(formatOptions(fresh)))
-        diagnostics.setThreshold(fresh.diagnostics.level)
-        dispatcher.setMaxBacklogBytes(fresh.log.max_backlog_bytes)
-        connectionContext.maxFrameBytes = fresh.log.max_frame_bytes
-        connectionContext.frameTimeoutMs = fresh.log.frame_timeout_seconds * 1000
+        file.setFormat(createFormatter(formatOptions(config)))
+        diagnostics.setThreshold(config.diagnostics.level)
+        dispatcher.setMaxBacklogBytes(config.log.max_backlog_bytes)
+        connectionContext.maxFrameBytes = config.log.max_frame_bytes
+        connectionContext.frameTimeoutMs = config.log.frame_timeout_seconds * 1000
       } catch (err) {
         const detail = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message
         diagnostics.error(`reload: keeping the running configuration: ${detail}`)

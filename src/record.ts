@@ -99,8 +99,9 @@ export function toLogRecord(decoded: PyValue, client: string, received: number):
   }
 }
 
+/** Strings pass whole (a 900 KB message stays 900 KB); only other values are rendered, and bounded. */
 function str(v: PyValue | undefined): string | null {
-  return v == null ? null : pyStr(v)
+  return v == null ? null : typeof v === 'string' ? v : pyStr(v)
 }
 
 function num(v: PyValue | undefined): number | null {

@@ -45,18 +45,12 @@ export function parseConfig(text: string, file: string): Readonly<Config> {
 
   const raw: unknown = doc.toJS() ?? {}
   const result = ConfigSchema.safeParse(raw)
-  if (!result.success) {
-    for (const issue of result.error.issues) problems.push(...describeIssue(issue, doc, lines, file))
-    throw new ConfigError(problems.sort((a, b) => lineNumber(a) - lineNumber(b)))
-  }
-  const config = finish(result.data)
-  const formatProblem = checkFormat(config)
-  if (formatProblem) {
-    const key = config.file.style === 'json' ? 'datefmt' : 'format'
-    problems.push(`${file}:${lineOf(doc, ['file', key], lines) ?? '?'}: file.${key}: ${formatProblem}`)
-    throw new ConfigError(problems)
-  }
-  return deepFreeze(config)
+  if (!result.success) for (const issue of result.error.issues) problems.push(...describeIssue(issue, doc, lines, file))
+  // Checked even when the schema failed, so one run reports every problem in the file.
+  const formatProblem = checkFormat(raw)
+  if (formatProblem) problems.push(`${file}:${lineOf(doc, ['file', 'format'], lines) ?? '?'}: file.format: ${formatProblem}`)
+  if (!result.success || problems.length > 0) throw new ConfigError(problems.sort((a, b) => lineNumber(a) - lineNumber(b)))
+  return deepFreeze(finish(result.data))
 }
 
 /** Problems read top to bottom, in file order. */
@@ -138,9 +132,12 @@ function keyLine(doc: Document, at: readonly (string | number)[], lines: LineCou
   return undefined
 }
 
-function checkFormat(config: Config): string | null {
+/** The problem with a text-style `file.format` string in the raw file, if it has one. */
+function checkFormat(raw: unknown): string | null {
+  const section = (raw as { file?: { format?: unknown; style?: unknown } } | null)?.file
+  if (typeof section?.format !== 'string' || section.style === 'json') return null
   try {
-    createFormatter({ style: config.file.style, format: config.file.format, datefmt: config.file.datefmt, utc: config.file.utc })
+    createFormatter({ style: 'text', format: section.format, datefmt: null, utc: false })
     return null
   } catch (err) {
     return (err as Error).message

@@ -17,6 +17,28 @@ export function restartOnlyChanges(running: Readonly<Config>, fresh: Readonly<Co
   return changed.filter((key) => !(RELOADABLE as readonly string[]).some((r) => key === r || key.startsWith(r + '.')))
 }
 
+/**
+ * The config to run with after a reload: the running one with only the RELOADABLE keys taken from `fresh`,
+ * so what the server reports (and compares against next time) is what it really runs with.
+ */
+export function applyReloadable(running: Readonly<Config>, fresh: Readonly<Config>): Readonly<Config> {
+  const next = structuredClone(running) as Config
+  for (const key of RELOADABLE) {
+    const [section, name] = key.split('.') as [keyof Config, string | undefined]
+    if (name === undefined) (next as Record<string, unknown>)[section] = structuredClone(fresh[section])
+    else (next[section] as Record<string, unknown>)[name] = structuredClone((fresh[section] as Record<string, unknown>)[name])
+  }
+  return deepFreeze(next)
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
 function walk(a: unknown, b: unknown, at: string, out: string[]): void {
   if (isObject(a) && isObject(b)) {
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk(a[key], b[key], at ? `${at}.${key}` : key, out)

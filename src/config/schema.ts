@@ -5,6 +5,8 @@ import { z } from 'zod'
 const port = z.number().int().min(0).max(65535)
 const host = z.string().min(1)
 const positiveInt = z.number().int().positive()
+/** Node timers overflow past 2^31-1 ms (they then fire at once): about 24.8 days. */
+const MAX_TIMER_SECONDS = 2_147_483
 
 export const LogPortSchema = z
   .object({
@@ -16,7 +18,7 @@ export const LogPortSchema = z
     /** Records held in memory while the disk is slower than the network; past it the sockets pause. */
     max_backlog_bytes: positiveInt.default(64 * 1024 * 1024),
     /** A connection that stops in the middle of a frame for this long is closed (a stalled or hostile peer). */
-    frame_timeout_seconds: z.number().positive().default(60),
+    frame_timeout_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(60),
   })
   .strict()
 
@@ -83,7 +85,7 @@ export const ConfigSchema = z
     web: WebSchema.default({}),
     diagnostics: DiagnosticsSchema.default({}),
     /** Seconds SIGTERM waits for the writer to drain before exiting anyway (keep below TimeoutStopSec=). */
-    shutdown_timeout_seconds: z.number().positive().default(30),
+    shutdown_timeout_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(30),
   })
   .strict()
 

@@ -79,6 +79,7 @@ export class CentralFile extends EventEmitter {
     })
     this.writer.on('recovered', () => {
       this.diag.info(`writing ${this.path} works again`)
+      this.lastError = null
       this.emit('recovered')
     })
   }

@@ -10,6 +10,11 @@ export interface AuthConfig {
 
 const CACHE_MS = 5 * 60 * 1000
 const CACHE_ENTRIES = 256
+/**
+ * scrypt runs on libuv's 4-thread pool, which the central file's writes share: a flood of bogus
+ * credentials must not occupy it. One check at a time; others meanwhile are refused (401) unchecked.
+ */
+const MAX_CONCURRENT_CHECKS = 1
 
 export class BasicAuth {
   readonly challenge: string
@@ -17,6 +22,7 @@ export class BasicAuth {
   /** Checked against for unknown users too, so the response time does not tell which names exist. */
   private readonly decoy: ParsedHash
   private readonly verified = new Map<string, { user: string; until: number }>()
+  private checking = 0
 
   constructor(config: AuthConfig) {
     for (const [user, text] of Object.entries(config.users)) {
@@ -42,7 +48,14 @@ export class BasicAuth {
     if (colon < 0) return null
     const user = decoded.slice(0, colon)
     const known = this.users.get(user)
-    const ok = await verifyPassword(decoded.slice(colon + 1), known ?? this.decoy)
+    if (this.checking >= MAX_CONCURRENT_CHECKS) return null
+    this.checking++
+    let ok: boolean
+    try {
+      ok = await verifyPassword(decoded.slice(colon + 1), known ?? this.decoy)
+    } finally {
+      this.checking--
+    }
     if (!ok || known === undefined) return null
     if (this.verified.size >= CACHE_ENTRIES) this.verified.clear()
     this.verified.set(key, { user, until: now + CACHE_MS })

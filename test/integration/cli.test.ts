@@ -31,6 +31,7 @@ describe('loggingserver command line', () => {
     const r = run(['--check-config', '--config', file])
     assert.equal(r.status, 1)
     assert.match(r.stderr, new RegExp(`${file}:3: log\\.max_frame_bytes: must be a positive number`))
+    assert.match(r.stderr, new RegExp(`${file}:5: file\\.format: unknown attribute %\\(bogus\\)s`))
     assert.match(r.stderr, new RegExp(`${file}:6: file\\.colour: unknown key`))
   })
 

@@ -7,7 +7,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { runClient, runPython, runPythonAsync } from '../support/python.js'
-import { getJson, repoRoot, startServer, tempDir, type RunningServer } from '../support/server.js'
+import { getJson, hostileFramesScript, startServer, tempDir, type RunningServer } from '../support/server.js'
 
 const CANARY = '/tmp/loggingserver-pwned'
 
@@ -40,12 +40,10 @@ describe('hostile input on the log port', () => {
 
   before(async () => {
     server = await startServer()
-    const shared = path.resolve(repoRoot, '../shared/hostile/make_frames.py')
-    if (existsSync(shared)) {
-      const dir = tempDir('hostile-frames-')
-      runPython(readFileSync(shared, 'utf8').replace('out = sys.argv[1]', `out = ${JSON.stringify(dir)}`))
-      for (const name of readdirSync(dir)) frames.set(`shared:${name}`, readFileSync(path.join(dir, name)))
-    }
+    const dir = tempDir('hostile-frames-')
+    runPython(readFileSync(hostileFramesScript(), 'utf8').replace('out = sys.argv[1]', `out = ${JSON.stringify(dir)}`))
+    for (const name of readdirSync(dir)) frames.set(`shared:${name}`, readFileSync(path.join(dir, name)))
+    assert.ok(frames.size >= 25)
     const header2GiB = Buffer.from([0x80, 0, 0, 0])
     frames.set('declared 2^31 bytes', Buffer.concat([header2GiB, Buffer.from('abc')]))
     frames.set('random payload', frame(randomBytes(4096)))

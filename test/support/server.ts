@@ -1,7 +1,7 @@
 // Starts the real built server (dist/src/main.js) on a temp config with ports 0, and learns the bound
 // ports from its startup line. Not a test file: Node 20 runs only the *.test.js files we list.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +22,15 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>
   exited: Promise<number | null>
   cleanup(): void
+}
+
+/**
+ * The team's hostile-frame generator: shared/'s current copy beside the checkout when there is one (new
+ * cases arrive there first), else the copy vendored in test/fixtures/hostile/, so no run ever skips it.
+ */
+export function hostileFramesScript(): string {
+  const shared = path.resolve(repoRoot, '../shared/hostile/make_frames.py')
+  return existsSync(shared) ? shared : path.join(repoRoot, 'test/fixtures/hostile/make_frames.py')
 }
 
 export function tempDir(prefix = 'loggingserver-test-'): string {

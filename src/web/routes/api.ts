@@ -29,7 +29,8 @@ export function apiRoutes(router: Router, { view, toJson, streamClients }: ApiOp
       records,
       lastSeq: found.lastSeq,
       // Ask again with after=next to continue (with after=, records come oldest first, `limit` at a time).
-      next: records.length > 0 ? records[records.length - 1]!.seq : (query.after ?? found.lastSeq),
+      // Clamped: an `after` beyond the newest record (e.g. from before a restart) must not page on for ever.
+      next: records.length > 0 ? records[records.length - 1]!.seq : Math.min(query.after ?? found.lastSeq, found.lastSeq),
       more: found.more,
       missed: found.missed,
       capacity: view.ring.capacity,

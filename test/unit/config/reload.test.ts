@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseConfig } from '../../../src/config/load.js'
-import { restartOnlyChanges } from '../../../src/config/reload.js'
+import { applyReloadable, restartOnlyChanges } from '../../../src/config/reload.js'
 
 describe('restartOnlyChanges()', () => {
   const running = parseConfig('log:\n  port: 9020\n', 'a.yaml')
@@ -14,5 +14,19 @@ describe('restartOnlyChanges()', () => {
   it('names the keys that need a restart', () => {
     const fresh = parseConfig('log:\n  port: 9030\nfile:\n  max_bytes: 1000\nweb:\n  recent_records: 50\n', 'a.yaml')
     assert.deepEqual(restartOnlyChanges(running, fresh), ['log.port', 'file.max_bytes', 'web.recent_records'])
+  })
+})
+
+describe('applyReloadable()', () => {
+  it('takes the reloadable keys from the new file and keeps the rest running', () => {
+    const running = parseConfig('web:\n  recent_records: 300\n', 'a.yaml')
+    const fresh = parseConfig('web:\n  recent_records: 5\n  refresh_seconds: 2\nfile:\n  path: /elsewhere.log\n  format: "%(message)s"\n', 'a.yaml')
+    const next = applyReloadable(running, fresh)
+    assert.equal(next.web.recent_records, 300)
+    assert.equal(next.web.refresh_seconds, 2)
+    assert.equal(next.file.path, running.file.path)
+    assert.equal(next.file.format, '%(message)s')
+    assert.ok(Object.isFrozen(next.file))
+    assert.deepEqual(restartOnlyChanges(next, fresh), ['file.path', 'web.recent_records'])
   })
 })

@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { Parser } from 'pickleparser'
@@ -13,15 +12,8 @@ import { FrameError } from '../../../src/errors.js'
 import { DEFAULT_UNPICKLE_LIMITS, unpickle } from '../../../src/ingest/unpickle.js'
 import { floatRepr, PyBytes, PyGlobal, PyObject, PySet, PyTuple, pyStr, type PyValue } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
+import { hostileFramesScript } from '../../support/server.js'
 
-/** The directory holding package.json: this file runs from dist/test/… or from a scratch build dir. */
-function findRepoRoot(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir
-  }
-  return process.cwd()
-}
-const repoRoot = findRepoRoot()
 
 type Norm = null | boolean | string | Norm[] | { [kind: string]: Norm }
 
@@ -375,8 +367,7 @@ describe('unpickle()', () => {
   })
 
   describe('hostile frames (shared/hostile/make_frames.py)', () => {
-    const script = path.resolve(repoRoot, '../shared/hostile/make_frames.py')
-    const skip = existsSync(script) ? false : `hostile frame generator not found at ${script}`
+    const script = hostileFramesScript()
     const canary = '/tmp/loggingserver-pwned'
     const dir = mkdtempSync(path.join(tmpdir(), 'unpickle-hostile-'))
     after(() => rmSync(dir, { recursive: true, force: true }))
@@ -393,7 +384,7 @@ describe('unpickle()', () => {
       record_with_laughs_extra: 'PICKLE_BUDGET_EXCEEDED', zero_length_frame: 'UNPICKLE_FAILED',
     }
 
-    it('returns or throws a FrameError for every frame, quickly and in bounded memory, executing nothing', { skip }, () => {
+    it('returns or throws a FrameError for every frame, quickly and in bounded memory, executing nothing', () => {
       rmSync(canary, { force: true })
       runPython(`import runpy, sys; sys.argv = ['make_frames.py', ${JSON.stringify(dir)}]; runpy.run_path(${JSON.stringify(script)}, run_name='__main__')`)
       setFlagsFromString('--expose-gc')
@@ -425,7 +416,7 @@ describe('unpickle()', () => {
       assert.equal(({} as Record<string, unknown>)['polluted'], undefined)
     })
 
-    it('keeps a __proto__ key as an ordinary Map entry', { skip }, () => {
+    it('keeps a __proto__ key as an ordinary Map entry', () => {
       const frame = bytes('}(X', u32(9), '__proto__}(X', u32(8), 'polluted', 'K\x01uX', u32(3), 'msgX', u32(2), 'hiu.')
       const d = dict(unpickle(frame))
       assert.deepEqual([...d.keys()], ['__proto__', 'msg'])
