@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, renameSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
+import { gunzipSync } from 'node:zlib'
 import { parse, stringify } from 'yaml'
 import { runClient, runPythonAsync } from '../support/python.js'
 import { getJson, startServer, waitFor, type RunningServer } from '../support/server.js'
@@ -164,5 +165,20 @@ for source in ('127.0.0.2', '127.0.0.3', '127.0.0.4'):
     }
     const byClient = status.clients.map((c) => [c.client, c.records, c.levels['WARNING']]).sort()
     assert.deepEqual(byClient, [['127.0.0.2', 5, 5], ['127.0.0.3', 5, 5], ['127.0.0.4', 5, 5]])
+  })
+
+  it('rotates by time with gzip under load: every record is in the dated .gz files or the live one, in order', async () => {
+    const server = await startServer('file:\n  when: S\n  interval: 1\n  backup_count: 100\n  compress: true\n')
+    servers.push(server)
+    const tags = ['t0', 't1']
+    await Promise.all(tags.map((tag) => runClient(server.logPort, 3000, tag, ['--pause-every', '300', '--pause', '0.25'])))
+    assert.equal(await server.stop(), 0)
+    const rotated = readdirSync(server.dir).filter((n) => /^central\.log\.\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d(\.gz)?$/.test(n)).sort()
+    assert.ok(rotated.length >= 2, `expected several dated files, got ${readdirSync(server.dir).join(', ')}`)
+    await waitFor(() => readdirSync(server.dir).every((n) => !/^central\.log\.\d.*\d$/.test(n)), 5000, 'gzip of every rotated file')
+    let text = ''
+    for (const name of readdirSync(server.dir).filter((n) => n.endsWith('.gz')).sort()) text += gunzipSync(readFileSync(path.join(server.dir, name))).toString('utf8')
+    text += readFileSync(server.file, 'utf8')
+    assertComplete(sequences(text), tags, 3000)
   })
 })
