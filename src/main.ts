@@ -49,7 +49,10 @@ async function main(): Promise<void> {
     loaded = loadConfig(args.config)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    process.stderr.write(`loggingserver: invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
+    // Under systemd each problem goes to the journal at error priority, so `journalctl -p err` shows why.
+    const early = new Diagnostics('error')
+    if (early.toJournal && !args.checkConfig) for (const problem of err.problems) early.error(`invalid configuration: ${problem}`)
+    else process.stderr.write(`loggingserver: invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
     process.exit(args.checkConfig ? 1 : EXIT_CONFIG)
   }
   let { config } = loaded

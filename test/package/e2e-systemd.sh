@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# e2e-systemd.sh — the package in a real systemd: boots a clean Debian 12 (no nodejs) with systemd-nspawn,
+# installs the .deb as a user would, then checks socket activation, notify, journald priorities, 1,000
+# SocketHandler records, reload, restarts under load and remove/purge; then the .rpm's scriptlets against the
+# same live systemd. Recipe and pitfalls: ../shared/SYSTEMD-E2E.md. Needs root. Prints PASS:/FAIL: lines and
+# "e2e: N passed, N failed"; exit status 0 only when nothing failed. Cleans up the container and its files.
+# usage: e2e-systemd.sh loggingserver_*.deb loggingserver-*.rpm
+# env:   E2E_CACHE (/var/cache/loggingserver-e2e), E2E_ARTIFACTS (where logs are copied), N (1000), K (3)
+set -uo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 PACKAGE.deb PACKAGE.rpm" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+DEB=$(realpath "$1"); RPM=$(realpath "$2")
+N=${N:-1000}; K=${K:-3}
+CACHE=${E2E_CACHE:-/var/cache/loggingserver-e2e}
+# The rootfs: systemd as PID 1, procps (priority important: on every normal install, not in minbase), python3 for\n# the client, curl for the page, rpm for the .rpm leg. No nodejs.
+INCLUDE=systemd,systemd-sysv,dbus,procps,python3,ca-certificates,curl,rpm
+BASE=$CACHE/bookworm-systemd-$(printf %s "$INCLUDE" | sha256sum | cut -c1-12).tar
+W=$(mktemp -d /tmp/loggingserver-e2e.XXXXXX); ROOT=$W/rootfs; ART=${E2E_ARTIFACTS:-$W/artifacts}
+LOG=/var/log/loggingserver/loggingserver.log
+pass=0; fail=0; T0=$EPOCHREALTIME
+ok()    { pass=$((pass+1)); echo "PASS: $*"; }
+bad()   { fail=$((fail+1)); echo "FAIL: $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+lap()   { awk -v a="$EPOCHREALTIME" -v b="$T0" -v m="$*" 'BEGIN{printf "[%6.1fs] %s\n", a-b, m}'; }
+mkdir -p "$CACHE" "$ART"
+
+# 0. the rootfs tarball, built once per include list (20-40 s), then reused (extracts in 1-4 s)
+if [ ! -s "$BASE" ]; then
+  timeout 600 mmdebstrap --mode=root --variant=minbase --include="$INCLUDE" --format=tar bookworm "$BASE.tmp" \
+    "deb http://deb.debian.org/debian bookworm main" "deb http://deb.debian.org/debian bookworm-updates main" \
+    "deb http://deb.debian.org/debian-security bookworm-security main" >"$ART/mmdebstrap.log" 2>&1 \
+    || { echo "mmdebstrap failed, see $ART/mmdebstrap.log"; rm -rf "$W" "$BASE.tmp"; exit 1; }
+  mv "$BASE.tmp" "$BASE"
+  find "$CACHE" -name 'bookworm-systemd-*.tar' ! -path "$BASE" -delete   # older include lists
+  lap "built $BASE"
+fi
+
+# 1. a fresh rootfs, the packages and the client copied in (no bind mounts: nothing to unmount)
+mkdir -p "$ROOT"; tar -C "$ROOT" -xf "$BASE"
+mkdir -p "$ROOT/root/e2e"; cp "$DEB" "$RPM" "$HERE/e2e-client.py" "$ROOT/root/e2e/"
+lap "rootfs extracted"
+
+# 2. boot: own PID, mount and network namespaces (only lo: ports never clash with the host), no machined
+timeout 900 systemd-nspawn -D "$ROOT" --register=no --keep-unit --private-network -b </dev/null >"$ART/console.log" 2>&1 &
+TPID=$!
+NPID=""; LEADER=""
+cleanup() {   # stops exactly the nspawn this script started, by PID
+  [ -n "$NPID" ] || NPID=$(ps --ppid "$TPID" -o pid= 2>/dev/null | tr -d ' ')
+  if [ -n "$NPID" ]; then
+    kill -TERM "$NPID" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$NPID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$NPID" 2>/dev/null
+  fi
+  wait "$TPID" 2>/dev/null
+  grep -q " ${ROOT}[/ ]" /proc/self/mountinfo || rm -rf "$ROOT"
+  [ -n "${E2E_ARTIFACTS:-}" ] && rm -rf "$W"
+}
+trap cleanup EXIT
+for _ in $(seq 200); do
+  [ -z "$NPID" ] && NPID=$(ps --ppid "$TPID" -o pid= 2>/dev/null | tr -d ' ')
+  [ -n "$NPID" ] && LEADER=$(ps --ppid "$NPID" -o pid=,comm= 2>/dev/null | awk '$2=="systemd"{print $1; exit}')
+  [ -n "$LEADER" ] && break; sleep 0.05
+done
+[ -n "$LEADER" ] || { echo "container did not start:"; cat "$ART/console.log"; exit 1; }
+c() { timeout "${CT:-120}" nsenter -t "$LEADER" -a -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+      CENTRAL_LOG="$LOG" DEBIAN_FRONTEND=noninteractive "$@"; }
+client() { c python3 /root/e2e/e2e-client.py "$@"; }
+closed() { client refused "$1" >/dev/null; }   # nothing listens on 127.0.0.1:$1
+state=""; for _ in $(seq 150); do   # PID 1's bus appears ~100 ms after boot
+  state=$(CT=60 c systemctl is-system-running --wait 2>/dev/null); [ -n "$state" ] && break; sleep 0.2; done
+check "container booted systemd ($state)" test "$state" = running -o "$state" = degraded
+check "no nodejs in the clean rootfs" c sh -c '! command -v node && ! command -v nodejs && ! dpkg -s nodejs >/dev/null 2>&1'
+lap "booted"
+
+# 3. install exactly as a user would
+c sh -c 'cd /root/e2e && apt-get install -y ./loggingserver_*.deb' >"$ART/apt.log" 2>&1
+check "apt install ./$(basename "$DEB")" test $? = 0
+for s in loggingserver.socket loggingserver-web.socket; do
+  check "$s enabled by postinst" test "$(c systemctl is-enabled $s)" = enabled
+  check "$s listening" test "$(c systemctl is-active $s)" = active
+done
+check "loggingserver.service inactive until the first connection" test "$(c systemctl is-active loggingserver.service)" = inactive
+check "user loggingserver created by systemd-sysusers" c getent passwd loggingserver >/dev/null
+v=$(c systemd-analyze verify --man=no loggingserver.service loggingserver.socket loggingserver-web.socket 2>&1)
+check "systemd-analyze verify in the container: no output${v:+: $v}" test -z "$v"
+lap "installed"
+
+# 4. the first connection (the status page) activates the service; READY=1, STATUS=, journald priorities
+page=$(c curl -fsS -m 10 http://127.0.0.1:9021/)
+check "curl on 9021 returns the status page (first connection activates)" grep -qi '<html' <<<"$page"
+check "loggingserver.service active (Type=notify: READY=1 arrived)" test "$(c systemctl is-active loggingserver.service)" = active
+c systemctl status --no-pager loggingserver.service >"$ART/status.txt" 2>&1
+check "systemctl status: active (running)" grep -q 'Active: active (running)' "$ART/status.txt"
+check "systemctl status: TriggeredBy the sockets" grep -q 'TriggeredBy:.*loggingserver' "$ART/status.txt"
+check "systemctl status: Status: from sd-notify" grep -q 'Status: ".*records' "$ART/status.txt"
+check "runs as User=loggingserver" test "$(c stat -c %U "/proc/$(c systemctl show -P MainPID loggingserver)")" = loggingserver
+prio() {   # prio PRIORITY TEXT: a journal entry of the unit at exactly that priority contains TEXT
+  c journalctl -u loggingserver -o json --no-pager | c python3 -c '
+import json, sys
+want, text = sys.argv[1], sys.argv[2]
+sys.exit(0 if any(e.get("PRIORITY") == want and text in str(e.get("MESSAGE")) and e.get("_PID") != "1"
+                  for e in map(json.loads, sys.stdin)) else 1)' "$1" "$2"; }
+check "journal: startup line at info (PRIORITY=6, socket-activated)" prio 6 socket-activated
+client oversize >"$ART/oversize.json" 2>&1
+check "oversize frame closes its connection" test $? = 0
+for _ in $(seq 30); do prio 4 FRAME_TOO_LARGE && break; sleep 0.1; done
+check "journalctl -u loggingserver -p warning shows FRAME_TOO_LARGE" c sh -c 'journalctl -u loggingserver -p warning --no-pager | grep -q FRAME_TOO_LARGE'
+check "journal: FRAME_TOO_LARGE at warning (PRIORITY=4)" prio 4 FRAME_TOO_LARGE
+lap "activated"
+
+# 5. 1,000 records from a stock SocketHandler, in the shipped format
+RUN=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+r=$(CT=60 client records "$N" "sh-$RUN"); check "$N SocketHandler records in $LOG: $r" test $? = 0
+fmt='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3} 127\.0\.0\.1 +e2e\.client +INFO +sh-'"$RUN"' record [0-9]+ of '"$N"'$'
+n=$(c grep -cE "$fmt" "$LOG"); check "all $N lines in the shipped format (%(asctime)s %(client)-15s %(name)-12s %(levelname)-8s): $n" test "$n" = "$N"
+check "$LOG owned by loggingserver, mode 0640" test "$(c stat -c '%U %a' "$LOG")" = "loggingserver 640"
+lap "records"
+
+# 6. a new format, systemctl reload: same process, new records in the new format
+pid=$(c systemctl show -P MainPID loggingserver)
+c sed -i 's/^  format: .*/  format: "RELOADED %(levelname)s %(name)s %(message)s"/' /etc/loggingserver.yaml
+check "systemctl reload loggingserver" c systemctl reload loggingserver
+for _ in $(seq 50); do c sh -c 'journalctl -u loggingserver --no-pager | grep -q "SIGHUP: reopening"' && break; sleep 0.1; done
+r=$(CT=60 client records 20 "rl-$RUN" e2e.reload); check "records after reload landed: $r" test $? = 0
+n=$(c grep -cE "^RELOADED INFO e2e\.reload rl-$RUN record [0-9]+ of 20\$" "$LOG"); check "records after reload use the new format ($n/20)" test "$n" = 20
+check "reload kept the process (MainPID $pid)" test "$(c systemctl show -P MainPID loggingserver)" = "$pid"
+# a bad config: exit 78 (EX_CONFIG), which RestartPreventExitStatus= keeps from a restart loop
+c cp /etc/loggingserver.yaml /root/e2e/good.yaml
+c sh -c 'echo "no_such_key: 1" >>/etc/loggingserver.yaml'
+c systemctl restart loggingserver >/dev/null 2>&1; sleep 1.5   # RestartSec=1s: a restart would have happened
+check "bad config: exit status 78, not restarted" test "$(c systemctl show -P ExecMainStatus loggingserver) $(c systemctl show -P NRestarts loggingserver)" = "78 0"
+check "bad config: journal names the key" c sh -c 'journalctl -u loggingserver --no-pager | grep -q no_such_key'
+c cp /root/e2e/good.yaml /etc/loggingserver.yaml; c systemctl reset-failed loggingserver
+lap "reload, bad config"
+
+# 7. restarts while a client keeps connecting: systemd holds the port, nothing refused, nothing lost
+r=$(CT=180 client restarts "$K" "rs-$RUN" 2>"$ART/restarts.err"); check "$K x systemctl restart under load, 0 refused, 0 lost: $r" test $? = 0
+check "loggingserver.service active after the restarts" test "$(c systemctl is-active loggingserver.service)" = active
+# an upgrade (here: the same version reinstalled) try-restarts the running service; the sockets stay open
+pid=$(c systemctl show -P MainPID loggingserver)
+c sh -c 'cd /root/e2e && apt-get install -y --reinstall ./loggingserver_*.deb' >>"$ART/apt.log" 2>&1
+check "upgrade: postinst try-restarted the service (MainPID $pid -> new)" test "$(c systemctl show -P MainPID loggingserver)" != "$pid" -a "$(c systemctl is-active loggingserver.service)" = active
+check "upgrade: sockets stayed active, config kept" test "$(c systemctl is-active loggingserver.socket loggingserver-web.socket | sort -u)" = active -a "$(c grep -c RELOADED /etc/loggingserver.yaml)" = 1
+# the watchdog: with WatchdogSec=2s (a runtime drop-in) the server's WATCHDOG=1 pings keep the same process alive
+c sh -c 'mkdir -p /run/systemd/system/loggingserver.service.d && printf "[Service]\nWatchdogSec=2s\n" >/run/systemd/system/loggingserver.service.d/watchdog.conf && systemctl daemon-reload && systemctl restart loggingserver'
+pid=$(c systemctl show -P MainPID loggingserver); sleep 3.5
+check "WATCHDOG=1 pings: alive after 3.5 s with WatchdogSec=2s (MainPID $pid)" test "$(c systemctl show -P MainPID loggingserver)" = "$pid" -a "$(c systemctl show -P WatchdogTimestampMonotonic loggingserver)" != 0
+c sh -c 'rm -r /run/systemd/system/loggingserver.service.d && systemctl daemon-reload'
+c systemctl stop loggingserver.service >/dev/null 2>&1
+check "after systemctl stop loggingserver, the next connection starts it again" c curl -fsS -m 10 -o /dev/null http://127.0.0.1:9021/healthz
+lap "restarts"
+
+# 8. remove keeps config and logs; purge removes them and closes the ports
+c journalctl -b -o short-precise --no-pager >"$ART/journal.txt" 2>&1
+c apt-get remove -y loggingserver >>"$ART/apt.log" 2>&1; check "apt remove loggingserver" test $? = 0
+check "after remove: /etc/loggingserver.yaml kept" c test -f /etc/loggingserver.yaml
+check "after remove: $LOG kept" c test -s "$LOG"
+check "after remove: port 9020 closed" closed 9020
+c apt-get purge -y loggingserver >>"$ART/apt.log" 2>&1; check "apt purge loggingserver" test $? = 0
+check "after purge: /etc/loggingserver.yaml gone" c test ! -e /etc/loggingserver.yaml
+check "after purge: /var/log/loggingserver gone" c test ! -e /var/log/loggingserver
+check "after purge: nothing listens on 9020" closed 9020
+check "after purge: nothing listens on 9021" closed 9021
+check "after purge: no unit files or enablement links left" c sh -c '! ls /etc/systemd/system/sockets.target.wants/loggingserver* /usr/lib/systemd/system/loggingserver* 2>/dev/null | grep -q .'
+lap "removed and purged"
+
+# 9. the .rpm: its scriptlets against the same live systemd (Debian's rpm needs --force-debian)
+c sh -c 'rpm -i --nodeps --force-debian /root/e2e/loggingserver-*.rpm' >"$ART/rpm.log" 2>&1
+check "rpm -i --nodeps $(basename "$RPM")" test $? = 0
+for s in loggingserver.socket loggingserver-web.socket; do
+  check "rpm %post: $s enabled (preset)" test "$(c systemctl is-enabled $s)" = enabled
+  check "rpm %post: $s listening" test "$(c systemctl is-active $s)" = active
+done
+r=$(CT=60 client records 100 "rpm-$RUN"); check "rpm-installed server: 100 records landed: $r" test $? = 0
+c rpm -e loggingserver >>"$ART/rpm.log" 2>&1; check "rpm -e loggingserver" test $? = 0
+check "after rpm -e: nothing listens on 9020" closed 9020
+check "after rpm -e: nothing listens on 9021" closed 9021
+lap "rpm"
+
+c journalctl -b -o short-precise --no-pager >"$ART/journal.txt" 2>&1
+cleanup; trap - EXIT
+lap "container stopped and removed"
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]
