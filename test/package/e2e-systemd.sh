@@ -94,6 +94,7 @@ check "systemctl status: active (running)" grep -q 'Active: active (running)' "$
 check "systemctl status: TriggeredBy the sockets" grep -q 'TriggeredBy:.*loggingserver' "$ART/status.txt"
 check "systemctl status: Status: from sd-notify" grep -q 'Status: ".*records' "$ART/status.txt"
 check "runs as User=loggingserver" test "$(c stat -c %U "/proc/$(c systemctl show -P MainPID loggingserver)")" = loggingserver
+check "open-files limit 65536 (LimitNOFILE=), not the default 1024" test "$(c systemctl show -P LimitNOFILE loggingserver)" = 65536
 prio() {   # prio PRIORITY TEXT: a journal entry of the unit at exactly that priority contains TEXT
   c journalctl -u loggingserver -o json --no-pager | c python3 -c '
 import json, sys
