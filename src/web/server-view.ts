@@ -1,19 +1,12 @@
 // What the web room may see of the running server: main builds one ServerView; every route only reads it.
 import type { Config } from '../config/schema.js'
+import type { CentralFileStats } from '../sinks/central-file.js'
 import type { LogRecord } from '../record.js'
 import type { Ring } from '../status/ring.js'
 import type { Stats } from '../status/stats.js'
 
-export interface FileView {
-  path: string
-  sizeBytes: number
-  rotations: number
-  backlogRecords: number
-  backlogBytes: number
-  healthy: boolean
-  lastError: string | null
-  recordsWritten: number
-}
+/** The central file's snapshot as the sink reports it (a type only: web never calls the sink). */
+export type FileView = CentralFileStats
 
 export interface ServerView {
   version: string
