@@ -4,10 +4,9 @@
 //   2. python: N real CPython processes with SocketHandler, as users run it.
 // usage: npm run bench [-- --records 100000 --connections 4]
 import { spawnSync } from 'node:child_process'
-import net from 'node:net'
 import { parseArgs } from 'node:util'
 import { runClient } from '../test/support/python.js'
-import { getJson, startServer } from '../test/support/server.js'
+import { getJson, sendRaw, startServer } from '../test/support/server.js'
 
 const { values } = parseArgs({
   options: { records: { type: 'string', default: '100000' }, connections: { type: 'string', default: '4' }, only: { type: 'string' } },
@@ -39,15 +38,6 @@ async function waitWritten(port: number, total: number): Promise<void> {
   while ((await writtenCount(port)) < total) await new Promise((r) => setTimeout(r, 20))
 }
 
-function send(port: number, bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes))
-    socket.on('error', reject)
-    socket.on('close', () => resolve())
-    socket.resume()
-  })
-}
-
 async function replay(): Promise<void> {
   const per = Math.floor(records / connections)
   const streams = Array.from({ length: connections }, (_, i) => pythonFrames(per, `c${i}`))
@@ -55,7 +45,8 @@ async function replay(): Promise<void> {
   const server = await startServer()
   try {
     const t0 = performance.now()
-    await Promise.all(streams.map((s) => send(server.logPort, s)))
+    const failures = (await Promise.all(streams.map((s) => sendRaw(server.logPort, s)))).filter((e) => e !== null)
+    if (failures.length > 0) throw failures[0]!
     await waitWritten(server.webPort, per * connections)
     const seconds = (performance.now() - t0) / 1000
     const rss = server.child.pid ? Number(spawnSync('ps', ['-o', 'rss=', '-p', String(server.child.pid)]).stdout.toString().trim()) : NaN

@@ -117,10 +117,14 @@ async function main(): Promise<void> {
     ? await listenOrExit(diagnostics, { name: 'web', host: config.web.host, port: config.web.port }, inherited, () => http.createServer((req, res) => handleRequest(req, res)))
     : null
 
-  const statusLine = (): string =>
-    `${stats.recordsReceived} records, ${stats.connectionsOpen} connections, ${stats.rate(10).toFixed(0)}/s` +
-    (dispatcher.backpressure ? ', reading paused: file behind' : '') +
-    (file.stats().healthy ? '' : `, writing failing: ${file.stats().lastError}`)
+  const statusLine = (): string => {
+    const written = file.stats()
+    return (
+      `${stats.recordsReceived} records, ${stats.connectionsOpen} connections, ${stats.rate(10).toFixed(0)}/s` +
+      (dispatcher.backpressure ? ', reading paused: file behind' : '') +
+      (written.healthy ? '' : `, writing failing: ${written.lastError}`)
+    )
+  }
 
   let stopping = false
   const shutdown = async (signal: string): Promise<void> => {

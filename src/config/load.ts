@@ -151,7 +151,7 @@ function finish(config: Config): Config {
   return config
 }
 
-function deepFreeze<T>(value: T): Readonly<T> {
+export function deepFreeze<T>(value: T): Readonly<T> {
   if (value && typeof value === 'object') {
     for (const v of Object.values(value)) deepFreeze(v)
     Object.freeze(value)

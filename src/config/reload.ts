@@ -1,5 +1,6 @@
 // What a SIGHUP reload may change in place. Sockets, the file's path and rotation, and the ring's size are
 // fixed for the life of the process (the sockets may even belong to systemd); those need a restart.
+import { deepFreeze } from './load.js'
 import type { Config } from './schema.js'
 
 /** Keys whose new value takes effect on SIGHUP. */
@@ -29,14 +30,6 @@ export function applyReloadable(running: Readonly<Config>, fresh: Readonly<Confi
     else (next[section] as Record<string, unknown>)[name] = structuredClone((fresh[section] as Record<string, unknown>)[name])
   }
   return deepFreeze(next)
-}
-
-function deepFreeze<T>(value: T): Readonly<T> {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
 }
 
 function walk(a: unknown, b: unknown, at: string, out: string[]): void {

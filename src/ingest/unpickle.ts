@@ -333,8 +333,8 @@ class Decoder {
     this.alloc(a)
     switch (fn.qualifiedName) {
       case '_codecs.encode': // how protocol < 3 pickles bytes: encode(str(b, 'latin1'), 'latin1')
-        if (a.length === 2 && typeof first === 'string' && (a[1] === 'latin1' || a[1] === 'latin-1')) {
-          const bytes = latin1Bytes(first)
+        {
+          const bytes = latin1Argument(a)
           if (bytes !== null) return new PyBytes(bytes)
         }
         break
@@ -342,8 +342,8 @@ class Decoder {
       case 'builtins.bytearray':
         if (a.length === 0) return new PyBytes(new Uint8Array(0))
         if (a.length === 1 && first instanceof PyBytes) return first
-        if (a.length === 2 && typeof first === 'string' && (a[1] === 'latin1' || a[1] === 'latin-1')) {
-          const bytes = latin1Bytes(first)
+        {
+          const bytes = latin1Argument(a)
           if (bytes !== null) return new PyBytes(bytes)
         }
         break
@@ -418,4 +418,10 @@ class Meter {
     sizes?.set(v, n)
     return n
   }
+}
+
+/** `(text, 'latin1')` arguments, as protocol < 3 pickles bytes: the text's latin-1 bytes, else null. */
+function latin1Argument(a: readonly PyValue[]): Uint8Array | null {
+  const [text, encoding] = a
+  return a.length === 2 && typeof text === 'string' && (encoding === 'latin1' || encoding === 'latin-1') ? latin1Bytes(text) : null
 }

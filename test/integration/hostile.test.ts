@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { runClient, runPython, runPythonAsync } from '../support/python.js'
-import { getJson, hostileFramesScript, startServer, tempDir, type RunningServer } from '../support/server.js'
+import { getJson, hostileFramesScript, sendRaw, startServer, tempDir, type RunningServer } from '../support/server.js'
 
 const CANARY = '/tmp/loggingserver-pwned'
 
@@ -15,16 +14,6 @@ function frame(payload: Buffer): Buffer {
   const header = Buffer.alloc(4)
   header.writeUInt32BE(payload.length)
   return Buffer.concat([header, payload])
-}
-
-/** Sends raw bytes on a fresh connection, half-closes, and resolves when the server closes it. */
-function sendRaw(port: number, bytes: Buffer): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes))
-    socket.on('error', () => resolve()) // a reset is one way for the server to close
-    socket.on('close', () => resolve())
-    socket.resume()
-  })
 }
 
 interface Status {

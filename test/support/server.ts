@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse, stringify } from 'yaml'
@@ -95,6 +96,20 @@ function yamlWithDefaults(extra: string, file: string): string {
     base[section] = typeof values === 'object' && values !== null ? { ...base[section], ...values } : values
   }
   return stringify(base)
+}
+
+/**
+ * Sends raw bytes on a fresh log-port connection, half-closes, and resolves when the server has closed it:
+ * with null, or with the socket error (a reset is one way for the server to close a bad peer).
+ */
+export function sendRaw(port: number, bytes: Buffer): Promise<Error | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end(bytes))
+    let failure: Error | null = null
+    socket.on('error', (err) => (failure = err))
+    socket.on('close', () => resolve(failure))
+    socket.resume()
+  })
 }
 
 export async function getJson(port: number, urlPath: string): Promise<{ status: number; body: unknown }> {
