@@ -48,8 +48,12 @@ const FIELDS = new Map<string, [FieldType, Getter]>([
 export const FORMAT_ATTRIBUTES: readonly string[] = [...FIELDS.keys()]
 
 const NUMERIC = 'diuxXoeEfFgG'
-/** PercentStyle.validation_pattern: logging.Formatter(validate=True) wants one plain %(name)x field. */
-const VALIDATION_PATTERN = /%\([\p{L}\p{N}_]+\)[#0+ -]*(\*|\d+)?(\.(\*|\d+))?[diouxefgcrsa%]/iu
+/**
+ * PercentStyle.validation_pattern: logging.Formatter(validate=True) wants one plain %(name)x field. CPython's
+ * `[#0+ -]*(\*|\d+)?` lets both parts match a '0' and backtracks polynomially; a width that does not start
+ * with 0 accepts the same strings (leading zeros are flags) without that ambiguity.
+ */
+const VALIDATION_PATTERN = /%\([\p{L}\p{N}_]+\)[#0+ -]*(?:\*|[1-9]\d*)?(?:\.(?:\*|\d+))?[diouxefgcrsa%]/iu
 
 /**
  * Compile `fmt` (empty → '%(message)s', as PercentStyle does). `asctime` renders `%(asctime)s`; by

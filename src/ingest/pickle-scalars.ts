@@ -8,7 +8,9 @@ export const MAX_INT_BYTES = 1786 // ≈ 4300 decimal digits
 export const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 export const UTF8_ENCODER = new TextEncoder()
 export const INT_TEXT = /^[+-]?\d+$/
-export const FLOAT_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+/** repr(float) as protocol 0 writes it. The dot sits inside the fraction's group: `\d+\.?\d*` would backtrack
+ *  quadratically on a long run of digits that ends in a non-digit. */
+export const FLOAT_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
 
 export function fail(message: string): never {
   throw new FrameError('UNPICKLE_FAILED', `pickle: ${message}`)

@@ -3,42 +3,23 @@
 // Opcode semantics mirror CPython's Lib/pickle.py `_Unpickler` (3.11), including its mark "fence".
 import { PyBytes, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
 import { MAX_INT_BYTES, escapeDecode, fail, floatText, intText, latin1, latin1Bytes, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
+import { Budget, DEFAULT_UNPICKLE_LIMITS, HEAP_COST, Meter, type UnpickleLimits } from './pickle-budget.js'
 import { temporalText } from './pickle-temporal.js'
 
-export interface UnpickleLimits {
-  /** Opcodes executed. */
-  maxOps: number
-  /** Open MARKs at once, and nesting of containers in the result (also bounds every recursion here). */
-  maxDepth: number
-  /** Distinct memo slots (PUT/BINPUT/LONG_BINPUT/MEMOIZE). */
-  maxMemo: number
-  /** Containers, objects and bytes created: bounds heap and time per input byte (an empty Map costs ~190 bytes
-   *  and ~200 ns; 20k of them ≈ 4 MiB, ~5 ms). A real record holds tens. */
-  maxContainers: number
-  /** Size of the value as a tree, shared references counted each time (as repr/JSON would expand it);
-   *  every value counts 1, and strings/bytes one more per 64 characters. */
-  maxExpandedNodes: number
-}
-
-export const DEFAULT_UNPICKLE_LIMITS: Readonly<UnpickleLimits> = Object.freeze({
-  maxOps: 1_000_000,
-  maxDepth: 1000,
-  maxMemo: 100_000,
-  maxContainers: 20_000,
-  maxExpandedNodes: 1_000_000,
-})
+export { DEFAULT_UNPICKLE_LIMITS, type UnpickleLimits }
 
 const MAX_PROTOCOL = 5
-const DECIMAL_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+)?|Infinity|s?NaN\d*)$/i
+/** What str(Decimal) prints. The fraction's dot is inside its group, so the pattern cannot backtrack. */
+const DECIMAL_TEXT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:E[+-]?\d+)?|Inf(?:inity)?|s?NaN\d*)$/i
 /** Python 2 spellings that Python 3 still writes at protocol < 3: the common part of _compat_pickle's mapping. */
 const PY2_MODULES = new Map([['__builtin__', 'builtins'], ['copy_reg', 'copyreg'], ['exceptions', 'builtins']])
 const PY2_NAMES = new Map([['long', 'int'], ['unicode', 'str'], ['basestring', 'str'], ['unichr', 'chr'], ['xrange', 'range'], ['StandardError', 'Exception']])
 
 export function unpickle(payload: Uint8Array, limits?: Partial<UnpickleLimits>): PyValue {
-  const lim = limits === undefined ? DEFAULT_UNPICKLE_LIMITS : { ...DEFAULT_UNPICKLE_LIMITS, ...limits }
-  const decoder = new Decoder(payload, lim)
+  const budget = new Budget(limits === undefined ? DEFAULT_UNPICKLE_LIMITS : { ...DEFAULT_UNPICKLE_LIMITS, ...limits }, payload.length)
+  const decoder = new Decoder(payload, budget)
   const value = decoder.run()
-  new Meter(lim, decoder.shared).size(value, 0)
+  new Meter(budget, decoder.shared).size(value, 0)
   return value
 }
 
@@ -52,7 +33,6 @@ class Decoder {
   /** Picklers number the memo 0, 1, 2…: an array is fastest; a hostile index only makes it sparse. */
   private readonly memo: PyValue[] = []
   private memoSize = 0
-  private containers = 0
   private view: DataView | null = null
   private hashable: Set<object> | null = null
   /** Objects pushed by GET or DUP: the only ones that can appear twice in the result or close a cycle. */
@@ -60,7 +40,7 @@ class Decoder {
 
   private readonly b: Buffer
 
-  constructor(payload: Uint8Array, private readonly lim: Readonly<UnpickleLimits>) {
+  constructor(payload: Uint8Array, private readonly budget: Budget) {
     // A Buffer view (no copy) for its native latin-1 slicing of longer ASCII strings.
     this.b = payload instanceof Buffer ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
   }
@@ -68,9 +48,8 @@ class Decoder {
   run(): PyValue {
     const b = this.b
     const st = this.stack
-    let ops = this.lim.maxOps
+    // Every opcode consumes at least one byte: the frame's length bounds the work.
     while (this.pos < b.length) {
-      if (--ops < 0) over(`more than ${this.lim.maxOps} opcodes`)
       const op = b[this.pos++] as number
       switch (op) {
         case 0x80: if (this.u8() > MAX_PROTOCOL) fail('unsupported protocol'); break // PROTO
@@ -223,7 +202,7 @@ class Decoder {
     return this.stack[this.stack.length - 1] as PyValue
   }
   private mark(): void {
-    if (this.marks.length >= this.lim.maxDepth) over(`more than ${this.lim.maxDepth} open MARKs`)
+    if (this.marks.length >= this.budget.maxDepth) over(`more than ${this.budget.maxDepth} open MARKs`)
     this.marks.push(this.stack.length)
     this.fence = this.stack.length
   }
@@ -249,15 +228,16 @@ class Decoder {
     return this.share(v)
   }
   private put(i: number): void {
-    if (this.memo[i] === undefined && ++this.memoSize > this.lim.maxMemo) over(`more than ${this.lim.maxMemo} memo entries`)
+    if (this.memo[i] === undefined) this.memoSize++
     this.memo[i] = this.top()
   }
   private share(v: PyValue): PyValue {
     if (typeof v === 'object' && v !== null) (this.shared ??= new Set()).add(v)
     return v
   }
-  private alloc<T extends object>(v: T): T {
-    if (++this.containers > this.lim.maxContainers) over(`more than ${this.lim.maxContainers} containers`)
+  /** Charges the heap budget for a value being built (see HEAP_COST). */
+  private alloc<T extends object>(v: T, cost: number = v instanceof Map ? HEAP_COST.map : Array.isArray(v) ? HEAP_COST.array : HEAP_COST.object): T {
+    this.budget.spend(cost, this.pos)
     return v
   }
 
@@ -306,7 +286,7 @@ class Decoder {
     if (!(k instanceof PyTuple || k instanceof PySet)) return
     const known = (this.hashable ??= new Set())
     if (known.has(k)) return
-    if (depth >= this.lim.maxDepth) over(`key nested deeper than ${this.lim.maxDepth}`)
+    if (depth >= this.budget.maxDepth) over(`key nested deeper than ${this.budget.maxDepth}`)
     for (const x of k.items) this.checkHashable(x, depth + 1)
     known.add(k)
   }
@@ -382,41 +362,6 @@ class Decoder {
       default:
     }
     return new PyObject(fn, args)
-  }
-}
-
-/** Sizes the result as a tree (depth- and size-bounded), memoizing only shared nodes; rejects cycles. */
-class Meter {
-  private sizes: Map<object, number> | null = null
-  constructor(private readonly lim: Readonly<UnpickleLimits>, private readonly shared: Set<object> | null) {}
-
-  size(v: PyValue, depth: number): number {
-    if (typeof v !== 'object' || v === null) return typeof v === 'string' ? 1 + (v.length >>> 6) : 1
-    if (v instanceof PyBytes) return 1 + (v.bytes.length >>> 6)
-    if (v instanceof PyGlobal) return 1
-    if (depth >= this.lim.maxDepth) over(`containers nested deeper than ${this.lim.maxDepth}`)
-    const sizes = this.shared !== null && this.shared.has(v) ? (this.sizes ??= new Map()) : null
-    if (sizes !== null) {
-      const known = sizes.get(v)
-      if (known === -1) fail('a container contains itself (cycles are refused)')
-      if (known !== undefined) return known
-      sizes.set(v, -1) // in progress: meeting it again below means a cycle
-    }
-    let n = 1
-    const max = this.lim.maxExpandedNodes
-    const d = depth + 1
-    if (v instanceof Map) {
-      for (const [k, x] of v) if ((n += this.size(k, d) + this.size(x, d)) > max) break
-    } else if (v instanceof PyObject) {
-      n += this.size(v.args, d) + this.size(v.state, d) + 1
-    } else {
-      const items = Array.isArray(v) ? v : v.items
-      for (let i = 0; i < items.length; i++) if ((n += this.size(items[i] as PyValue, d)) > max) break
-    }
-    // Checking inside the loops keeps the work here within ~2× the budget however the input is shared.
-    if (n > max) over(`expands to more than ${max} nodes`)
-    sizes?.set(v, n)
-    return n
   }
 }
 

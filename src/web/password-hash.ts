@@ -43,11 +43,18 @@ function derive(password: string, salt: Buffer, length: number, { ln, r, p }: Sc
 export async function hashPassword(password: string, params: ScryptParams = DEFAULT_PARAMS): Promise<string> {
   const salt = randomBytes(16)
   const hash = await derive(password, salt, 32, params)
-  const b64 = (b: Buffer): string => b.toString('base64').replace(/=+$/, '')
+  const b64 = (b: Buffer): string => withoutPadding(b.toString('base64'))
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(hash)}`
 }
 
 export async function verifyPassword(password: string, parsed: ParsedHash): Promise<boolean> {
   const key = await derive(password, parsed.salt, parsed.hash.length, parsed)
   return timingSafeEqual(key, parsed.hash)
+}
+
+/** PHC strings carry unpadded base64. (A loop, not /=+$/: that regex backtracks on long runs of '='.) */
+function withoutPadding(s: string): string {
+  let end = s.length
+  while (end > 0 && s.charCodeAt(end - 1) === 0x3d) end--
+  return s.slice(0, end)
 }

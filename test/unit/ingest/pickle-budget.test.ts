@@ -1,0 +1,101 @@
+// The decoder's budgets follow the frame: genuine CPython records with large extras decode, amplification
+// (shared references, container floods) is refused, and every path is linear in its input.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { FrameError } from '../../../src/errors.js'
+import { unpickle } from '../../../src/ingest/unpickle.js'
+import { pyRepr, type PyValue } from '../../../src/py-value.js'
+import { runPython } from '../../support/python.js'
+
+const GENUINE = String.raw`
+import decimal, json, logging, logging.handlers, pickle, sys
+handler = logging.handlers.SocketHandler('localhost', None)
+def record(**extra):
+    r = logging.LogRecord('app', logging.INFO, '/srv/app.py', 1, 'hello %s', ('world',), None)
+    r.__dict__.update(extra)
+    return handler.makePickle(r)[4:]
+loop = [1]
+loop.append(loop)
+me = {'k': 1}
+me['me'] = me
+row = {'col%d' % i: i for i in range(30)}
+out = {
+    'tuples': (record(pairs=[(i, 'x') for i in range(25000)]), 'pairs', 25000, None),
+    'decimals': (record(prices=[decimal.Decimal(i) / 100 for i in range(20001)]), 'prices', 20001, None),
+    'bytes': (record(blobs=[bytes([i % 256]) * 3 for i in range(21000)]), 'blobs', 21000, None),
+    'self_list': (record(loop=loop), 'loop', 2, repr(loop)),
+    'self_dict': (record(me=me), 'me', 2, repr(me)),
+    'shared_rows': (record(rows=[row] * 20000), 'rows', 20000, None),
+    'dense_dicts': (pickle.dumps({'dicts': [{} for _ in range(400000)]}, 4), 'dicts', 400000, None),
+}
+json.dump({k: [p.hex(), key, n, r] for k, (p, key, n, r) in out.items()}, sys.stdout)
+`
+
+function bytes(...parts: (string | number[] | Uint8Array)[]): Buffer {
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))))
+}
+const u32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff]
+
+function refused(fn: () => unknown, code: string): void {
+  assert.throws(fn, (e: unknown) => e instanceof FrameError && e.code === code)
+}
+
+describe('budgets that follow the frame', () => {
+  const genuine = JSON.parse(runPython(GENUINE).toString('utf8')) as Record<string, [string, string, number, string | null]>
+
+  for (const [name, [hex, key, count, repr]] of Object.entries(genuine)) {
+    it(`decodes a genuine CPython pickle: ${name} (${(hex.length / 2 / 1024).toFixed(0)} KiB)`, () => {
+      const value = unpickle(Buffer.from(hex, 'hex'))
+      assert.ok(value instanceof Map)
+      const extra = value.get(key) as PyValue
+      const length = extra instanceof Map ? extra.size : Array.isArray(extra) ? extra.length : -1
+      assert.equal(length, count)
+      if (repr !== null) assert.equal(pyRepr(extra), repr)
+    })
+  }
+
+  it('still refuses the billion laughs: expansion is measured against the frame', () => {
+    // 10 levels of 10 references to the level below: 200 bytes, 10^10 values if expanded.
+    let laughs = bytes('X', u32(3), 'lolq\x000')
+    for (let i = 1; i <= 10; i++) laughs = bytes(laughs, '(', `h${String.fromCharCode(i - 1)}`.repeat(10), `lq${String.fromCharCode(i)}`, i < 10 ? '0' : '')
+    refused(() => unpickle(bytes(laughs, '.')), 'PICKLE_BUDGET_EXCEEDED')
+    assert.equal((unpickle(bytes(laughs.subarray(0, 35), '.')) as PyValue[]).length, 10)
+  })
+
+  it('refuses a flood of 1-byte dicts early, before it has cost much heap or time', () => {
+    const flood = bytes('(', '}'.repeat(1 << 20), 'l.')
+    const start = performance.now()
+    refused(() => unpickle(flood), 'PICKLE_BUDGET_EXCEEDED')
+    assert.ok(performance.now() - start < 100, `took ${performance.now() - start} ms`)
+  })
+})
+
+describe('linear time on adversarial text', () => {
+  // 200 ns per byte: a linear path takes a few ms per MiB; the quadratic regexes took minutes.
+  const MiB = 1 << 20
+  const budgetMs = (n: number): number => (n * 200) / 1e6
+  const digits = '1'.repeat(MiB)
+  const cases: Record<string, Buffer> = {
+    'FLOAT line': bytes('F', digits, 'x\n.'),
+    'FLOAT line, fraction': bytes('F1.', digits, 'x\n.'),
+    'INT line': bytes('I', digits, 'x\n.'),
+    'LONG line': bytes('L', digits, 'xL\n.'),
+    'GET index line': bytes('g', digits, 'x\n.'),
+    'Decimal text': bytes('cdecimal\nDecimal\n(X', u32(MiB + 1), digits, 'xtR.'),
+    'Decimal text, exponent': bytes('cdecimal\nDecimal\n(X', u32(MiB + 2), '1E', digits, 'tR.'),
+    'STRING escapes': bytes("S'", '\\x41'.repeat(MiB / 4), "'\n."),
+    'UNICODE backslash run': bytes('V', '\\'.repeat(MiB), 'u12\n.'),
+  }
+  for (const [name, frame] of Object.entries(cases)) {
+    it(`${name}: 1 MiB within ${budgetMs(frame.length).toFixed(0)} ms`, () => {
+      const start = performance.now()
+      try {
+        unpickle(frame)
+      } catch (e) {
+        assert.ok(e instanceof FrameError, String(e))
+      }
+      const ms = performance.now() - start
+      assert.ok(ms < budgetMs(frame.length), `${name} took ${ms.toFixed(1)} ms`)
+    })
+  }
+})
