@@ -2,16 +2,17 @@
 // README's "Diagnostic codes" table explains each and what to do.
 
 export const REJECT_CODES = [
-  'FRAME_TOO_LARGE', // declared length above ingest.maxFrameBytes
-  'FRAME_EMPTY', // a zero length prefix
-  'FRAME_TRUNCATED', // the peer closed in the middle of a frame
-  'UNPICKLE_FAILED', // not a pickle, or one we refuse (bad opcode, bad length, stack misuse)
-  'PICKLE_BUDGET_EXCEEDED', // a pickle over the opcode, depth, memo or expanded-size budget
-  'NOT_A_DICT', // a valid pickle whose top value is not a dict
+  'FRAME_TOO_LARGE', // declared length above log.max_frame_bytes: read past, placeholder written, connection kept
+  'FRAME_LENGTH_INVALID', // declared length beyond any record (64 MiB): not SocketHandler framing, connection closed
+  'FRAME_EMPTY', // a zero length prefix: connection closed
+  'FRAME_TRUNCATED', // the peer closed or stalled in the middle of a frame: connection closed
+  'UNPICKLE_FAILED', // not a pickle, or one we refuse (bad opcode, bad length, stack misuse): placeholder, kept
+  'PICKLE_BUDGET_EXCEEDED', // a pickle over the depth, heap or expanded-size budget: placeholder, kept
+  'NOT_A_DICT', // a valid pickle whose top value is not a dict: placeholder, kept
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 
-/** Network input that closes its connection: carries a code for the stats and diagnostics. */
+/** Bad network input: carries a code for the stats and diagnostics (see REJECT_CODES for which close the connection). */
 export class FrameError extends Error {
   constructor(readonly code: RejectCode, message: string, options?: ErrorOptions) {
     super(message, options)

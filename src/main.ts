@@ -13,6 +13,7 @@ import { ConfigError, EXIT_CONFIG } from './errors.js'
 import { createFormatter, type FormatOptions } from './format/formatter.js'
 import { Connection } from './ingest/connection.js'
 import { addressOf, listen } from './ingest/listeners.js'
+import { PlaceholderLimiter } from './ingest/placeholder.js'
 import type { LogRecord } from './record.js'
 import { CentralFile } from './sinks/central-file.js'
 import { toRecent } from './status/recent.js'
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     diagnostics,
     maxFrameBytes: config.log.max_frame_bytes,
     frameTimeoutMs: config.log.frame_timeout_seconds * 1000,
+    placeholders: new PlaceholderLimiter(),
   }
 
   const log = await listenOrExit(diagnostics, { name: 'log', host: config.log.host, port: config.log.port }, inherited, () =>

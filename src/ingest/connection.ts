@@ -1,12 +1,16 @@
-// One log-port connection: bytes → frames → unpickle → LogRecord → dispatcher. A bad frame never throws
-// past here: it closes this connection only, is counted by code, and is reported (rate-limited) with the peer.
+// One log-port connection: bytes → frames → unpickle → LogRecord → dispatcher. A bad frame never throws past
+// here. While framing holds (the record is too large, not a pickle we accept, or not a dict), the connection
+// lives on: SocketHandler would otherwise lose the records it sends next without a word. The frame is counted,
+// reported (rate-limited) with the peer, and a placeholder takes its place in the file. Only a stream that is
+// no longer framed (zero or absurd length, truncation) is closed.
 import type { Socket } from 'node:net'
 import type { Dispatcher } from '../dispatcher.js'
 import { FrameError, type RejectCode } from '../errors.js'
 import { RecordError, toLogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Diagnostics } from '../systemd/diagnostics.js'
-import { Framer } from './framer.js'
+import { Framer, type FrameSink } from './framer.js'
+import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
 import { unpickle, type UnpickleLimits } from './unpickle.js'
 
 /** Bytes one connection may decode before it lets the event loop go round (see yieldTurn). */
@@ -19,12 +23,15 @@ export interface ConnectionContext {
   maxFrameBytes: number
   /** A peer silent this long in the middle of a frame is closed; between frames it may idle forever. */
   frameTimeoutMs: number
+  /** Shared by all connections: the limit is per peer address, not per connection. */
+  placeholders: PlaceholderLimiter
   unpickleLimits?: Partial<UnpickleLimits>
 }
 
 export class Connection {
   readonly peer: string
   private readonly framer: Framer
+  private readonly sink: FrameSink
   private closed = false
   private turnBytes = 0
   private yielding = false
@@ -33,6 +40,10 @@ export class Connection {
   constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
     this.peer = peerAddress(socket)
     this.framer = new Framer(ctx.maxFrameBytes)
+    this.sink = {
+      frame: (payload) => this.decode(payload),
+      skipped: (length) => this.undecodable('FRAME_TOO_LARGE', length, `over log.max_frame_bytes (${this.framer.maxFrameBytes}); read past`),
+    }
     ctx.stats.connectionsOpen++
     ctx.stats.connectionsTotal++
     ctx.dispatcher.attach(socket)
@@ -93,7 +104,7 @@ export class Connection {
     if (this.closed) return
     this.ctx.stats.bytesReceived += chunk.length
     try {
-      this.framer.push(chunk, (frame) => this.decode(frame))
+      this.framer.push(chunk, this.sink)
     } catch (err) {
       this.fail(err)
       return
@@ -118,15 +129,29 @@ export class Connection {
   }
 
   private decode(frame: Buffer): void {
-    const value = unpickle(frame, this.ctx.unpickleLimits)
-    this.ctx.dispatcher.accept(toLogRecord(value, this.peer, Date.now() / 1000))
+    let record
+    try {
+      record = toLogRecord(unpickle(frame, this.ctx.unpickleLimits), this.peer, Date.now() / 1000)
+    } catch (err) {
+      const { code, message } = rejection(err)
+      this.undecodable(code, frame.length, message)
+      return
+    }
+    this.ctx.dispatcher.accept(record)
+  }
+
+  private undecodable(code: RejectCode, frameBytes: number, why: string): void {
+    const { stats, diagnostics, placeholders, dispatcher } = this.ctx
+    stats.reject(code)
+    diagnostics.limited('warning', `log record from ${this.peer} refused, connection kept: ${code} (${frameBytes} bytes): ${why}`)
+    const now = Date.now()
+    const suppressed = placeholders.admit(this.peer, now)
+    if (suppressed !== null) dispatcher.accept(placeholderRecord(this.peer, code, frameBytes, why, suppressed, now))
   }
 
   private fail(err: unknown): void {
     if (this.closed) return
-    // Anything else thrown while decoding is a decoder bug on odd input: still only this peer's problem.
-    const { code, message }: { code: RejectCode; message: string } =
-      err instanceof FrameError || err instanceof RecordError ? err : { code: 'UNPICKLE_FAILED', message: String(err) }
+    const { code, message } = rejection(err)
     this.ctx.stats.reject(code)
     this.ctx.diagnostics.limited('warning', `log connection from ${this.peer} closed: ${code}: ${message}`)
     this.socket.destroy()
@@ -139,6 +164,11 @@ export class Connection {
     this.ctx.dispatcher.detach(this.socket)
     this.onClose?.()
   }
+}
+
+/** Anything else thrown while decoding is a decoder bug on odd input: still only this frame's problem. */
+function rejection(err: unknown): { code: RejectCode; message: string } {
+  return err instanceof FrameError || err instanceof RecordError ? err : { code: 'UNPICKLE_FAILED', message: String(err) }
 }
 
 function peerAddress(socket: Socket): string {

@@ -1,8 +1,20 @@
 // Splits a TCP byte stream into SocketHandler frames: a 4-byte big-endian length, then that many bytes.
-// Pure: bytes in, frames out. The length is checked against the limit before a byte is allocated for it.
+// Pure: bytes in, frames out. The length is checked before a byte is allocated for it: over the limit but
+// plausible, the frame is read past without being held (framing stays intact, so the connection lives on);
+// zero or beyond any plausible record, the stream is not SocketHandler framing and the caller must close.
 import { FrameError } from '../errors.js'
 
 const HEADER_BYTES = 4
+/** No log record is this large: a longer length prefix means the peer does not speak SocketHandler framing.
+ *  It is also the largest `log.max_frame_bytes` the config accepts. */
+export const MAX_PLAUSIBLE_FRAME_BYTES = 64 * 1024 * 1024
+
+export interface FrameSink {
+  /** A complete frame (payload without the prefix). */
+  frame(payload: Buffer): void
+  /** A frame over `maxFrameBytes`, now read past in full without being kept. */
+  skipped(length: number): void
+}
 
 export class Framer {
   /** Header bytes of a frame whose 4-byte prefix arrived split across reads. */
@@ -11,24 +23,36 @@ export class Framer {
   /** The body being assembled when a frame spans reads; null between frames. */
   private body: Buffer | null = null
   private bodyFill = 0
+  /** Bytes of an oversize frame still to be read past, and its declared length. */
+  private skipLeft = 0
+  private skipLength = 0
 
   constructor(readonly maxFrameBytes: number) {
-    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1) throw new RangeError(`invalid maxFrameBytes: ${maxFrameBytes}`)
+    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1 || maxFrameBytes > MAX_PLAUSIBLE_FRAME_BYTES) {
+      throw new RangeError(`invalid maxFrameBytes: ${maxFrameBytes}`)
+    }
   }
 
   /** True while a frame is partly received: EOF now means a truncated frame. */
   get inFrame(): boolean {
-    return this.headerFill > 0 || this.body !== null
+    return this.headerFill > 0 || this.body !== null || this.skipLeft > 0
   }
 
   /**
-   * Calls `onFrame` with each complete frame in `chunk` (payload without the prefix), in order, so frames
-   * before a bad one are delivered before the FrameError for a zero or oversize length is thrown. Frames
-   * wholly inside one chunk are zero-copy views of it, valid only during the call.
+   * Hands each complete frame in `chunk` to the sink, in order, so frames before a bad length are delivered
+   * before the FrameError for it is thrown. Frames wholly inside one chunk are zero-copy views of it, valid
+   * only during the call.
    */
-  push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
+  push(chunk: Buffer, sink: FrameSink): void {
     let pos = 0
     while (pos < chunk.length) {
+      if (this.skipLeft > 0) {
+        const take = Math.min(this.skipLeft, chunk.length - pos)
+        this.skipLeft -= take
+        pos += take
+        if (this.skipLeft === 0) sink.skipped(this.skipLength)
+        continue
+      }
       if (this.body !== null) {
         const take = Math.min(this.body.length - this.bodyFill, chunk.length - pos)
         chunk.copy(this.body, this.bodyFill, pos, pos + take)
@@ -37,7 +61,7 @@ export class Framer {
         if (this.bodyFill === this.body.length) {
           const body = this.body
           this.body = null
-          onFrame(body)
+          sink.frame(body)
         }
         continue
       }
@@ -54,22 +78,20 @@ export class Framer {
         this.headerFill = 0
         length = this.header.readUInt32BE(0)
       }
-      this.checkLength(length)
-      if (chunk.length - pos >= length) {
+      if (length === 0) throw new FrameError('FRAME_EMPTY', 'zero-length frame')
+      if (length > MAX_PLAUSIBLE_FRAME_BYTES) {
+        throw new FrameError('FRAME_LENGTH_INVALID', `length prefix of ${length} bytes: beyond any log record (${MAX_PLAUSIBLE_FRAME_BYTES}), so not SocketHandler framing`)
+      }
+      if (length > this.maxFrameBytes) {
+        this.skipLeft = this.skipLength = length
+      } else if (chunk.length - pos >= length) {
         const start = pos
         pos += length
-        onFrame(chunk.subarray(start, pos))
+        sink.frame(chunk.subarray(start, pos))
       } else {
         this.body = Buffer.allocUnsafe(length)
         this.bodyFill = 0
       }
-    }
-  }
-
-  private checkLength(length: number): void {
-    if (length === 0) throw new FrameError('FRAME_EMPTY', 'zero-length frame')
-    if (length > this.maxFrameBytes) {
-      throw new FrameError('FRAME_TOO_LARGE', `frame of ${length} bytes is over the limit of ${this.maxFrameBytes} (log.max_frame_bytes)`)
     }
   }
 }

@@ -10,9 +10,10 @@ function frame(text: string): Buffer {
   return Buffer.concat([header, body])
 }
 
+/** Frames as text, and a skipped oversize frame as `skipped <length>`. */
 function collect(framer: Framer, chunks: Buffer[]): string[] {
   const out: string[] = []
-  for (const chunk of chunks) framer.push(chunk, (f) => out.push(f.toString()))
+  for (const chunk of chunks) framer.push(chunk, { frame: (f) => out.push(f.toString()), skipped: (n) => out.push(`skipped ${n}`) })
   return out
 }
 
@@ -46,15 +47,40 @@ describe('Framer', () => {
     assert.equal(framer.inFrame, false)
   })
 
-  it('rejects an oversize length as soon as the 4-byte prefix is complete, before the body arrives', () => {
+  it('rejects a length beyond any record as soon as the 4-byte prefix is complete, before the body arrives', () => {
     const framer = new Framer(1024)
     const header = Buffer.from([0x80, 0, 0, 0]) // 2 GiB declared
-    assert.throws(() => collect(framer, [header]), (err: unknown) => err instanceof FrameError && err.code === 'FRAME_TOO_LARGE' && /2147483648 bytes/.test(err.message))
+    assert.throws(() => collect(framer, [header]), (err: unknown) => err instanceof FrameError && err.code === 'FRAME_LENGTH_INVALID' && /2147483648 bytes/.test(err.message))
+    assert.throws(() => collect(new Framer(1024), [Buffer.from([0x04, 0, 0, 1])]), { code: 'FRAME_LENGTH_INVALID' }) // 64 MiB + 1
   })
 
-  it('accepts a frame of exactly the limit and rejects one byte more', () => {
+  it('accepts a frame of exactly the limit and reads past one byte more, keeping the framing', () => {
     assert.deepEqual(collect(new Framer(5), [frame('12345')]), ['12345'])
-    assert.throws(() => collect(new Framer(5), [frame('123456')]), { code: 'FRAME_TOO_LARGE' })
+    assert.deepEqual(collect(new Framer(5), [frame('123456'), frame('next')]), ['skipped 6', 'next'])
+  })
+
+  it('reads past an oversize frame at every split point and byte by byte, without holding it', () => {
+    const stream = Buffer.concat([frame('a'), frame('x'.repeat(300)), frame('b')])
+    for (let cut = 1; cut < stream.length; cut++) {
+      assert.deepEqual(collect(new Framer(100), [stream.subarray(0, cut), stream.subarray(cut)]), ['a', 'skipped 300', 'b'], `cut at ${cut}`)
+    }
+    const framer = new Framer(100)
+    const out = collect(framer, [...stream.subarray(0, 20)].map((b) => Buffer.from([b])))
+    assert.deepEqual(out, ['a'])
+    assert.equal(framer.inFrame, true, 'a half-skipped frame is still a frame: EOF now is a truncation')
+    assert.deepEqual(collect(framer, [stream.subarray(20)]), ['skipped 300', 'b'])
+  })
+
+  it('reads past the largest plausible frame in 64 KiB chunks without allocating it', () => {
+    const framer = new Framer(1024)
+    const header = Buffer.alloc(4)
+    header.writeUInt32BE(64 * 1024 * 1024)
+    const out = collect(framer, [header])
+    const chunk = Buffer.alloc(64 * 1024)
+    const before = process.memoryUsage().arrayBuffers
+    for (let i = 0; i < 1024; i++) out.push(...collect(framer, [chunk]))
+    assert.deepEqual(out, [`skipped ${64 * 1024 * 1024}`])
+    assert.ok(process.memoryUsage().arrayBuffers - before < 8 * 1024 * 1024)
   })
 
   it('rejects a zero length', () => {
@@ -64,11 +90,13 @@ describe('Framer', () => {
   it('delivers the good frames before a bad one in the same read', () => {
     const out: string[] = []
     const framer = new Framer(100)
-    assert.throws(() => framer.push(Buffer.concat([frame('ok'), Buffer.from([0xff, 0xff, 0xff, 0xff])]), (f) => out.push(f.toString())), { code: 'FRAME_TOO_LARGE' })
+    const sink = { frame: (f: Buffer) => out.push(f.toString()), skipped: () => assert.fail('nothing to skip') }
+    assert.throws(() => framer.push(Buffer.concat([frame('ok'), Buffer.from([0xff, 0xff, 0xff, 0xff])]), sink), { code: 'FRAME_LENGTH_INVALID' })
     assert.deepEqual(out, ['ok'])
   })
 
   it('refuses a nonsensical limit at construction', () => {
     assert.throws(() => new Framer(0), RangeError)
+    assert.throws(() => new Framer(64 * 1024 * 1024 + 1), RangeError)
   })
 })
