@@ -1,6 +1,5 @@
 // Fans each LogRecord out to the central file, the recent ring and the stats, and turns the file's backlog
-// into flow control: past the bound every socket pauses (TCP backpressure), and all resume once it drains.
-import type { Socket } from 'node:net'
+// into backpressure: past the bound reading stops on every socket, and starts again once the file drains.
 import type { LogRecord } from './record.js'
 
 /** What the dispatcher needs of the central file. */
@@ -14,24 +13,26 @@ export interface RecordObserver {
   record(record: LogRecord): void
 }
 
+/** Reading on every log socket (ingest's FlowControl). */
+export interface ReadThrottle {
+  pauseAll(reason: 'backpressure'): void
+  resumeAll(reason: 'backpressure'): void
+}
+
 export class Dispatcher {
   private seq = 0
   private paused = false
-  private readonly sockets = new Set<Socket>()
 
   constructor(
     private readonly file: BackloggedSink,
     private readonly observers: readonly RecordObserver[],
     private maxBacklogBytes: number,
+    private readonly throttle: ReadThrottle,
   ) {
     file.on('drain', () => this.resume())
   }
 
-  get lastSeq(): number {
-    return this.seq
-  }
-
-  /** True while sockets are paused because the file is behind. */
+  /** True while reading is stopped because the file is behind. */
   get backpressure(): boolean {
     return this.paused
   }
@@ -41,16 +42,6 @@ export class Dispatcher {
     for (const observer of this.observers) observer.record(record)
     this.file.write(record)
     if (!this.paused && this.file.backlogBytes > this.maxBacklogBytes) this.pause()
-  }
-
-  /** A connection joins flow control for its lifetime; it starts paused while the file is behind. */
-  attach(socket: Socket): void {
-    this.sockets.add(socket)
-    if (this.paused) socket.pause()
-  }
-
-  detach(socket: Socket): void {
-    this.sockets.delete(socket)
   }
 
   /** SIGHUP reload of log.max_backlog_bytes. */
@@ -66,12 +57,12 @@ export class Dispatcher {
 
   private pause(): void {
     this.paused = true
-    for (const socket of this.sockets) socket.pause()
+    this.throttle.pauseAll('backpressure')
   }
 
   private resume(): void {
     if (!this.paused) return
     this.paused = false
-    for (const socket of this.sockets) socket.resume()
+    this.throttle.resumeAll('backpressure')
   }
 }

@@ -12,6 +12,7 @@ import { Dispatcher } from './dispatcher.js'
 import { ConfigError, EXIT_CONFIG } from './errors.js'
 import { createFormatter, type FormatOptions } from './format/formatter.js'
 import { Connection } from './ingest/connection.js'
+import { FlowControl } from './ingest/flow-control.js'
 import { addressOf, listen } from './ingest/listeners.js'
 import { PlaceholderLimiter } from './ingest/placeholder.js'
 import type { LogRecord } from './record.js'
@@ -93,10 +94,12 @@ async function main(): Promise<void> {
 
   const stats = new Stats()
   const ring = new Ring<LogRecord>(config.web.recent_records)
-  const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r)) }], config.log.max_backlog_bytes)
+  const flow = new FlowControl()
+  const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r)) }], config.log.max_backlog_bytes, flow)
   const connections = new Set<Connection>()
   const connectionContext = {
     dispatcher,
+    flow,
     stats,
     diagnostics,
     maxFrameBytes: config.log.max_frame_bytes,

@@ -9,6 +9,7 @@ import { FrameError, type RejectCode } from '../errors.js'
 import { RecordError, toLogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Diagnostics } from '../systemd/diagnostics.js'
+import type { FlowControl } from './flow-control.js'
 import { Framer, type FrameSink } from './framer.js'
 import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
 import { unpickle, type UnpickleLimits } from './unpickle.js'
@@ -18,6 +19,7 @@ const TURN_BYTES = 128 * 1024
 
 export interface ConnectionContext {
   dispatcher: Dispatcher
+  flow: FlowControl
   stats: Stats
   diagnostics: Diagnostics
   maxFrameBytes: number
@@ -34,7 +36,6 @@ export class Connection {
   private readonly sink: FrameSink
   private closed = false
   private turnBytes = 0
-  private yielding = false
   private onClose: (() => void) | null = null
 
   constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
@@ -46,7 +47,7 @@ export class Connection {
     }
     ctx.stats.connectionsOpen++
     ctx.stats.connectionsTotal++
-    ctx.dispatcher.attach(socket)
+    ctx.flow.attach(socket)
     socket.setTimeout(ctx.frameTimeoutMs)
     socket.on('data', (chunk: Buffer) => this.receive(chunk))
     socket.on('timeout', () => {
@@ -110,7 +111,7 @@ export class Connection {
       return
     }
     this.turnBytes += chunk.length
-    if (this.turnBytes >= TURN_BYTES && !this.yielding) this.yieldTurn()
+    if (this.turnBytes >= TURN_BYTES) this.yieldTurn()
   }
 
   /**
@@ -119,13 +120,9 @@ export class Connection {
    * hands the loop round after TURN_BYTES per socket.
    */
   private yieldTurn(): void {
-    this.yielding = true
-    this.socket.pause()
-    setImmediate(() => {
-      this.yielding = false
-      this.turnBytes = 0
-      if (!this.closed && !this.ctx.dispatcher.backpressure) this.socket.resume()
-    })
+    this.turnBytes = 0
+    this.ctx.flow.pause(this.socket, 'turn')
+    setImmediate(() => this.ctx.flow.resume(this.socket, 'turn'))
   }
 
   private decode(frame: Buffer): void {
@@ -161,7 +158,7 @@ export class Connection {
     if (this.closed) return
     this.closed = true
     this.ctx.stats.connectionsOpen--
-    this.ctx.dispatcher.detach(this.socket)
+    this.ctx.flow.detach(this.socket)
     this.onClose?.()
   }
 }

@@ -1,0 +1,63 @@
+// The one owner of reading on the log sockets. Each reason to stop reading is named; a socket reads again only
+// when no reason remains, so two pausers (the file falling behind, a connection handing the event loop round)
+// can never resume each other's pause. Reasons for every socket (backpressure) and for one (turn) combine.
+
+/** Why reading stops. `backpressure`: the central file is behind (every socket). `turn`: a busy connection
+ *  lets the event loop go round before reading more (that socket). */
+export type PauseReason = 'backpressure' | 'turn'
+
+/** What flow control needs of a socket (net.Socket has both). */
+export interface Pausable {
+  pause(): unknown
+  resume(): unknown
+}
+
+export class FlowControl {
+  private readonly everyone = new Set<PauseReason>()
+  private readonly own = new Map<Pausable, Set<PauseReason>>()
+
+  /** A socket joins for its lifetime; it starts paused if a reason for every socket holds. */
+  attach(socket: Pausable): void {
+    this.own.set(socket, new Set())
+    if (this.everyone.size > 0) socket.pause()
+  }
+
+  detach(socket: Pausable): void {
+    this.own.delete(socket)
+  }
+
+  /** True while `reason` holds for every socket. */
+  holds(reason: PauseReason): boolean {
+    return this.everyone.has(reason)
+  }
+
+  pause(socket: Pausable, reason: PauseReason): void {
+    const reasons = this.own.get(socket)
+    if (reasons === undefined || reasons.has(reason)) return
+    const wasReading = this.reading(reasons)
+    reasons.add(reason)
+    if (wasReading) socket.pause()
+  }
+
+  resume(socket: Pausable, reason: PauseReason): void {
+    const reasons = this.own.get(socket)
+    if (reasons === undefined || !reasons.delete(reason)) return
+    if (this.reading(reasons)) socket.resume()
+  }
+
+  pauseAll(reason: PauseReason): void {
+    if (this.everyone.has(reason)) return
+    const before = this.everyone.size
+    this.everyone.add(reason)
+    if (before === 0) for (const [socket, reasons] of this.own) if (reasons.size === 0) socket.pause()
+  }
+
+  resumeAll(reason: PauseReason): void {
+    if (!this.everyone.delete(reason) || this.everyone.size > 0) return
+    for (const [socket, reasons] of this.own) if (reasons.size === 0) socket.resume()
+  }
+
+  private reading(own: Set<PauseReason>): boolean {
+    return own.size === 0 && this.everyone.size === 0
+  }
+}

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { FlowControl } from '../../../src/ingest/flow-control.js'
+
+/** A socket's reading state as net.Socket keeps it: pause() and resume() are idempotent switches. */
+class Reader {
+  reading = true
+  switches = 0
+  pause(): void {
+    if (this.reading) this.switches++
+    this.reading = false
+  }
+  resume(): void {
+    if (!this.reading) this.switches++
+    this.reading = true
+  }
+}
+
+describe('FlowControl', () => {
+  it('reads again only when no reason remains, whichever order the reasons end in', () => {
+    const flow = new FlowControl()
+    const a = new Reader()
+    flow.attach(a)
+    flow.pause(a, 'turn')
+    flow.pauseAll('backpressure')
+    flow.resume(a, 'turn') // the turn ends while the file is behind: stay paused
+    assert.equal(a.reading, false)
+    flow.resumeAll('backpressure')
+    assert.equal(a.reading, true)
+
+    flow.pauseAll('backpressure')
+    flow.pause(a, 'turn')
+    flow.resumeAll('backpressure') // the file drains mid-turn: the turn still holds
+    assert.equal(a.reading, false)
+    flow.resume(a, 'turn')
+    assert.equal(a.reading, true)
+  })
+
+  it('pauses a socket that joins while a reason holds for every socket', () => {
+    const flow = new FlowControl()
+    flow.pauseAll('backpressure')
+    const late = new Reader()
+    flow.attach(late)
+    assert.equal(late.reading, false)
+    assert.equal(flow.holds('backpressure'), true)
+    flow.resumeAll('backpressure')
+    assert.equal(late.reading, true)
+    assert.equal(flow.holds('backpressure'), false)
+  })
+
+  it('applies a reason to every socket, and each socket its own', () => {
+    const flow = new FlowControl()
+    const [a, b] = [new Reader(), new Reader()]
+    flow.attach(a)
+    flow.attach(b)
+    flow.pause(b, 'turn')
+    flow.pauseAll('backpressure')
+    flow.resumeAll('backpressure')
+    assert.deepEqual([a.reading, b.reading], [true, false])
+  })
+
+  it('ignores repeated and unmatched calls, and sockets that left', () => {
+    const flow = new FlowControl()
+    const a = new Reader()
+    flow.attach(a)
+    flow.pause(a, 'turn')
+    flow.pause(a, 'turn')
+    flow.resume(a, 'turn')
+    assert.equal(a.reading, true)
+    flow.resume(a, 'turn')
+    flow.resumeAll('backpressure')
+    assert.equal(a.switches, 2)
+    flow.detach(a)
+    flow.pauseAll('backpressure')
+    assert.equal(a.reading, true, 'a detached socket is no longer touched')
+  })
+})
