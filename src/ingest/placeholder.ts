@@ -14,9 +14,11 @@ export interface PlaceholderLimits {
   windowMs: number
   /** Peers remembered; the longest-unseen is forgotten first (a forgotten peer starts a fresh window). */
   maxPeers: number
+  /** Placeholders from all peers together per window, so many addresses cannot flood the file either. */
+  totalPerWindow: number
 }
 
-export const DEFAULT_PLACEHOLDER_LIMITS: Readonly<PlaceholderLimits> = Object.freeze({ perWindow: 10, windowMs: 60_000, maxPeers: 4096 })
+export const DEFAULT_PLACEHOLDER_LIMITS: Readonly<PlaceholderLimits> = Object.freeze({ perWindow: 10, windowMs: 60_000, maxPeers: 4096, totalPerWindow: 600 })
 
 interface Window {
   start: number
@@ -26,9 +28,10 @@ interface Window {
 
 export class PlaceholderLimiter {
   private readonly peers = new Map<string, Window>()
+  private total: Window = { start: -Infinity, written: 0, suppressed: 0 }
 
   constructor(private readonly limits: Readonly<PlaceholderLimits> = DEFAULT_PLACEHOLDER_LIMITS) {
-    if (!(limits.perWindow >= 1 && limits.windowMs > 0 && limits.maxPeers >= 1)) throw new RangeError(`invalid placeholder limits: ${JSON.stringify(limits)}`)
+    if (!(limits.perWindow >= 1 && limits.windowMs > 0 && limits.maxPeers >= 1 && limits.totalPerWindow >= 1)) throw new RangeError(`invalid placeholder limits: ${JSON.stringify(limits)}`)
   }
 
   /**
@@ -41,11 +44,13 @@ export class PlaceholderLimiter {
     else if (this.peers.size >= this.limits.maxPeers) this.peers.delete(this.peers.keys().next().value as string)
     if (w === undefined || now - w.start >= this.limits.windowMs) w = { start: now, written: 0, suppressed: w?.suppressed ?? 0 }
     this.peers.set(peer, w)
-    if (w.written >= this.limits.perWindow) {
+    if (now - this.total.start >= this.limits.windowMs) this.total = { start: now, written: 0, suppressed: 0 }
+    if (w.written >= this.limits.perWindow || this.total.written >= this.limits.totalPerWindow) {
       w.suppressed++
       return null
     }
     w.written++
+    this.total.written++
     const suppressed = w.suppressed
     w.suppressed = 0
     return suppressed

@@ -14,7 +14,7 @@ describe('PlaceholderLimiter', () => {
   })
 
   it('remembers a bounded number of peers, forgetting the longest unseen first', () => {
-    const limiter = new PlaceholderLimiter({ perWindow: 1, windowMs: 60_000, maxPeers: 3 })
+    const limiter = new PlaceholderLimiter({ perWindow: 1, windowMs: 60_000, maxPeers: 3, totalPerWindow: 100 })
     for (const peer of ['a', 'b', 'c']) assert.equal(limiter.admit(peer, 0), 0)
     assert.equal(limiter.admit('a', 1), null) // a is now the most recently seen
     assert.equal(limiter.admit('d', 2), 0) // evicts b
@@ -22,8 +22,15 @@ describe('PlaceholderLimiter', () => {
     assert.equal(limiter.admit('a', 4), null, 'a was kept')
   })
 
+  it('caps all peers together, so many addresses cannot flood the file either', () => {
+    const limiter = new PlaceholderLimiter({ perWindow: 10, windowMs: 60_000, maxPeers: 3, totalPerWindow: 5 })
+    const admitted = Array.from({ length: 20 }, (_, i) => limiter.admit(`10.0.0.${i}`, i)).filter((x) => x !== null)
+    assert.equal(admitted.length, 5)
+    assert.equal(limiter.admit('10.0.0.99', 60_000), 0, 'a new window')
+  })
+
   it('refuses nonsensical limits', () => {
-    assert.throws(() => new PlaceholderLimiter({ perWindow: 0, windowMs: 1, maxPeers: 1 }), RangeError)
+    assert.throws(() => new PlaceholderLimiter({ perWindow: 0, windowMs: 1, maxPeers: 1, totalPerWindow: 1 }), RangeError)
   })
 })
 
