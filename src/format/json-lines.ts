@@ -1,6 +1,6 @@
 // One JSON object per record (no trailing newline): CPython's attribute names, the server's fields, and
 // the client's extras rendered JSON-safely and bounded per value.
-import { PyBytes, PyGlobal, PyObject, pyRepr, pyStr, PySet, PyTuple, type PyValue } from '../py-value.js'
+import { floatRepr, PyBytes, PyFloat, PyGlobal, PyObject, pyRepr, pyStr, PySet, PyTuple, type PyValue } from '../py-value.js'
 import type { LogRecord } from '../record.js'
 import { getMessage } from './message.js'
 
@@ -26,13 +26,13 @@ const FIXED_KEYS = new Set([
 export function createJsonLines(asctime: (r: LogRecord) => string): (r: LogRecord) => string {
   return (r) => {
     let s =
-      `{"seq":${r.seq},"received":${num(r.received)},"client":${JSON.stringify(r.client)},` +
-      `"created":${num(r.created)},"asctime":${JSON.stringify(asctime(r))},"name":${JSON.stringify(r.name)},` +
-      `"levelname":${JSON.stringify(r.levelname)},"levelno":${num(r.levelno)},` +
+      `{"seq":${r.seq},"received":${float(r.received)},"client":${JSON.stringify(r.client)},` +
+      `"created":${float(r.created)},"asctime":${JSON.stringify(asctime(r))},"name":${JSON.stringify(r.name)},` +
+      `"levelname":${JSON.stringify(r.levelname)},"levelno":${r.levelno},` +
       `"message":${JSON.stringify(getMessage(r))},"msg":${JSON.stringify(r.msg)},"args":${jsonValue(r.args)},` +
       `"pathname":${JSON.stringify(r.pathname)},"filename":${JSON.stringify(r.filename)},` +
-      `"module":${JSON.stringify(r.module)},"lineno":${num(r.lineno)},"funcName":${JSON.stringify(r.funcName)},` +
-      `"msecs":${num(r.msecs)},"relativeCreated":${num(r.relativeCreated)},"thread":${jsonValue(r.thread)},` +
+      `"module":${JSON.stringify(r.module)},"lineno":${r.lineno},"funcName":${JSON.stringify(r.funcName)},` +
+      `"msecs":${float(r.msecs)},"relativeCreated":${float(r.relativeCreated)},"thread":${jsonValue(r.thread)},` +
       `"threadName":${opt(r.threadName)},"process":${jsonValue(r.process)},"processName":${opt(r.processName)},` +
       `"taskName":${opt(r.taskName)},"exc_text":${opt(r.exc_text)},"stack_info":${opt(r.stack_info)}`
     for (const [key, value] of r.extra) {
@@ -46,9 +46,12 @@ function opt(s: string | null): string {
   return s === null ? 'null' : JSON.stringify(s)
 }
 
-/** JSON has no NaN or Infinity: those become Python's spellings as strings. */
-function num(n: number): string {
-  return Number.isFinite(n) ? String(n) : JSON.stringify(pyRepr(n))
+/**
+ * A Python float as json.dumps writes it (repr: 1.0 stays 1.0, so a reader can tell it from the int 1).
+ * JSON has no NaN or Infinity: those become Python's spellings as strings.
+ */
+function float(x: number): string {
+  return Number.isFinite(x) ? floatRepr(x) : JSON.stringify(floatRepr(x))
 }
 
 class TooLarge extends Error {}
@@ -80,13 +83,14 @@ function write(v: PyValue, out: string[], size: { chars: number }, depth: number
     case 'boolean':
       return push(v ? 'true' : 'false')
     case 'number':
-      return push(num(v))
+      return push(Number.isInteger(v) ? String(v) : float(v))
     case 'bigint':
       return push(v.toString())
     case 'string':
       return push(JSON.stringify(v))
     default:
   }
+  if (v instanceof PyFloat) return push(float(v.value))
   if (v instanceof PyBytes || v instanceof PyObject || v instanceof PyGlobal) return push(JSON.stringify(pyStr(v)))
   // Pickles can share and even nest a container in itself: print a repr-style marker, as repr() does.
   if (active.has(v) || depth >= MAX_DEPTH) return push(JSON.stringify(Array.isArray(v) ? '[...]' : v instanceof Map ? '{...}' : '(...)'))

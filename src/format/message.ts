@@ -1,6 +1,6 @@
 // LogRecord.getMessage() (msg % args) and the tail of logging.Formatter.format(): exc_text and
 // stack_info appended after the formatted line, as CPython 3.11's Lib/logging/__init__.py does.
-import { PyBytes, pyRepr, PySet, PyTuple, type PyValue } from '../py-value.js'
+import { PyBytes, PyFloat, pyRepr, PySet, PyTuple, type PyValue } from '../py-value.js'
 import type { LogRecord } from '../record.js'
 import { pyPercent } from './percent-operator.js'
 
@@ -28,6 +28,7 @@ function truthy(v: PyValue): boolean {
   if (v instanceof Map) return v.size > 0
   if (v instanceof PySet) return v.items.length > 0
   if (v instanceof PyBytes) return v.bytes.length > 0
+  if (v instanceof PyFloat) return v.value !== 0
   return true
 }
 

@@ -1,6 +1,6 @@
 // Compile a logging %-style format ("%(asctime)s %(levelname)-8s %(message)s") once into a function of a
 // LogRecord, with Python's `%` semantics; bad formats fail here, at config load, never per record.
-import type { PyValue } from '../py-value.js'
+import { isPyInt, type PyValue } from '../py-value.js'
 import type { LogRecord } from '../record.js'
 import { createAsctime } from './asctime.js'
 import { getMessage } from './message.js'
@@ -95,8 +95,14 @@ function compileSpec(spec: Spec, asctime: (r: LogRecord) => string): (r: LogReco
     if (spec.width < 0 && spec.prec < 0) return text
     return (r) => convert(text(r), spec, false) as string
   }
-  const intLike = type === 'int' || type === 'opt-int'
   const fallback: Spec = { ...spec, conv: 's', prec: -1 }
+  if (type === 'any') {
+    return (r) => {
+      const v = get(r)
+      return convert(v, spec, isPyInt(v)) ?? padText(strOf(v, isPyInt(v)), fallback)
+    }
+  }
+  const intLike = type === 'int' || type === 'opt-int'
   return (r) => {
     const v = get(r)
     return convert(v, spec, intLike) ?? padText(strOf(v, intLike), fallback)
