@@ -2,6 +2,7 @@
 // stack_info appended after the formatted line, as CPython 3.11's Lib/logging/__init__.py does.
 import { PyBytes, PyFloat, pyRepr, PySet, PyTuple, type PyValue } from '../py-value.js'
 import type { LogRecord } from '../record.js'
+import { escapeText } from './escape.js'
 import { pyPercent } from './percent-operator.js'
 
 /**
@@ -34,17 +35,17 @@ function truthy(v: PyValue): boolean {
 
 /**
  * Formatter.format's tail: `if record.exc_text: if s[-1:] != "\n": s += "\n"; s += exc_text`, then the
- * same for stack_info (formatStack returns it unchanged).
+ * same for stack_info (formatStack returns it unchanged). `escape`: both texts through escapeText().
  */
-export function appendExcAndStack(line: string, r: LogRecord): string {
+export function appendExcAndStack(line: string, r: LogRecord, escape = false): string {
   let s = line
   if (r.exc_text) {
     if (!s.endsWith('\n')) s += '\n'
-    s += r.exc_text
+    s += escape ? escapeText(r.exc_text) : r.exc_text
   }
   if (r.stack_info) {
     if (!s.endsWith('\n')) s += '\n'
-    s += r.stack_info
+    s += escape ? escapeText(r.stack_info) : r.stack_info
   }
   return s
 }

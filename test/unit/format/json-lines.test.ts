@@ -6,7 +6,7 @@ import { MAX_JSON_VALUE_CHARS, TRUNCATED_MARKER } from '../../../src/format/json
 import { PyBytes, PyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../../../src/py-value.js'
 import { makeRecord } from './record-fixtures.js'
 
-const json = createFormatter({ style: 'json', format: '', datefmt: '%Y-%m-%dT%H:%M:%S%z', utc: true })
+const json = createFormatter({ style: 'json', format: '', datefmt: '%Y-%m-%dT%H:%M:%S%z', utc: true, escape: true })
 const parse = (line: string) => JSON.parse(line) as Record<string, unknown>
 
 describe('createJsonLines()', () => {
