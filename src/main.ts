@@ -11,6 +11,7 @@ import type { Config } from './config/schema.js'
 import { Dispatcher } from './dispatcher.js'
 import { ConfigError, EXIT_CONFIG } from './errors.js'
 import { createFormatter, type FormatOptions } from './format/formatter.js'
+import { getMessage } from './format/message.js'
 import { Connection } from './ingest/connection.js'
 import { FlowControl } from './ingest/flow-control.js'
 import { addressOf, listen } from './ingest/listeners.js'
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
   const stats = new Stats()
   const ring = new Ring<LogRecord>(config.web.recent_records)
   const flow = new FlowControl()
-  const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r)) }], config.log.max_backlog_bytes, flow)
+  const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
   const connections = new Set<Connection>()
   const connectionContext = {
     dispatcher,
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
 }
 
 function formatOptions(config: Readonly<Config>): FormatOptions {
-  return { style: config.file.style, format: config.file.format, datefmt: config.file.datefmt, utc: config.file.utc }
+  return { style: config.file.style, format: config.file.format, datefmt: config.file.datefmt, utc: config.file.utc, escape: config.file.escape }
 }
 
 async function listenOrExit(

@@ -35,12 +35,32 @@ export class PyObject {
   ) {}
 }
 
+/**
+ * A Python float whose value is integral (1.0, -0.0, 1e16). A plain JS number stands for a Python int when
+ * it is an integer and for a float otherwise (non-integral, NaN, ±Infinity): ints (levelno, lineno, most
+ * args) are the common case and stay unboxed, and only the rare integral float pays for this wrapper.
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+}
+
+/** A decoded Python float: a JS number when that cannot be mistaken for an int, else a PyFloat. */
+export function pyFloat(x: number): number | PyFloat {
+  return Number.isInteger(x) ? new PyFloat(x) : x
+}
+
+/** Is the value a Python int under the model above (bool is an int subclass, as in Python)? */
+export function isPyInt(v: PyValue): boolean {
+  return typeof v === 'bigint' || typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v))
+}
+
 export type PyDict = Map<PyValue, PyValue>
 
 export type PyValue =
   | null
   | boolean
   | number
+  | PyFloat
   | bigint
   | string
   | PyBytes
@@ -70,6 +90,7 @@ class Budget {
 export function pyStr(value: PyValue): string {
   if (typeof value === 'string') return value.length > MAX_RENDERED_CHARS ? value.slice(0, MAX_RENDERED_CHARS) + '…' : value
   if (value instanceof PyObject && value.text !== undefined) return value.text
+  if (value instanceof PyFloat) return floatRepr(value.value)
   return pyRepr(value)
 }
 
@@ -87,21 +108,17 @@ function writeRepr(value: PyValue, out: Budget, active: Set<object>): void {
     case 'boolean':
       return out.push(value ? 'True' : 'False')
     case 'number':
-      // Python's int and float both decode to a JS number. Integral values print as ints: ints (levelno,
-      // lineno, counts in extras) are far more common than integral floats, which therefore lose their ".0".
-      return out.push(Number.isInteger(value) ? String(value) : floatRepr(value))
+      return out.push(Number.isInteger(value) ? intRepr(value) : floatRepr(value))
     case 'bigint':
       return out.push(value.toString())
     case 'string':
       return out.push(strRepr(value))
     default:
   }
+  if (value instanceof PyFloat) return out.push(floatRepr(value.value))
   if (value instanceof PyBytes) return out.push(bytesRepr(value.bytes))
   if (value instanceof PyGlobal) return out.push(`<class '${value.qualifiedName}'>`)
-  if (value instanceof PyObject) {
-    if (value.text !== undefined) return out.push(value.text)
-    return out.push(value.cls ? `<${value.cls.qualifiedName}>` : '<object>')
-  }
+  if (value instanceof PyObject) return out.push(objectRepr(value))
   if (active.has(value)) return out.push(Array.isArray(value) ? '[...]' : value instanceof Map ? '{...}' : '(...)')
   active.add(value)
   if (Array.isArray(value)) writeItems('[', value, ']', out, active)
@@ -152,8 +169,19 @@ export function floatRepr(x: number): string {
   return s.includes('.') ? s : s + '.0'
 }
 
-function strRepr(s: string): string {
+/** JS prints integers from 1e21 on in exponent form; a Python int never is. */
+function intRepr(n: number): string {
+  return Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString()
+}
+
+/** Not str.isprintable(): categories Cc Cf Cs Co Cn Zl Zp, and Zs but the ASCII space (listed: Zs is stable). */
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u
+const REPR_SPECIAL = /['"\\]/
+
+/** Python's repr(str); Unicode categories are Node's ICU version's, which may be newer than Python's. */
+export function strRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'"
+  if (!REPR_SPECIAL.test(s) && !NOT_PRINTABLE.test(s)) return quote + s + quote
   let out = quote
   for (const ch of s) {
     const c = ch.codePointAt(0) as number
@@ -161,10 +189,15 @@ function strRepr(s: string): string {
     else if (ch === '\n') out += '\\n'
     else if (ch === '\r') out += '\\r'
     else if (ch === '\t') out += '\\t'
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0')
+    else if (c >= 0x20 && c < 0x7f) out += ch
+    else if (c < 0x20 || NOT_PRINTABLE.test(ch)) out += c < 0x100 ? hex('x', c, 2) : c < 0x10000 ? hex('u', c, 4) : hex('U', c, 8)
     else out += ch
   }
   return out + quote
+}
+
+function hex(kind: string, c: number, digits: number): string {
+  return '\\' + kind + c.toString(16).padStart(digits, '0')
 }
 
 function bytesRepr(b: Uint8Array): string {
@@ -186,4 +219,56 @@ function bytesRepr(b: Uint8Array): string {
     else out += ch
   }
   return out + quote
+}
+
+/** repr() of an object: Python's own spelling for the values the decoder renders exactly, else a placeholder. */
+function objectRepr(o: PyObject): string {
+  const name = o.cls?.qualifiedName
+  if (name === undefined) return '<object>'
+  if (o.text === undefined) return `<${name}>`
+  if (name === 'decimal.Decimal') return `Decimal('${o.text}')`
+  const a = o.args instanceof PyTuple ? o.args.items : []
+  if (name === 'datetime.timedelta') return timedeltaRepr(a)
+  return temporalRepr(name, o.text, a) ?? o.text
+}
+
+/** From the exact str() text the decoder made, plus what str() leaves out: fold and the zone's name. */
+function temporalRepr(name: string, text: string, a: readonly PyValue[]): string | undefined {
+  const fields: number[] = []
+  let time = text
+  if (name !== 'datetime.time') {
+    fields.push(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10)))
+    if (name === 'datetime.date') return `datetime.date(${fields.join(', ')})`
+    time = text.slice(11)
+  }
+  const m = /^(\d\d):(\d\d):(\d\d)(?:\.(\d{6}))?/.exec(time)
+  if (m === null) return undefined
+  const [s, us] = [Number(m[3]), Number(m[4] ?? 0)]
+  fields.push(Number(m[1]), Number(m[2]))
+  // datetime_repr / time_repr: seconds only when seconds or microseconds are set, microseconds when set.
+  if (s || us) fields.push(s)
+  if (us) fields.push(us)
+  let out = `${name}(${fields.join(', ')}`
+  if (a[1] != null) out += `, tzinfo=${timezoneRepr(a[1])}`
+  const state = a[0]
+  // The fold bit is bit 7 of the hour byte (time) or of the month byte (datetime); Python 2 had no fold.
+  if (state instanceof PyBytes && ((state.bytes[name === 'datetime.time' ? 0 : 2] as number) & 0x80) !== 0) out += ', fold=1'
+  return out + ')'
+}
+
+/** timezone_repr: the UTC singleton (zero offset, no name) by name, else timezone(offset[, name]). */
+function timezoneRepr(tz: PyValue): string {
+  if (!(tz instanceof PyObject) || !(tz.args instanceof PyTuple)) return pyRepr(tz)
+  const [offset, name] = tz.args.items
+  const off = offset instanceof PyObject && offset.args instanceof PyTuple ? offset.args.items : []
+  if (name === undefined && off.every((x) => x === 0)) return 'datetime.timezone.utc'
+  return `datetime.timezone(${timedeltaRepr(off)}${typeof name === 'string' ? ', ' + strRepr(name) : ''})`
+}
+
+function timedeltaRepr(a: readonly PyValue[]): string {
+  const parts: string[] = []
+  if (a[0]) parts.push(`days=${String(a[0])}`)
+  if (a[1]) parts.push(`seconds=${String(a[1])}`)
+  if (a[2]) parts.push(`microseconds=${String(a[2])}`)
+  return `datetime.timedelta(${parts.length > 0 ? parts.join(', ') : '0'})`
 }

@@ -1,6 +1,6 @@
 // The one LogRecord model everything downstream of decode speaks, and its normalisation from a decoded
 // pickle dict. Attribute names are CPython's, so format strings map onto fields without a table.
-import { pyStr, type PyValue } from './py-value.js'
+import { PyFloat, pyStr, type PyValue } from './py-value.js'
 
 export interface LogRecord {
   name: string
@@ -73,7 +73,8 @@ export function toLogRecord(decoded: PyValue, client: string, received: number):
   for (const [k, v] of d) if (typeof k === 'string' && !STANDARD_KEYS.has(k) && !SERVER_KEYS.has(k)) extra.set(k, v)
   return {
     name: str(d.get('name')) ?? 'root',
-    msg: str(d.get('msg')) ?? '',
+    // makeLogRecord's default msg is ''; a None msg is str(None), as getMessage() prints it.
+    msg: d.has('msg') ? pyStrOf(d.get('msg') ?? null) : '',
     args: d.get('args') ?? null,
     levelname,
     levelno: Math.trunc(levelno),
@@ -104,7 +105,12 @@ function str(v: PyValue | undefined): string | null {
   return v == null ? null : typeof v === 'string' ? v : pyStr(v)
 }
 
+function pyStrOf(v: PyValue): string {
+  return typeof v === 'string' ? v : pyStr(v)
+}
+
 function num(v: PyValue | undefined): number | null {
+  if (v instanceof PyFloat) return v.value
   if (typeof v === 'number') return Number.isFinite(v) ? v : null
   if (typeof v === 'bigint') return Number(v)
   if (typeof v === 'boolean') return v ? 1 : 0
@@ -115,6 +121,7 @@ function num(v: PyValue | undefined): number | null {
 function int(v: PyValue | undefined): number | bigint | null {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v
   if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : null
+  if (v instanceof PyFloat) return Math.trunc(v.value)
   if (typeof v === 'boolean') return v ? 1 : 0
   return null
 }

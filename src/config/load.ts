@@ -137,7 +137,7 @@ function checkFormat(raw: unknown): string | null {
   const section = (raw as { file?: { format?: unknown; style?: unknown } } | null)?.file
   if (typeof section?.format !== 'string' || section.style === 'json') return null
   try {
-    createFormatter({ style: 'text', format: section.format, datefmt: null, utc: false })
+    createFormatter({ style: 'text', format: section.format, datefmt: null, utc: false, escape: false })
     return null
   } catch (err) {
     return (err as Error).message

@@ -5,7 +5,7 @@ import type { Config } from './schema.js'
 
 /** Keys whose new value takes effect on SIGHUP. */
 export const RELOADABLE = [
-  'file.style', 'file.format', 'file.datefmt', 'file.utc',
+  'file.style', 'file.format', 'file.datefmt', 'file.utc', 'file.escape',
   'log.max_frame_bytes', 'log.frame_timeout_seconds', 'log.max_backlog_bytes',
   'web.refresh_seconds', 'web.css_file', 'web.auth',
   'diagnostics.level', 'shutdown_timeout_seconds',

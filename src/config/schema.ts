@@ -30,6 +30,8 @@ export const FileSchema = z
     datefmt: z.string().min(1).nullable().default(null),
     /** asctime and time-based rotation in UTC instead of local time (Formatter.converter = time.gmtime). */
     utc: z.boolean().default(false),
+    /** text style: escape control characters and mark continuation lines, so no client can forge a line. */
+    escape: z.boolean().default(true),
     /** RotatingFileHandler's maxBytes: 0 turns size rotation off. */
     max_bytes: z.number().int().min(0).default(0),
     backup_count: z.number().int().min(0).default(5),

@@ -1,6 +1,8 @@
 // `%(asctime)s` exactly as CPython's Formatter.formatTime prints it: time.strftime(datefmt, converter(created))
 // with glibc's strftime in the C locale, or the default '%Y-%m-%d %H:%M:%S' + ',%03d' % msecs.
+import { floatRepr } from '../py-value.js'
 import type { LogRecord } from '../record.js'
+import { intDigits } from './number-format.js'
 import { zoneAbbreviation } from './time-zone.js'
 
 export interface TimeOptions {
@@ -48,14 +50,18 @@ export function createAsctime(options: TimeOptions): (r: LogRecord) => string {
   return (r) => {
     // time.localtime(float) floors (_PyTime_ROUND_FLOOR), also for times before 1970.
     const second = Math.floor(r.created)
+    // Beyond a Date's range CPython's localtime() raises (or strftime prints years we cannot): the record
+    // would be lost there; here it keeps its time as the float's repr, with no ",mmm" to suggest a date.
+    if (!(Math.abs(second) <= MAX_EPOCH_SECONDS)) return floatRepr(r.created)
     if (second !== cachedSecond) {
-      cachedText = Math.abs(second) <= MAX_EPOCH_SECONDS ? render(toTm(second, options.utc)) : String(r.created)
+      cachedText = render(toTm(second, options.utc))
       cachedSecond = second
     }
     if (!withMsecs) return cachedText
     // '%s,%03d' % (s, record.msecs): %d truncates the float msecs.
     const ms = Math.trunc(r.msecs)
-    return cachedText + (ms >= 0 && ms < 10 ? ',00' : ms >= 10 && ms < 100 ? ',0' : ',') + String(ms)
+    if (ms >= 0 && ms < 1000) return cachedText + (ms < 10 ? ',00' : ms < 100 ? ',0' : ',') + String(ms)
+    return cachedText + ',' + (ms < 0 ? '-' + intDigits(ms, 10).padStart(2, '0') : intDigits(ms, 10))
   }
 }
 

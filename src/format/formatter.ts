@@ -2,6 +2,7 @@
 // renders one record as its full entry, without the trailing newline.
 import type { LogRecord } from '../record.js'
 import { createAsctime } from './asctime.js'
+import { markContinuations } from './escape.js'
 import { createJsonLines } from './json-lines.js'
 import { appendExcAndStack } from './message.js'
 import { compileFormat } from './percent-style.js'
@@ -14,15 +15,19 @@ export interface FormatOptions {
   datefmt: string | null
   /** Formatter.converter = time.gmtime. */
   utc: boolean
+  /** 'text' only: escape.ts's rule, so no client text can forge a line; false = CPython's exact output. */
+  escape: boolean
 }
 
 /**
  * Throws FormatError (from percent-style.js) for a bad `format`, so calling this validates a config.
- * Text entries are what logging.Formatter.format returns: multi-line when exc_text or stack_info is set.
+ * Text entries are what logging.Formatter.format returns (multi-line when exc_text or stack_info is set),
+ * escaped when `escape` is on.
  */
 export function createFormatter(options: FormatOptions): (r: LogRecord) => string {
   const asctime = createAsctime({ datefmt: options.datefmt, utc: options.utc })
   if (options.style === 'json') return createJsonLines(asctime)
-  const line = compileFormat(options.format, asctime)
-  return (r) => (r.exc_text === null && r.stack_info === null ? line(r) : appendExcAndStack(line(r), r))
+  const line = compileFormat(options.format, asctime, options.escape)
+  if (!options.escape) return (r) => (r.exc_text === null && r.stack_info === null ? line(r) : appendExcAndStack(line(r), r))
+  return (r) => markContinuations(r.exc_text === null && r.stack_info === null ? line(r) : appendExcAndStack(line(r), r, true))
 }

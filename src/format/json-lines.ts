@@ -1,7 +1,8 @@
 // One JSON object per record (no trailing newline): CPython's attribute names, the server's fields, and
 // the client's extras rendered JSON-safely and bounded per value.
-import { PyBytes, PyGlobal, PyObject, pyRepr, pyStr, PySet, PyTuple, type PyValue } from '../py-value.js'
+import { floatRepr, PyBytes, PyFloat, PyGlobal, PyObject, pyRepr, pyStr, PySet, PyTuple, type PyValue } from '../py-value.js'
 import type { LogRecord } from '../record.js'
+import { escapeSurrogates } from './escape.js'
 import { getMessage } from './message.js'
 
 /** Per extra value, in JSON characters; a larger value becomes a truncated repr string (see below). */
@@ -26,29 +27,40 @@ const FIXED_KEYS = new Set([
 export function createJsonLines(asctime: (r: LogRecord) => string): (r: LogRecord) => string {
   return (r) => {
     let s =
-      `{"seq":${r.seq},"received":${num(r.received)},"client":${JSON.stringify(r.client)},` +
-      `"created":${num(r.created)},"asctime":${JSON.stringify(asctime(r))},"name":${JSON.stringify(r.name)},` +
-      `"levelname":${JSON.stringify(r.levelname)},"levelno":${num(r.levelno)},` +
-      `"message":${JSON.stringify(getMessage(r))},"msg":${JSON.stringify(r.msg)},"args":${jsonValue(r.args)},` +
-      `"pathname":${JSON.stringify(r.pathname)},"filename":${JSON.stringify(r.filename)},` +
-      `"module":${JSON.stringify(r.module)},"lineno":${num(r.lineno)},"funcName":${JSON.stringify(r.funcName)},` +
-      `"msecs":${num(r.msecs)},"relativeCreated":${num(r.relativeCreated)},"thread":${jsonValue(r.thread)},` +
+      `{"seq":${r.seq},"received":${float(r.received)},"client":${str(r.client)},` +
+      `"created":${float(r.created)},"asctime":${str(asctime(r))},"name":${str(r.name)},` +
+      `"levelname":${str(r.levelname)},"levelno":${r.levelno},` +
+      `"message":${str(getMessage(r))},"msg":${str(r.msg)},"args":${jsonValue(r.args)},` +
+      `"pathname":${str(r.pathname)},"filename":${str(r.filename)},` +
+      `"module":${str(r.module)},"lineno":${r.lineno},"funcName":${str(r.funcName)},` +
+      `"msecs":${float(r.msecs)},"relativeCreated":${float(r.relativeCreated)},"thread":${jsonValue(r.thread)},` +
       `"threadName":${opt(r.threadName)},"process":${jsonValue(r.process)},"processName":${opt(r.processName)},` +
       `"taskName":${opt(r.taskName)},"exc_text":${opt(r.exc_text)},"stack_info":${opt(r.stack_info)}`
     for (const [key, value] of r.extra) {
-      if (!FIXED_KEYS.has(key)) s += `,${JSON.stringify(key)}:${jsonValue(value)}`
+      if (!FIXED_KEYS.has(key)) s += `,${str(key)}:${jsonValue(value)}`
     }
     return s + '}'
   }
 }
 
 function opt(s: string | null): string {
-  return s === null ? 'null' : JSON.stringify(s)
+  return s === null ? 'null' : str(s)
 }
 
-/** JSON has no NaN or Infinity: those become Python's spellings as strings. */
-function num(n: number): string {
-  return Number.isFinite(n) ? String(n) : JSON.stringify(pyRepr(n))
+/**
+ * A JSON string whose lone surrogates are the text `\udcff` (Python's backslashreplace), as in the text
+ * style: JSON's own "\udcff" escape is legal but readers turn it into U+FFFD or fail on it.
+ */
+function str(s: string): string {
+  return JSON.stringify(escapeSurrogates(s))
+}
+
+/**
+ * A Python float as json.dumps writes it (repr: 1.0 stays 1.0, so a reader can tell it from the int 1).
+ * JSON has no NaN or Infinity: those become Python's spellings as strings.
+ */
+function float(x: number): string {
+  return Number.isFinite(x) ? floatRepr(x) : JSON.stringify(floatRepr(x))
 }
 
 class TooLarge extends Error {}
@@ -65,7 +77,7 @@ export function jsonValue(v: PyValue): string {
     return out.join('')
   } catch (e) {
     if (!(e instanceof TooLarge)) throw e
-    return JSON.stringify(pyRepr(v).slice(0, TRUNCATED_REPR_CHARS) + TRUNCATED_MARKER)
+    return str(pyRepr(v).slice(0, TRUNCATED_REPR_CHARS) + TRUNCATED_MARKER)
   }
 }
 
@@ -80,22 +92,23 @@ function write(v: PyValue, out: string[], size: { chars: number }, depth: number
     case 'boolean':
       return push(v ? 'true' : 'false')
     case 'number':
-      return push(num(v))
+      return push(Number.isInteger(v) ? String(v) : float(v))
     case 'bigint':
       return push(v.toString())
     case 'string':
-      return push(JSON.stringify(v))
+      return push(str(v))
     default:
   }
-  if (v instanceof PyBytes || v instanceof PyObject || v instanceof PyGlobal) return push(JSON.stringify(pyStr(v)))
+  if (v instanceof PyFloat) return push(float(v.value))
+  if (v instanceof PyBytes || v instanceof PyObject || v instanceof PyGlobal) return push(str(pyStr(v)))
   // Pickles can share and even nest a container in itself: print a repr-style marker, as repr() does.
-  if (active.has(v) || depth >= MAX_DEPTH) return push(JSON.stringify(Array.isArray(v) ? '[...]' : v instanceof Map ? '{...}' : '(...)'))
+  if (active.has(v) || depth >= MAX_DEPTH) return push(str(Array.isArray(v) ? '[...]' : v instanceof Map ? '{...}' : '(...)'))
   active.add(v)
   if (v instanceof Map) {
     push('{')
     let first = true
     for (const [k, item] of v) {
-      push((first ? '' : ',') + JSON.stringify(typeof k === 'string' ? k : pyRepr(k)) + ':')
+      push((first ? '' : ',') + str(typeof k === 'string' ? k : pyRepr(k)) + ':')
       first = false
       write(item, out, size, depth + 1, active)
     }

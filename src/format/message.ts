@@ -1,7 +1,8 @@
 // LogRecord.getMessage() (msg % args) and the tail of logging.Formatter.format(): exc_text and
 // stack_info appended after the formatted line, as CPython 3.11's Lib/logging/__init__.py does.
-import { PyBytes, pyRepr, PySet, PyTuple, type PyValue } from '../py-value.js'
+import { PyBytes, PyFloat, pyRepr, PySet, PyTuple, type PyValue } from '../py-value.js'
 import type { LogRecord } from '../record.js'
+import { escapeText } from './escape.js'
 import { pyPercent } from './percent-operator.js'
 
 /**
@@ -28,22 +29,23 @@ function truthy(v: PyValue): boolean {
   if (v instanceof Map) return v.size > 0
   if (v instanceof PySet) return v.items.length > 0
   if (v instanceof PyBytes) return v.bytes.length > 0
+  if (v instanceof PyFloat) return v.value !== 0
   return true
 }
 
 /**
  * Formatter.format's tail: `if record.exc_text: if s[-1:] != "\n": s += "\n"; s += exc_text`, then the
- * same for stack_info (formatStack returns it unchanged).
+ * same for stack_info (formatStack returns it unchanged). `escape`: both texts through escapeText().
  */
-export function appendExcAndStack(line: string, r: LogRecord): string {
+export function appendExcAndStack(line: string, r: LogRecord, escape = false): string {
   let s = line
   if (r.exc_text) {
     if (!s.endsWith('\n')) s += '\n'
-    s += r.exc_text
+    s += escape ? escapeText(r.exc_text) : r.exc_text
   }
   if (r.stack_info) {
     if (!s.endsWith('\n')) s += '\n'
-    s += r.stack_info
+    s += escape ? escapeText(r.stack_info) : r.stack_info
   }
   return s
 }

@@ -1,6 +1,6 @@
 // Python's `%` string operator: parsing conversion specs (as CPython's unicode_format_arg_parse does)
 // and converting one value per spec. Shared by compiled record formats and by getMessage's msg % args.
-import { pyRepr, pyStr, PyTuple, type PyValue } from '../py-value.js'
+import { isPyInt, PyFloat, pyRepr, pyStr, PyTuple, type PyValue } from '../py-value.js'
 import { fixedDigits, floatStr, formatExp, formatGeneral, intDigits } from './number-format.js'
 
 /** A bad format string: the config loader reports `message` with file:line. */
@@ -118,11 +118,13 @@ function digits(fmt: string, i: number): [number, number] {
 }
 
 /**
- * Convert one value as Python's `%` would. `intLike` says a JS number stands for a Python int (record
- * fields such as lineno); otherwise numbers are floats, as in py-value. Returns undefined where CPython
- * raises (TypeError, ValueError, OverflowError): the caller decides on a fallback.
+ * Convert one value as Python's `%` would. `intLike` says whether a JS number stands for a Python int:
+ * the field's type for record fields (lineno: int, msecs: float), isPyInt() for decoded values. Returns
+ * undefined where CPython raises (TypeError, ValueError, OverflowError): the caller decides on a fallback.
  */
-export function convert(v: PyValue, spec: Spec, intLike: boolean): string | undefined {
+export function convert(value: PyValue, spec: Spec, intLike: boolean): string | undefined {
+  if (value instanceof PyFloat) return convert(value.value, spec, false)
+  const v = value
   switch (spec.conv) {
     case 's':
       return padText(truncate(strOf(v, intLike), spec.prec), spec)
@@ -298,7 +300,7 @@ export function pyPercent(fmt: string, args: PyValue): string {
       idx = -1
       value = args
     }
-    const s = convert(value as PyValue, spec, false)
+    const s = convert(value as PyValue, spec, isPyInt(value as PyValue))
     if (s === undefined) throw new ConversionFailed(`bad value for ${spec.source}`)
     out += s + (parts[p + 1] as string)
     if (out.length > MAX_OUTPUT) throw new ConversionFailed('message too long')

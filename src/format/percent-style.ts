@@ -1,8 +1,9 @@
 // Compile a logging %-style format ("%(asctime)s %(levelname)-8s %(message)s") once into a function of a
 // LogRecord, with Python's `%` semantics; bad formats fail here, at config load, never per record.
-import type { PyValue } from '../py-value.js'
+import { isPyInt, type PyValue } from '../py-value.js'
 import type { LogRecord } from '../record.js'
 import { createAsctime } from './asctime.js'
+import { escapeLine, escapeText } from './escape.js'
 import { getMessage } from './message.js'
 import { convert, FormatError, MAX_FLOAT_PRECISION, padText, parseFormat, strOf, type Spec } from './percent-operator.js'
 
@@ -44,6 +45,9 @@ const FIELDS = new Map<string, [FieldType, Getter]>([
   ['received', ['float', (r) => r.received]],
 ])
 
+/** The texts that may span lines; every other field is one line (escapeLine turns an LF into `\n`). */
+const MULTI_LINE = new Set(['message', 'msg', 'exc_text', 'stack_info'])
+
 /** The names a format may use, for error messages and docs. */
 export const FORMAT_ATTRIBUTES: readonly string[] = [...FIELDS.keys()]
 
@@ -59,16 +63,21 @@ const VALIDATION_PATTERN = /%\([\p{L}\p{N}_]+\)[#0+ -]*(?:\*|[1-9]\d*)?(?:\.(?:\
  * Compile `fmt` (empty → '%(message)s', as PercentStyle does). `asctime` renders `%(asctime)s`; by
  * default CPython's default (local time, ",mmm"). Throws FormatError for anything CPython's `%` would
  * reject for every record; values that only sometimes fit their conversion (a None thread id under %d)
- * fall back to str() of the value, padded to the width, instead of raising as CPython would.
+ * fall back to str() of the value, padded to the width, instead of raising as CPython would. With `escape`,
+ * every field's text is escaped as escape.ts says (after padding: widths count the unescaped text).
  */
-export function compileFormat(fmt: string, asctime: (r: LogRecord) => string = createAsctime({ datefmt: null, utc: false })): (r: LogRecord) => string {
+export function compileFormat(
+  fmt: string,
+  asctime: (r: LogRecord) => string = createAsctime({ datefmt: null, utc: false }),
+  escape = false,
+): (r: LogRecord) => string {
   const parts = parseFormat(fmt || '%(message)s')
   if (fmt && !VALIDATION_PATTERN.test(fmt)) throw new FormatError(`no %(name)s field in format ${JSON.stringify(fmt)}`)
   const literals: string[] = []
   const renderers: Array<(r: LogRecord) => string> = []
   for (let i = 0; i < parts.length; i++) {
-    if (i % 2 === 0) literals.push(parts[i] as string)
-    else renderers.push(compileSpec(parts[i] as Spec, asctime))
+    if (i % 2 === 0) literals.push(escape ? escapeText(parts[i] as string) : (parts[i] as string))
+    else renderers.push(escape ? escaping(parts[i] as Spec, compileSpec(parts[i] as Spec, asctime)) : compileSpec(parts[i] as Spec, asctime))
   }
   const first = literals[0] as string
   const n = renderers.length
@@ -77,6 +86,14 @@ export function compileFormat(fmt: string, asctime: (r: LogRecord) => string = c
     for (let i = 0; i < n; i++) s += (renderers[i] as (r: LogRecord) => string)(r) + (literals[i + 1] as string)
     return s
   }
+}
+
+/** Numbers never need escaping; every text-producing spec (str, repr, %c, args, asctime) does. */
+function escaping(spec: Spec, render: (r: LogRecord) => string): (r: LogRecord) => string {
+  const type = FIELDS.get(spec.key ?? '')?.[0]
+  if (NUMERIC.includes(spec.conv) && type !== 'any') return render
+  const esc = MULTI_LINE.has(spec.key ?? '') ? escapeText : escapeLine
+  return (r) => esc(render(r))
 }
 
 function compileSpec(spec: Spec, asctime: (r: LogRecord) => string): (r: LogRecord) => string {
@@ -99,8 +116,14 @@ function compileSpec(spec: Spec, asctime: (r: LogRecord) => string): (r: LogReco
     if (spec.width < 0 && spec.prec < 0) return text
     return (r) => convert(text(r), spec, false) as string
   }
-  const intLike = type === 'int' || type === 'opt-int'
   const fallback: Spec = { ...spec, conv: 's', prec: -1 }
+  if (type === 'any') {
+    return (r) => {
+      const v = get(r)
+      return convert(v, spec, isPyInt(v)) ?? padText(strOf(v, isPyInt(v)), fallback)
+    }
+  }
+  const intLike = type === 'int' || type === 'opt-int'
   return (r) => {
     const v = get(r)
     return convert(v, spec, intLike) ?? padText(strOf(v, intLike), fallback)

@@ -40,7 +40,9 @@ export function utf8(b: Uint8Array, start: number, end: number, surrogates: bool
 }
 
 /** Python's 'surrogatepass' adds only ED A0–BF xx (U+D800–DFFF) to strict UTF-8; 0xED is never a continuation
- *  byte, so the runs between those sequences decode strictly, each in one call. */
+ *  byte, so the runs between those sequences decode strictly, each in one call. Two such sequences in a row,
+ *  high then low, are two lone surrogates in Python but one astral character in a JS string: the high one is
+ *  kept apart as its backslashreplace text (`\ud83d`), which is how every output writes a lone surrogate. */
 export function utf8SurrogatePass(b: Uint8Array, start: number, end: number): string | null {
   let s = ''
   let run = start
@@ -52,7 +54,10 @@ export function utf8SurrogatePass(b: Uint8Array, start: number, end: number): st
         i++
         continue
       }
-      s += UTF8.decode(b.subarray(run, i)) + String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f))
+      const unit = 0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f)
+      const last = s.charCodeAt(s.length - 1)
+      if (run === i && i > start && unit >= 0xdc00 && last >= 0xd800 && last < 0xdc00) s = s.slice(0, -1) + '\\u' + last.toString(16)
+      s += UTF8.decode(b.subarray(run, i)) + String.fromCharCode(unit)
       run = i += 3
     }
     return s + UTF8.decode(b.subarray(run, end))

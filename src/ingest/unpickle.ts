@@ -1,7 +1,7 @@
 // A strict, inert pickle decoder (protocols 0–5) for SocketHandler payloads: nothing is imported, resolved
 // or called; every declared length is checked against the payload before use; budgets bound time and memory.
 // Opcode semantics mirror CPython's Lib/pickle.py `_Unpickler` (3.11), including its mark "fence".
-import { PyBytes, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
+import { PyBytes, pyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
 import { MAX_INT_BYTES, escapeDecode, fail, floatText, intText, latin1, latin1Bytes, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
 import { Budget, DEFAULT_UNPICKLE_LIMITS, HEAP_COST, Meter, type UnpickleLimits } from './pickle-budget.js'
 import { temporalText } from './pickle-temporal.js'
@@ -69,8 +69,8 @@ class Decoder {
         case 0x4c: st.push(this.intLine()); break // LONG
         case 0x8a: st.push(this.long(this.u8())); break // LONG1
         case 0x8b: st.push(this.long(this.i32())); break // LONG4
-        case 0x46: st.push(floatText(this.ascii(this.line()))); break // FLOAT
-        case 0x47: st.push((this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength)).getFloat64(this.skip(8), false)); break // BINFLOAT
+        case 0x46: st.push(pyFloat(floatText(this.ascii(this.line())))); break // FLOAT
+        case 0x47: st.push(pyFloat((this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength)).getFloat64(this.skip(8), false))); break // BINFLOAT
         case 0x53: { const raw = escapeDecode(b, this.line(), this.pos - 1); st.push(py2Str(raw, 0, raw.length)); break } // STRING
         case 0x54: { const at = this.skip(this.i32()); st.push(py2Str(b, at, this.pos)); break } // BINSTRING
         case 0x55: { const at = this.skip(this.u8()); st.push(py2Str(b, at, this.pos)); break } // SHORT_BINSTRING

@@ -1,14 +1,17 @@
 // What the recent ring keeps of a record: everything the page and API show, but not the decoded `extra`
 // values (a 119 KB frame of nested containers can hold megabytes of heap) and no text beyond 64 KiB.
 // So the ring's memory is bounded by recent_records × a small constant, whatever clients send.
+// Without args the page could only show the raw msg, so the ring keeps the merged message (getMessage) as
+// msg, as SocketHandler.makePickle does; status may not import format, so main.ts hands it in.
 import type { LogRecord } from '../record.js'
 
 /** The page shows 32 KiB of a text and flags the cut; a little more is kept so the cut is detected. */
 export const RECENT_TEXT_CHARS = 64 * 1024
 const NO_EXTRA = new Map<string, never>()
 
-export function toRecent(r: LogRecord): LogRecord {
-  return { ...r, msg: cap(r.msg), exc_text: capOrNull(r.exc_text), stack_info: capOrNull(r.stack_info), args: null, extra: NO_EXTRA }
+/** `message` is getMessage(r): msg with args merged in. */
+export function toRecent(r: LogRecord, message: string): LogRecord {
+  return { ...r, msg: cap(message), exc_text: capOrNull(r.exc_text), stack_info: capOrNull(r.stack_info), args: null, extra: NO_EXTRA }
 }
 
 function cap(s: string): string {

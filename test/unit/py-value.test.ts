@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { PyBytes, PyGlobal, PyObject, PySet, PyTuple, pyRepr, pyStr, type PyValue } from '../../src/py-value.js'
+import { PyBytes, PyFloat, PyGlobal, PyObject, PySet, PyTuple, pyRepr, pyStr, type PyValue } from '../../src/py-value.js'
 import { runPython } from '../support/python.js'
 
 describe('pyRepr()', () => {
@@ -27,6 +27,21 @@ describe('pyRepr()', () => {
     ).toString().split('\x1e')
     assert.deepEqual(cases.map(([v]) => pyRepr(v)), python)
     assert.deepEqual(cases.map(([, expected]) => expected), python)
+  })
+
+  it('keeps int and float apart: an integral JS number is an int, a PyFloat a float', () => {
+    const vals: PyValue[] = [1, new PyFloat(1), new PyFloat(-0), new PyFloat(1e16), 2.5, NaN, -Infinity, [1, new PyFloat(2)], new Map<PyValue, PyValue>([[new PyFloat(3), 3]])]
+    const python = runPython("vals=[1, 1.0, -0.0, 1e16, 2.5, float('nan'), float('-inf'), [1, 2.0], {3.0: 3}]\nprint('\\x1e'.join(x for v in vals for x in (repr(v), str(v))), end='')")
+      .toString().split('\x1e')
+    assert.deepEqual(vals.flatMap((v) => [pyRepr(v), pyStr(v)]), python)
+  })
+
+  it('escapes what str.isprintable() rejects, as CPython repr() does', () => {
+    // Characters assigned (or unassigned) alike in Python 3.11's Unicode 14 and Node's newer ICU.
+    const texts = ['\u2028\u2029\x85\xa0\xad\u200b\ufeff\u3000\u1680', '\ue000\u{e0001}\u{10ffff}\u0378\ufffe', 'lone \udcff \ud800x\udbff', "é😀\u0300 ok\x00\x1b\x7f\x9f\t\r\n\\ 'q'"]
+    const python = runPython(`import json, sys\nprint('\\x1e'.join(repr(s) for s in json.load(sys.stdin)), end='')`, JSON.stringify(texts))
+      .toString().split('\x1e')
+    assert.deepEqual(texts.map((t) => pyRepr(t)), python)
   })
 
   it('shows objects it will not reconstruct as their class name, and str() keeps faithful texts', () => {

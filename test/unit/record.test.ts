@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { PyObject, PyGlobal, type PyValue } from '../../src/py-value.js'
+import { PyFloat, PyObject, PyGlobal, type PyValue } from '../../src/py-value.js'
 import { RecordError, toLogRecord } from '../../src/record.js'
 
 const dict = (entries: [PyValue, PyValue][]) => new Map<PyValue, PyValue>(entries)
@@ -40,6 +40,16 @@ describe('toLogRecord()', () => {
     assert.equal(toLogRecord(dict([['levelno', 40]]), 'h', 1).levelname, 'ERROR')
     assert.equal(toLogRecord(dict([['levelname', 'WARN']]), 'h', 1).levelno, 30)
     assert.equal(toLogRecord(dict([['levelno', 25]]), 'h', 1).levelname, 'Level 25')
+  })
+
+  it('takes a None msg as str(None) and an absent one as makeLogRecord\'s default ""', () => {
+    assert.equal(toLogRecord(dict([['msg', null]]), 'h', 1).msg, 'None')
+    assert.equal(toLogRecord(dict([['name', 'x']]), 'h', 1).msg, '')
+  })
+
+  it('reads integral floats (PyFloat) in numeric fields', () => {
+    const r = toLogRecord(dict([['created', new PyFloat(1764107385)], ['msecs', new PyFloat(0)], ['levelno', new PyFloat(30)], ['process', new PyFloat(7)]]), 'h', 1)
+    assert.deepEqual([r.created, r.msecs, r.levelno, r.levelname, r.process], [1764107385, 0, 30, 'WARNING', 7])
   })
 
   it('refuses a value that is not a dict', () => {

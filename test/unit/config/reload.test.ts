@@ -11,6 +11,13 @@ describe('restartOnlyChanges()', () => {
     assert.deepEqual(restartOnlyChanges(running, fresh), [])
   })
 
+  it('reloads file.escape (on by default) in place', () => {
+    assert.equal(running.file.escape, true)
+    const fresh = parseConfig('file:\n  escape: false\n', 'a.yaml')
+    assert.deepEqual(restartOnlyChanges(running, fresh), [])
+    assert.equal(applyReloadable(running, fresh).file.escape, false)
+  })
+
   it('names the keys that need a restart', () => {
     const fresh = parseConfig('log:\n  port: 9030\nfile:\n  max_bytes: 1000\nweb:\n  recent_records: 50\n', 'a.yaml')
     assert.deepEqual(restartOnlyChanges(running, fresh), ['log.port', 'file.max_bytes', 'web.recent_records'])

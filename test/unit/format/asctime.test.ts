@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createAsctime } from '../../../src/format/asctime.js'
+import { createFormatter } from '../../../src/format/formatter.js'
 import { makeRecord, pythonFormat } from './record-fixtures.js'
 
 const TZ = 'Europe/Berlin'
@@ -66,8 +67,21 @@ describe('createAsctime()', () => {
     assert.equal(asctime(makeRecord({ created: 0, msecs: 0 })), '1970-01-01 00:00:00,000')
   })
 
-  test('never throws for a created time beyond what a Date can hold', () => {
-    const asctime = createAsctime({ datefmt: null, utc: false })
-    assert.equal(typeof asctime(makeRecord({ created: 1e300 })), 'string')
+  test('prints a time beyond what it can render as the float\'s repr, without ,mmm (CPython raises and loses the record)', () => {
+    for (const datefmt of [null, '%H:%M:%S']) {
+      const asctime = createAsctime({ datefmt, utc: false })
+      assert.equal(asctime(makeRecord({ created: 1e308, msecs: 0 })), '1e+308')
+      assert.equal(asctime(makeRecord({ created: -9e12 - 0.5, msecs: 500 })), '-9000000000000.5')
+      assert.equal(asctime(makeRecord({ created: 8.7e12, msecs: 0 })), '8700000000000.0')
+    }
+    const json = JSON.parse(createFormatter({ style: 'json', format: '', datefmt: null, utc: true, escape: true })(makeRecord({ created: 1e308 }))) as { asctime: string }
+    assert.equal(json.asctime, '1e+308')
+  })
+
+  test('zero-pads msecs as %03d does, sign included', () => {
+    const records = [-5, -50.5, 0, 7, 1234, 1e20].map((msecs) => makeRecord({ created: 1764110985, msecs }))
+    const [want] = pythonFormat([{ fmt: '%(asctime)s', datefmt: null, utc: true }], records, TZ)
+    const asctime = createAsctime({ datefmt: null, utc: true })
+    assert.deepEqual(records.map(asctime), want)
   })
 })

@@ -103,7 +103,7 @@ for (const tz of ['Europe/Berlin', 'America/New_York', 'UTC', 'Asia/Kolkata']) {
     })
     cases().forEach((c, i) => {
       test(`matches logging.Formatter(${JSON.stringify(c.fmt)}, ${JSON.stringify(c.datefmt)})${c.utc ? ' with gmtime' : ''}`, () => {
-        const format = createFormatter({ style: 'text', format: c.fmt, datefmt: c.datefmt, utc: c.utc })
+        const format = createFormatter({ style: 'text', format: c.fmt, datefmt: c.datefmt, utc: c.utc, escape: false })
         const got = RECORDS.map(format)
         for (let j = 0; j < RECORDS.length; j++) {
           const want = expected[i]?.[j]

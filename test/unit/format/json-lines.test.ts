@@ -3,10 +3,10 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createFormatter } from '../../../src/format/formatter.js'
 import { MAX_JSON_VALUE_CHARS, TRUNCATED_MARKER } from '../../../src/format/json-lines.js'
-import { PyBytes, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../../../src/py-value.js'
+import { PyBytes, PyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../../../src/py-value.js'
 import { makeRecord } from './record-fixtures.js'
 
-const json = createFormatter({ style: 'json', format: '', datefmt: '%Y-%m-%dT%H:%M:%S%z', utc: true })
+const json = createFormatter({ style: 'json', format: '', datefmt: '%Y-%m-%dT%H:%M:%S%z', utc: true, escape: true })
 const parse = (line: string) => JSON.parse(line) as Record<string, unknown>
 
 describe('createJsonLines()', () => {
@@ -27,6 +27,14 @@ describe('createJsonLines()', () => {
 
   test('merges args into message like getMessage()', () => {
     assert.equal(parse(json(makeRecord({ msg: '%s=%d', args: new PyTuple(['n', 3n]) })))['message'], 'n=3')
+  })
+
+  test('keeps a float a float (1.0, as json.dumps writes it) and an int an int', () => {
+    const line = json(makeRecord({ created: 1764107385, msecs: 0, extra: new Map<string, PyValue>([['f', new PyFloat(1)], ['i', 1], ['l', [new PyFloat(-0), 2, 1e16 + 2]], ['big', new PyFloat(1e16)]]) }))
+    assert.match(line, /"created":1764107385\.0,/)
+    assert.match(line, /"msecs":0\.0,/)
+    assert.match(line, /"levelno":20,/)
+    assert.match(line, /"f":1\.0,"i":1,"l":\[-0\.0,2,10000000000000002\],"big":1e\+16[,}]/)
   })
 
   test('writes big ints as exact unquoted digits', () => {

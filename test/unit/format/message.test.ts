@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { appendExcAndStack, getMessage } from '../../../src/format/message.js'
-import { PyTuple, type PyValue } from '../../../src/py-value.js'
+import { PyFloat, PyTuple, type PyValue } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
 import { makeRecord, PY_DECODE, toWire } from './record-fixtures.js'
 
@@ -29,7 +29,9 @@ const CASES: Array<[string, PyValue]> = [
   ['%r %a', t('😀\n', 'naïve')],
   ['%s %r %d %s', t(null, null, true, false)],
   ['%.0f %.0f %.0f %.0f %.2f %.1e', t(0.5, 1.5, 2.5, -0.5, 0.125, 0.25)],
-  ['%s %s %s %s', t(1e16, 0.0001, 1e-5, -0.0)],
+  ['%s %s %s %s', t(new PyFloat(1e16), 0.0001, 1e-5, new PyFloat(-0))],
+  ['%s %r %d %x %o %c', t(1, 2, 3.5, 255, 8, 65)],
+  ['%x', t(new PyFloat(255))],
   ['%s', t(t(1.5, 2n, 'x'))],
   ['%-6s|%6s|%.2s', t('ab', 'cd', 'efgh')],
   ['%06.2f %+d % d %+.3d', t(-1.5, 2n ** 70n, 7n, -5n)],

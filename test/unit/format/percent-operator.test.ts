@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { pyPercent } from '../../../src/format/percent-operator.js'
-import { PyTuple, type PyValue } from '../../../src/py-value.js'
+import { pyFloat, PyTuple, type PyValue } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
 import { PY_DECODE, toWire } from './record-fixtures.js'
 
@@ -23,8 +23,10 @@ describe('pyPercent()', () => {
   test('formats floats and ints exactly as CPython does', () => {
     const { floats, ints } = values()
     const jobs: Array<[string, PyValue]> = []
-    for (const spec of FLOAT_SPECS) for (const f of floats) jobs.push([spec, f])
+    for (const spec of FLOAT_SPECS) for (const f of floats) jobs.push([spec, pyFloat(f)])
     for (const spec of INT_SPECS) for (const n of ints) jobs.push([spec, n])
+    // The decoder's ints up to 2**53 are plain JS numbers: they must format as ints too (%x, %c).
+    for (const spec of INT_SPECS) for (const n of ints) if (Number.isSafeInteger(Number(n))) jobs.push([spec, Number(n)])
     const script = `${PY_DECODE}
 out = []
 for fmt, v in json.load(sys.stdin):

@@ -1,7 +1,7 @@
 // Records for the format tests, and the CPython side of the differential tests: the same records built
 // with logging.makeLogRecord and formatted by the real logging.Formatter.
 import { runPython } from '../../support/python.js'
-import { PyTuple, type PyValue } from '../../../src/py-value.js'
+import { PyFloat, PyTuple, type PyValue } from '../../../src/py-value.js'
 import type { LogRecord } from '../../../src/record.js'
 
 export function makeRecord(overrides: Partial<LogRecord> = {}): LogRecord {
@@ -18,7 +18,9 @@ export function makeRecord(overrides: Partial<LogRecord> = {}): LogRecord {
 /** Encodes PyValues so python can rebuild them exactly (ints vs floats, tuples, dicts). */
 export function toWire(v: PyValue): unknown {
   if (typeof v === 'bigint') return { i: v.toString() }
-  if (typeof v === 'number') return { f: Object.is(v, -0) ? '-0.0' : String(v) }
+  // The decoder's model: an integral JS number is an int, a PyFloat or any other number a float.
+  if (typeof v === 'number') return Number.isInteger(v) ? { i: String(v) } : { f: String(v) }
+  if (v instanceof PyFloat) return { f: Object.is(v.value, -0) ? '-0.0' : String(v.value) }
   if (v instanceof PyTuple) return { t: v.items.map(toWire) }
   if (Array.isArray(v)) return { l: v.map(toWire) }
   if (v instanceof Map) return { d: [...v].map(([k, x]) => [toWire(k), toWire(x)]) }
@@ -44,11 +46,14 @@ def record(d):
     return logging.makeLogRecord(d)
 `
 
+/** Record fields that are Python floats whatever their value (LogRecord keeps them as plain JS numbers). */
+const FLOAT_FIELDS = new Set(['created', 'msecs', 'relativeCreated', 'received'])
+
 function recordToWire(r: LogRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(r)) {
     if (k === 'extra' || k === 'seq') continue
-    out[k] = toWire(v as PyValue)
+    out[k] = toWire(FLOAT_FIELDS.has(k) ? new PyFloat(v as number) : (v as PyValue))
   }
   return out
 }

@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm'
 import { Parser } from 'pickleparser'
 import { FrameError } from '../../../src/errors.js'
 import { DEFAULT_UNPICKLE_LIMITS, unpickle } from '../../../src/ingest/unpickle.js'
-import { floatRepr, PyBytes, PyGlobal, PyObject, PySet, PyTuple, pyStr, type PyValue } from '../../../src/py-value.js'
+import { floatRepr, PyBytes, PyFloat, PyGlobal, PyObject, PySet, PyTuple, pyStr, type PyValue } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
 import { hostileFramesScript } from '../../support/server.js'
 
@@ -110,6 +110,7 @@ function norm(v: PyValue): Norm {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v
   if (typeof v === 'number') return { num: Number.isInteger(v) && Math.abs(v) < 2 ** 53 ? String(v) : floatRepr(v) }
   if (typeof v === 'bigint') return { num: String(v) }
+  if (v instanceof PyFloat) return norm(v.value)
   if (v instanceof PyBytes) return { bytes: Buffer.from(v.bytes).toString('hex') }
   if (Array.isArray(v)) return v.map(norm)
   if (v instanceof PyTuple) return { tuple: v.items.map(norm) }
@@ -252,7 +253,7 @@ describe('unpickle()', () => {
 
   describe('differential: pickleparser on frames both decode correctly', () => {
     const loose = (v: unknown): unknown =>
-      v instanceof Map ? [...v].map(([k, x]) => [loose(k), loose(x)]) : v instanceof PyTuple ? v.items.map(loose) : Array.isArray(v) ? v.map(loose) : v
+      v instanceof Map ? [...v].map(([k, x]) => [loose(k), loose(x)]) : v instanceof PyFloat ? v.value : v instanceof PyTuple ? v.items.map(loose) : Array.isArray(v) ? v.map(loose) : v
     const parser = new Parser({ unpicklingTypeOfDictionary: 'Map' })
     for (const name of ['plain', 'exc_info', 'unicode', 'diff0', 'diff1', 'diff2', 'diff3', 'diff4', 'diff5']) {
       it(`agrees with pickleparser on ${name}`, () => {
