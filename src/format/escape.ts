@@ -21,6 +21,11 @@ const LINE_CHARS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]|[\ud800-\udbff](?!
 const TEXT_CHARS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 const SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
+/** Whether a rendered line holds anything a field escape would change (an LF included). */
+export function needsEscape(s: string): boolean {
+  return LINE_UNSAFE.test(s) || !s.isWellFormed()
+}
+
 /** A single-line field: LF becomes `\n` too. */
 export function escapeLine(s: string): string {
   return LINE_UNSAFE.test(s) || !s.isWellFormed() ? s.replace(LINE_CHARS, escapeChar) : s

@@ -3,9 +3,9 @@
 import { isPyInt, type PyValue } from '../py-value.js'
 import type { LogRecord } from '../record.js'
 import { createAsctime } from './asctime.js'
-import { escapeLine, escapeText } from './escape.js'
+import { escapeLine, escapeText, needsEscape } from './escape.js'
 import { getMessage } from './message.js'
-import { convert, FormatError, MAX_FLOAT_PRECISION, padText, parseFormat, strOf, type Spec } from './percent-operator.js'
+import { convert, FormatError, MAX_FLOAT_PRECISION, padText, parseFormat, strOf, type Part, type Spec } from './percent-operator.js'
 
 export { FormatError }
 
@@ -73,11 +73,22 @@ export function compileFormat(
 ): (r: LogRecord) => string {
   const parts = parseFormat(fmt || '%(message)s')
   if (fmt && !VALIDATION_PATTERN.test(fmt)) throw new FormatError(`no %(name)s field in format ${JSON.stringify(fmt)}`)
+  const plain = join(parts, (spec) => compileSpec(spec, asctime), (text) => text)
+  if (!escape) return plain
+  const escaped = join(parts, (spec) => escaping(spec, compileSpec(spec, asctime)), escapeText)
+  // Almost every line has nothing to escape: one check of the whole line instead of one per field.
+  return (r) => {
+    const s = plain(r)
+    return needsEscape(s) ? escaped(r) : s
+  }
+}
+
+function join(parts: readonly Part[], render: (spec: Spec) => (r: LogRecord) => string, literal: (text: string) => string): (r: LogRecord) => string {
   const literals: string[] = []
   const renderers: Array<(r: LogRecord) => string> = []
   for (let i = 0; i < parts.length; i++) {
-    if (i % 2 === 0) literals.push(escape ? escapeText(parts[i] as string) : (parts[i] as string))
-    else renderers.push(escape ? escaping(parts[i] as Spec, compileSpec(parts[i] as Spec, asctime)) : compileSpec(parts[i] as Spec, asctime))
+    if (i % 2 === 0) literals.push(literal(parts[i] as string))
+    else renderers.push(render(parts[i] as Spec))
   }
   const first = literals[0] as string
   const n = renderers.length
