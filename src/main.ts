@@ -116,9 +116,12 @@ async function main(): Promise<void> {
     }),
   )
   const view: ServerView = { version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
-  const onWebError = (err: Error): void => diagnostics.error(`status page: ${err.stack ?? err.message}`)
+  const webLog = {
+    error: (err: Error): void => diagnostics.error(`status page: ${err.stack ?? err.message}`),
+    debug: (message: string): void => diagnostics.debug(`status page: ${message}`),
+  }
   // Rebuilt on SIGHUP so web.* settings (auth, CSS file, datefmt) apply; open SSE streams finish on the old one.
-  let handleRequest = createApp(view, onWebError).callback()
+  let handleRequest = createApp(view, webLog).callback()
   const web = config.web.enabled
     ? await listenOrExit(diagnostics, { name: 'web', host: config.web.host, port: config.web.port }, inherited, () => http.createServer((req, res) => handleRequest(req, res)))
     : null
@@ -179,7 +182,7 @@ async function main(): Promise<void> {
         if (fixed.length > 0) diagnostics.warning(`reload: ${fixed.join(', ')} changed but take effect only after a restart`)
         config = applyReloadable(config, fresh)
         view.config = config
-        handleRequest = createApp(view, onWebError).callback()
+        handleRequest = createApp(view, webLog).callback()
         file.setFormat(createFormatter(formatOptions(config)))
         diagnostics.setThreshold(config.diagnostics.level)
         dispatcher.setMaxBacklogBytes(config.log.max_backlog_bytes)

@@ -5,7 +5,7 @@
 // msg, as SocketHandler.makePickle does; status may not import format, so main.ts hands it in.
 import type { LogRecord } from '../record.js'
 
-/** The page shows 32 KiB of a text and flags the cut; a little more is kept so the cut is detected. */
+/** GET /api/records/:seq shows this much of a text (one character less, so that it can flag the cut). */
 export const RECENT_TEXT_CHARS = 64 * 1024
 const NO_EXTRA = new Map<string, never>()
 

@@ -3,7 +3,8 @@
 import Router from '@koa/router'
 import Koa from 'koa'
 import { BasicAuth } from './basic-auth.js'
-import { createRecordJson } from './record-json.js'
+import { Admission, HEAVY_RESPONSES, STREAM_SUBSCRIBERS } from './limits.js'
+import { createRecordJson, WHOLE_TEXT_CHARS } from './record-json.js'
 import { apiRoutes, healthRoutes } from './routes/api.js'
 import { eventRoutes, RecordStream } from './routes/events.js'
 import { pageRoutes } from './routes/page.js'
@@ -22,12 +23,35 @@ export const CONTENT_SECURITY_POLICY =
 /** Open without credentials even when web.auth is set: load balancers and systemd probes have none. */
 const OPEN_PATHS = new Set(['/healthz'])
 
-export function createApp(view: ServerView, onError: (err: Error) => void): Koa {
+/** Where the app reports: server faults at error; clients that went away (or were cut off) at debug. */
+export interface WebLog {
+  error(err: Error): void
+  debug(message: string): void
+}
+
+/** Codes of a peer that reset, closed early or stopped reading: routine on a public port, not a server fault. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_SLOW_READER'])
+
+export function isClientGone(err: Error & { code?: unknown }): boolean {
+  return (typeof err.code === 'string' && CLIENT_GONE.has(err.code)) || err.message === 'aborted'
+}
+
+export function createApp(view: ServerView, log: WebLog): Koa {
   const app = new Koa()
-  app.on('error', onError)
+  const onError = (err: Error): void => log.error(err)
+  app.on('error', (err: Error & { code?: unknown }, ctx?: Koa.Context) => {
+    if (!isClientGone(err)) return onError(err)
+    const code = typeof err.code === 'string' && !err.message.includes(err.code) ? `${err.code}: ` : ''
+    log.debug(`${ctx ? `${ctx.method} ${ctx.url} from ${ctx.ip}: ` : ''}${code}${err.message}`)
+  })
   const { config } = view
-  const toJson = createRecordJson({ datefmt: config.file.datefmt, utc: config.file.utc })
+  const time = { datefmt: config.file.datefmt, utc: config.file.utc }
+  const toJson = createRecordJson(time)
+  const toWholeJson = createRecordJson(time, WHOLE_TEXT_CHARS)
   const stream = new RecordStream(view.ring, toJson)
+  // Per app: after a SIGHUP rebuild, responses still open on the old app count against the old limits.
+  const heavy = new Admission('record requests', HEAVY_RESPONSES)
+  const subscribers = new Admission('live streams', STREAM_SUBSCRIBERS)
   const auth = config.web.auth ? new BasicAuth(config.web.auth) : null
 
   app.use(async (ctx, next) => {
@@ -64,8 +88,8 @@ export function createApp(view: ServerView, onError: (err: Error) => void): Koa 
 
   const router = new Router()
   healthRoutes(router, view)
-  apiRoutes(router, { view, toJson, streamClients: () => stream.size })
-  eventRoutes(router, stream)
+  apiRoutes(router, { view, toJson, toWholeJson, heavy, streamClients: () => stream.size })
+  eventRoutes(router, stream, subscribers)
   pageRoutes(router, { cssFile: config.web.css_file, onError })
   app.use(router.routes()).use(router.allowedMethods())
   return app

@@ -3,6 +3,7 @@
 import { createAsctime } from '../format/asctime.js'
 import { getMessage } from '../format/message.js'
 import type { LogRecord } from '../record.js'
+import { RECENT_TEXT_CHARS } from '../status/recent.js'
 
 export interface RecordJson {
   seq: number
@@ -23,22 +24,33 @@ export interface RecordJson {
   process: number | string | null
   processName: string | null
   threadName: string | null
-  /** True when message, exc_text or stack_info was cut at MAX_TEXT_CHARS (the central file has it whole). */
+  /** True when message, exc_text or stack_info was cut (GET /api/records/:seq has more; the central file has it whole). */
   truncated: boolean
 }
 
-/** A frame may be 1 MiB; 300 of those would make a 300 MB page. The central file keeps the whole text. */
-export const MAX_TEXT_CHARS = 32 * 1024
+/**
+ * Per text in lists (/api/records, /api/stream): a page of 300 rows stays about a megabyte however big the
+ * records are, and a row shows what fits on a screen. The page fetches a cut record whole when opened.
+ */
+export const LISTED_TEXT_CHARS = 4 * 1024
+
+/**
+ * Per text of one record (/api/records/:seq). The ring keeps RECENT_TEXT_CHARS of a longer text without
+ * saying so; one character less here flags every text the ring cut.
+ */
+export const WHOLE_TEXT_CHARS = RECENT_TEXT_CHARS - 1
 const MARK = '…[truncated]'
 
-export function createRecordJson(time: { datefmt: string | null; utc: boolean }): (r: LogRecord) => RecordJson {
+export function createRecordJson(time: { datefmt: string | null; utc: boolean }, maxTextChars = LISTED_TEXT_CHARS): (r: LogRecord) => RecordJson {
   const asctime = createAsctime(time)
   return (r) => {
     let truncated = false
     const cut = (s: string | null): string | null => {
-      if (s === null || s.length <= MAX_TEXT_CHARS) return s
+      if (s === null || s.length <= maxTextChars) return s
       truncated = true
-      return s.slice(0, MAX_TEXT_CHARS) + MARK
+      // Never split a surrogate pair: half of one is not valid UTF-8 for the client to decode.
+      const end = isHighSurrogate(s.charCodeAt(maxTextChars - 1)) ? maxTextChars - 1 : maxTextChars
+      return s.slice(0, end) + MARK
     }
     return {
       seq: r.seq,
@@ -61,4 +73,8 @@ export function createRecordJson(time: { datefmt: string | null; utc: boolean })
       truncated,
     }
   }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
 }

@@ -112,3 +112,17 @@ export function selectRecords(ring: Ring<LogRecord>, q: RecordQuery): Selection 
   const found = all ? newer : newer.filter((r) => matches(r, q.filter))
   return { records: found.slice(0, q.limit), lastSeq, more: found.length > q.limit, missed }
 }
+
+/** The record with this sequence number while the ring still holds it (numbers rise by one per record). */
+export function findRecord(ring: Ring<LogRecord>, seq: number): LogRecord | null {
+  const lastSeq = ring.last()?.seq ?? 0
+  if (seq < 1 || seq > lastSeq || lastSeq - seq >= ring.size) return null
+  const found = ring.latest(lastSeq - seq + 1)[0]
+  return found?.seq === seq ? found : null
+}
+
+/** A path's sequence number, or a 400. */
+export function parseSeq(v: string | undefined): number {
+  if (v === undefined || !/^\d{1,15}$/.test(v)) throw new QueryError(`a record is named by its sequence number, not ${JSON.stringify(v ?? '')}`)
+  return Number(v)
+}

@@ -162,6 +162,29 @@ describe('status page in Chromium', () => {
     assert.deepEqual((await rowTexts(page)).slice(-2), ['held 0', 'held 1'])
   })
 
+  it('shows a long record cut, and its whole text once the row is expanded', async () => {
+    const LONG = `
+import logging, logging.handlers, sys
+h = logging.handlers.SocketHandler('127.0.0.1', int(sys.argv[1]))
+log = logging.getLogger('long'); log.propagate = False; log.addHandler(h)
+try:
+    raise ValueError('v' * 9000 + ' end of the exception')
+except ValueError:
+    log.exception('long %s end of the message', 'w' * 10000)
+h.close()
+`
+    await runPythonAsync(LONG, [String(server.logPort)])
+    const row = page.locator('tr.record', { has: page.locator('td.logger', { hasText: /^long$/ }) })
+    await row.waitFor({ timeout: 3000 })
+    const message = (): Promise<string> => row.locator('.text').textContent().then((t) => t ?? '')
+    assert.match(await message(), /^long w+…\[truncated\]$/)
+    assert.ok((await message()).length < 4200)
+    await row.locator('details.whole summary').click()
+    await row.locator('.text', { hasText: 'end of the message' }).waitFor({ timeout: 3000 })
+    assert.equal(await message(), `long ${'w'.repeat(10000)} end of the message`)
+    assert.match(await row.locator('details.traceback pre').textContent() ?? '', /ValueError: v{9000} end of the exception/)
+  })
+
   it('keeps exactly 300 rows, newest last, when 350 are sent', async () => {
     await runClient(server.logPort, 350, 'bulk')
     await page.waitForFunction(() => [...document.querySelectorAll('tr.record .text')].at(-1)?.textContent === 'bulk 349', null, { timeout: 5000 })

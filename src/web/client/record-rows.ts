@@ -34,7 +34,9 @@ function buildRow(r: RecordJson): HTMLTableRowElement {
   text.className = 'text'
   text.textContent = r.message
   td.append(text)
-  for (const [label, body] of [['traceback', r.exc_text], ['stack', r.stack_info]] as const) {
+  const pres: Partial<Record<'exc_text' | 'stack_info', HTMLPreElement>> = {}
+  for (const [label, field] of [['traceback', 'exc_text'], ['stack', 'stack_info']] as const) {
+    const body = r[field]
     if (!body) continue
     const details = document.createElement('details')
     details.className = label
@@ -44,8 +46,49 @@ function buildRow(r: RecordJson): HTMLTableRowElement {
     pre.textContent = body
     details.append(summary, pre)
     td.append(details)
+    pres[field] = pre
   }
+  if (r.truncated) td.append(wholeTextToggle(r.seq, text, pres))
   return tr
+}
+
+/** Lists carry each text cut short; opening this fetches the record whole and puts its texts in place. */
+function wholeTextToggle(seq: number, message: HTMLElement, pres: Partial<Record<'exc_text' | 'stack_info', HTMLPreElement>>): HTMLElement {
+  const details = document.createElement('details')
+  details.className = 'whole'
+  const summary = document.createElement('summary')
+  summary.textContent = 'text cut: show whole'
+  const note = document.createElement('p')
+  details.append(summary, note)
+  let loaded = false
+  details.addEventListener('toggle', () => {
+    if (!details.open || loaded) return
+    loaded = true
+    note.textContent = 'loading…'
+    void fetchWhole(seq).then(
+      (whole) => {
+        message.textContent = whole.message
+        for (const field of ['exc_text', 'stack_info'] as const) {
+          const pre = pres[field]
+          if (pre && whole[field] !== null) pre.textContent = whole[field]
+        }
+        summary.textContent = 'whole text shown'
+        note.textContent = whole.truncated ? 'still cut: the server keeps 64 KiB of a text; the central file has it whole' : ''
+      },
+      (err: Error) => {
+        loaded = false
+        note.textContent = `${err.message}; the central file has the whole text`
+      },
+    )
+  })
+  return details
+}
+
+async function fetchWhole(seq: number): Promise<RecordJson> {
+  const res = await fetch(`/api/records/${seq}`, { headers: { Accept: 'application/json' }, cache: 'no-store' })
+  if (res.status === 404) throw new Error('no longer on the server')
+  if (!res.ok) throw new Error(`HTTP ${res.status}`)
+  return (await res.json()) as RecordJson
 }
 
 export function matches(r: RecordJson, f: Filter): boolean {

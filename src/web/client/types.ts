@@ -10,6 +10,8 @@ export interface RecordJson {
   message: string
   exc_text: string | null
   stack_info: string | null
+  /** A text was cut (lists carry 4 KiB of each); /api/records/<seq> has the record whole. */
+  truncated: boolean
 }
 
 export interface RecordsResponse {

@@ -1,20 +1,27 @@
-// The JSON API: /api/status (every statistic), /api/records (recent records with filters and after= paging),
-// /metrics (the same numbers for Prometheus) and /healthz (the writer's health).
+// The JSON API: /api/status (every statistic), /api/records (recent records with filters and after= paging,
+// texts cut short), /api/records/:seq (one record whole), /metrics (the same numbers for Prometheus) and
+// /healthz (the writer's health). The record routes are heavy: admitted and timed by ../limits.ts.
 import type Router from '@koa/router'
 import type { LogRecord } from '../../record.js'
+import { admitRequest, cutOffSlowReader, type Admission } from '../limits.js'
 import type { RecordJson } from '../record-json.js'
-import { parseQuery, selectRecords } from '../record-query.js'
+import { recordsBody } from '../records-body.js'
+import { findRecord, parseQuery, parseSeq, selectRecords } from '../record-query.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics-text.js'
 import type { ServerView } from '../server-view.js'
 import { statusSnapshot } from '../status-snapshot.js'
 
 export interface ApiOptions {
   view: ServerView
+  /** Texts cut at LISTED_TEXT_CHARS, for lists. */
   toJson(r: LogRecord): RecordJson
+  /** Texts as whole as the ring keeps them, for one record. */
+  toWholeJson(r: LogRecord): RecordJson
+  heavy: Admission
   streamClients(): number
 }
 
-export function apiRoutes(router: Router, { view, toJson, streamClients }: ApiOptions): void {
+export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, streamClients }: ApiOptions): void {
   router.get('/api/status', (ctx) => {
     ctx.set('Cache-Control', 'no-store')
     ctx.body = statusSnapshot(view, streamClients())
@@ -22,19 +29,39 @@ export function apiRoutes(router: Router, { view, toJson, streamClients }: ApiOp
 
   router.get('/api/records', (ctx) => {
     const query = parseQuery(ctx.query, view.ring.capacity)
+    if (!admitRequest(ctx, heavy)) return
+    cutOffSlowReader(ctx.res)
     const found = selectRecords(view.ring, query)
-    const records = found.records.map(toJson)
+    const { records } = found
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = {
-      records,
-      lastSeq: found.lastSeq,
-      // Ask again with after=next to continue (with after=, records come oldest first, `limit` at a time).
-      // Clamped: an `after` beyond the newest record (e.g. from before a restart) must not page on for ever.
-      next: records.length > 0 ? records[records.length - 1]!.seq : Math.min(query.after ?? found.lastSeq, found.lastSeq),
-      more: found.more,
-      missed: found.missed,
-      capacity: view.ring.capacity,
+    ctx.body = recordsBody(
+      {
+        records,
+        lastSeq: found.lastSeq,
+        // Ask again with after=next to continue (with after=, records come oldest first, `limit` at a time).
+        // Clamped: an `after` beyond the newest record (e.g. from before a restart) must not page on for ever.
+        next: records.length > 0 ? records[records.length - 1]!.seq : Math.min(query.after ?? found.lastSeq, found.lastSeq),
+        more: found.more,
+        missed: found.missed,
+        capacity: view.ring.capacity,
+      },
+      toJson,
+    )
+    ctx.type = 'application/json; charset=utf-8'
+  })
+
+  router.get('/api/records/:seq', (ctx) => {
+    const seq = parseSeq(ctx.params['seq'])
+    ctx.set('Cache-Control', 'no-store')
+    const record = findRecord(view.ring, seq)
+    if (record === null) {
+      ctx.status = 404
+      ctx.body = { error: `record ${seq} is not (or no longer) in the ring` }
+      return
     }
+    if (!admitRequest(ctx, heavy)) return
+    cutOffSlowReader(ctx.res)
+    ctx.body = toWholeJson(record)
   })
 
   router.get('/metrics', (ctx) => {

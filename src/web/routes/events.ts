@@ -5,6 +5,7 @@ import type Router from '@koa/router'
 import type { ServerResponse } from 'node:http'
 import type { LogRecord } from '../../record.js'
 import type { Ring } from '../../status/ring.js'
+import { admitRequest, type Admission } from '../limits.js'
 import type { RecordJson } from '../record-json.js'
 import { isEmptyFilter, matches, parseFilter, QueryError, selectRecords, type RecordFilter } from '../record-query.js'
 
@@ -13,6 +14,12 @@ interface Subscriber {
   filter: RecordFilter | null
   /** The newest seq this page already has (its catch-up may run ahead of the shared batch). */
   seq: number
+}
+
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Accel-Buffering': 'no', // nginx in front must not hold events back
 }
 
 export interface StreamOptions {
@@ -43,11 +50,7 @@ export class RecordStream {
 
   subscribe(res: ServerResponse, after: number | null, filter: RecordFilter): void {
     const sub: Subscriber = { res, filter: isEmptyFilter(filter) ? null : filter, seq: 0 }
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Accel-Buffering': 'no', // nginx in front must not hold events back
-    })
+    res.writeHead(200, SSE_HEADERS)
     res.write('retry: 2000\n\n')
     const catchUp = selectRecords(this.ring, { after: after ?? this.ring.last()?.seq ?? 0, limit: this.ring.capacity, filter })
     sub.seq = catchUp.lastSeq
@@ -126,12 +129,19 @@ function event(id: number, records: RecordJson[]): string {
   return `id: ${id}\nevent: records\ndata: ${JSON.stringify(records)}\n\n`
 }
 
-export function eventRoutes(router: Router, stream: RecordStream): void {
+export function eventRoutes(router: Router, stream: RecordStream, subscribers: Admission): void {
   router.get('/api/stream', (ctx) => {
     const filter = parseFilter(ctx.query)
     // EventSource sends Last-Event-ID when it reconnects: that, not the URL's after=, is where it stopped.
     const lastId = ctx.get('Last-Event-ID') || (typeof ctx.query['after'] === 'string' ? ctx.query['after'] : '')
     if (lastId !== '' && !/^\d{1,15}$/.test(lastId)) throw new QueryError('after must be a whole number ≥ 0')
+    // The router serves HEAD with this GET handler: answer with the headers only, and subscribe nobody.
+    if (ctx.method === 'HEAD') {
+      ctx.set(SSE_HEADERS)
+      ctx.status = 200
+      return
+    }
+    if (!admitRequest(ctx, subscribers)) return
     ctx.req.socket.setNoDelay(true)
     ctx.req.socket.setTimeout(0)
     ctx.respond = false

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { PyTuple } from '../../../src/py-value.js'
-import { createRecordJson, MAX_TEXT_CHARS } from '../../../src/web/record-json.js'
+import { createRecordJson, LISTED_TEXT_CHARS, WHOLE_TEXT_CHARS } from '../../../src/web/record-json.js'
+import { toRecent } from '../../../src/status/recent.js'
 import { rec } from './records.js'
 
 describe('createRecordJson()', () => {
@@ -17,12 +18,26 @@ describe('createRecordJson()', () => {
     const toJson = createRecordJson({ datefmt: null, utc: false })
     assert.equal(toJson(rec(1, { msg: 'order %s declined', args: new PyTuple([1234n]) })).message, 'order 1234 declined')
   })
-  it('cuts very long texts and says so', () => {
+  it('cuts long texts for lists at LISTED_TEXT_CHARS and says so', () => {
     const toJson = createRecordJson({ datefmt: null, utc: false })
-    const j = toJson(rec(1, { msg: 'x'.repeat(MAX_TEXT_CHARS + 10), exc_text: 'short' }))
+    const j = toJson(rec(1, { msg: 'x'.repeat(LISTED_TEXT_CHARS + 10), exc_text: 'short' }))
     assert.equal(j.truncated, true)
-    assert.ok(j.message.length < MAX_TEXT_CHARS + 20)
+    assert.equal(j.message, 'x'.repeat(LISTED_TEXT_CHARS) + '…[truncated]')
     assert.equal(j.exc_text, 'short')
+    assert.equal(toJson(rec(1, { msg: 'x'.repeat(LISTED_TEXT_CHARS) })).truncated, false)
+  })
+  it('keeps a whole record\'s text up to what the ring keeps, flagging a text the ring cut', () => {
+    const whole = createRecordJson({ datefmt: null, utc: false }, WHOLE_TEXT_CHARS)
+    const kept = toRecent(rec(1, { msg: 'y'.repeat(200_000), exc_text: 'z'.repeat(WHOLE_TEXT_CHARS) }))
+    const j = whole(kept)
+    assert.equal(j.truncated, true)
+    assert.equal(j.message.length, WHOLE_TEXT_CHARS + '…[truncated]'.length)
+    assert.equal(j.exc_text, 'z'.repeat(WHOLE_TEXT_CHARS))
+  })
+  it('never cuts a surrogate pair in half', () => {
+    const toJson = createRecordJson({ datefmt: null, utc: false })
+    const j = toJson(rec(1, { msg: 'x'.repeat(LISTED_TEXT_CHARS - 1) + '😀'.repeat(10) }))
+    assert.equal(j.message, 'x'.repeat(LISTED_TEXT_CHARS - 1) + '…[truncated]')
   })
   it('turns a bigint process id into a string, which JSON can carry', () => {
     const toJson = createRecordJson({ datefmt: null, utc: false })
