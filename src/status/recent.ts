@@ -7,17 +7,40 @@ import type { LogRecord } from '../record.js'
 
 /** GET /api/records/:seq shows this much of a text (one character less, so that it can flag the cut). */
 export const RECENT_TEXT_CHARS = 64 * 1024
+/** Names, paths and the like: one line on the page. */
+export const RECENT_FIELD_CHARS = 1024
 const NO_EXTRA = new Map<string, never>()
 
 /** `message` is getMessage(r): msg with args merged in. */
 export function toRecent(r: LogRecord, message: string): LogRecord {
-  return { ...r, msg: cap(message), exc_text: capOrNull(r.exc_text), stack_info: capOrNull(r.stack_info), args: null, extra: NO_EXTRA }
+  return {
+    ...r,
+    msg: cap(message, RECENT_TEXT_CHARS),
+    exc_text: capOrNull(r.exc_text, RECENT_TEXT_CHARS),
+    stack_info: capOrNull(r.stack_info, RECENT_TEXT_CHARS),
+    name: cap(r.name, RECENT_FIELD_CHARS),
+    levelname: cap(r.levelname, RECENT_FIELD_CHARS),
+    pathname: cap(r.pathname, RECENT_FIELD_CHARS),
+    filename: cap(r.filename, RECENT_FIELD_CHARS),
+    module: cap(r.module, RECENT_FIELD_CHARS),
+    funcName: cap(r.funcName, RECENT_FIELD_CHARS),
+    threadName: capOrNull(r.threadName, RECENT_FIELD_CHARS),
+    processName: capOrNull(r.processName, RECENT_FIELD_CHARS),
+    taskName: capOrNull(r.taskName, RECENT_FIELD_CHARS),
+    args: null,
+    extra: NO_EXTRA,
+  }
 }
 
-function cap(s: string): string {
-  return s.length > RECENT_TEXT_CHARS ? s.slice(0, RECENT_TEXT_CHARS) : s
+/**
+ * A cut that owns its characters. V8's slice() of a long string is a view that keeps the whole original
+ * alive, so a 1 MiB message cut to 64 KiB would still hold 1 MiB in the ring; slicing a fresh concatenation
+ * makes V8 flatten it into a new string of just the kept part.
+ */
+function cap(s: string, max: number): string {
+  return s.length > max ? (' ' + s.slice(0, max)).slice(1) : s
 }
 
-function capOrNull(s: string | null): string | null {
-  return s === null ? null : cap(s)
+function capOrNull(s: string | null, max: number): string | null {
+  return s === null ? null : cap(s, max)
 }

@@ -28,7 +28,7 @@ describe('createRecordJson()', () => {
   })
   it('keeps a whole record\'s text up to what the ring keeps, flagging a text the ring cut', () => {
     const whole = createRecordJson({ datefmt: null, utc: false }, WHOLE_TEXT_CHARS)
-    const kept = toRecent(rec(1, { msg: 'y'.repeat(200_000), exc_text: 'z'.repeat(WHOLE_TEXT_CHARS) }))
+    const kept = toRecent(rec(1, { msg: 'y'.repeat(200_000), exc_text: 'z'.repeat(WHOLE_TEXT_CHARS) }), 'y'.repeat(200_000))
     const j = whole(kept)
     assert.equal(j.truncated, true)
     assert.equal(j.message.length, WHOLE_TEXT_CHARS + '…[truncated]'.length)
