@@ -1,30 +1,22 @@
-// What a SIGHUP reload may change in place. Sockets, the file's path and rotation, and the ring's size are
-// fixed for the life of the process (the sockets may even belong to systemd); those need a restart.
+// Comparing a re-read config with the running one on SIGHUP. Which keys a reload may change is each room's
+// own word (LOG_RELOADABLE, FILE_RELOADABLE, WEB_RELOADABLE…), gathered by the server: `reloadable` below.
 import { deepFreeze } from './load.js'
 import type { Config } from './schema.js'
 
-/** Keys whose new value takes effect on SIGHUP. */
-export const RELOADABLE = [
-  'file.style', 'file.format', 'file.datefmt', 'file.utc', 'file.escape',
-  'log.max_frame_bytes', 'log.frame_timeout_seconds', 'log.max_backlog_bytes',
-  'web.refresh_seconds', 'web.css_file', 'web.auth',
-  'diagnostics.level', 'shutdown_timeout_seconds',
-] as const
-
 /** Dotted keys that differ between the running and the re-read config and cannot change without a restart. */
-export function restartOnlyChanges(running: Readonly<Config>, fresh: Readonly<Config>): string[] {
+export function restartOnlyChanges(running: Readonly<Config>, fresh: Readonly<Config>, reloadable: readonly string[]): string[] {
   const changed: string[] = []
   walk(running, fresh, '', changed)
-  return changed.filter((key) => !(RELOADABLE as readonly string[]).some((r) => key === r || key.startsWith(r + '.')))
+  return changed.filter((key) => !reloadable.some((r) => key === r || key.startsWith(r + '.')))
 }
 
 /**
  * The config to run with after a reload: the running one with only the RELOADABLE keys taken from `fresh`,
  * so what the server reports (and compares against next time) is what it really runs with.
  */
-export function applyReloadable(running: Readonly<Config>, fresh: Readonly<Config>): Readonly<Config> {
+export function applyReloadable(running: Readonly<Config>, fresh: Readonly<Config>, reloadable: readonly string[]): Readonly<Config> {
   const next = structuredClone(running) as Config
-  for (const key of RELOADABLE) {
+  for (const key of reloadable) {
     const [section, name] = key.split('.') as [keyof Config, string | undefined]
     if (name === undefined) (next as Record<string, unknown>)[section] = structuredClone(fresh[section])
     else (next[section] as Record<string, unknown>)[name] = structuredClone((fresh[section] as Record<string, unknown>)[name])

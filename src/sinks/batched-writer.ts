@@ -325,7 +325,8 @@ export class BatchedWriter extends EventEmitter {
     const changed = this.lastError === null || this.lastError.code !== err.code
     this.lastError = err
     if (changed) this.emit('error-state', err)
-    this.retryTimer = setTimeout(retry, this.retryMs)
+    // A retry alone keeps no process alive: while running the sockets do, while stopping the shutdown deadline.
+    this.retryTimer = setTimeout(retry, this.retryMs).unref()
     this.retryMs = Math.min(this.retryMs * 2, this.retryMaxMs)
   }
 

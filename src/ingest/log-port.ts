@@ -1,0 +1,101 @@
+// The log port as one thing with a lifecycle: its listening sockets (systemd's or our own), its connections,
+// their flow control and the per-peer placeholder limit. It takes the `log:` section of the config once and
+// again on reload, and says itself which of its keys a reload can change.
+import net from 'node:net'
+import type { Config } from '../config/schema.js'
+import type { Dispatcher } from '../dispatcher.js'
+import type { Stats } from '../status/stats.js'
+import type { Diagnostics } from '../systemd/diagnostics.js'
+import { Connection, type ConnectionContext } from './connection.js'
+import { FlowControl } from './flow-control.js'
+import { listen, type Listening } from '../systemd/listeners.js'
+import { PlaceholderLimiter } from './placeholder.js'
+
+export type LogPortConfig = Config['log']
+
+/** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
+export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'max_backlog_bytes'] as const
+
+/** After a stop, a connection is closed once its peer has been silent this long (or has closed). */
+const DRAIN_QUIET_MS = 250
+/** A client that never pauses would hold the stop for ever: past this its connection is closed. */
+const DRAIN_MAX_MS = 3000
+
+export interface LogPortParts {
+  dispatcher: Dispatcher
+  stats: Stats
+  diagnostics: Diagnostics
+  flow: FlowControl
+}
+
+export class LogPort {
+  private readonly connections = new Set<Connection>()
+  private readonly context: ConnectionContext
+  private listening: Listening = { servers: [], description: 'not listening', activated: false }
+
+  private constructor(parts: LogPortParts, config: LogPortConfig) {
+    this.context = { ...parts, placeholders: new PlaceholderLimiter(), maxFrameBytes: 0, frameTimeoutMs: 0 }
+    this.reconfigure(config)
+  }
+
+  /** Listens on systemd's `log` sockets when inherited, else binds `config.host:port`; rejects with the bind error. */
+  static async open(parts: LogPortParts, config: LogPortConfig, inherited: Map<string, number[]> | null): Promise<LogPort> {
+    const port = new LogPort(parts, config)
+    // Ready before listening: systemd may hand over connections that queued while we were starting.
+    port.listening = await listen({ name: 'log', host: config.host, port: config.port }, inherited, () =>
+      net.createServer({ noDelay: true }, (socket) => port.accept(socket)),
+    )
+    return port
+  }
+
+  get description(): string {
+    return this.listening.description
+  }
+
+  get activated(): boolean {
+    return this.listening.activated
+  }
+
+  get servers(): readonly net.Server[] {
+    return this.listening.servers
+  }
+
+  reconfigure(config: LogPortConfig): void {
+    this.context.maxFrameBytes = config.max_frame_bytes
+    this.context.frameTimeoutMs = config.frame_timeout_seconds * 1000
+    this.context.dispatcher.setMaxBacklogBytes(config.max_backlog_bytes)
+  }
+
+  /**
+   * Stops accepting, then reads what every peer already sent until it closes or falls quiet, and closes it.
+   * Bound ports first take what sits in the kernel's accept queue (one I/O poll accepts all of it); inherited
+   * ports leave their queue in systemd's socket for the next start.
+   */
+  async drain(): Promise<void> {
+    if (!this.listening.activated) await afterOnePoll()
+    for (const server of this.listening.servers) server.close()
+    const draining = [...this.connections]
+    const cutOff = setTimeout(() => {
+      const still = draining.filter((c) => !c.isClosed)
+      if (still.length > 0) this.context.diagnostics.warning(`closing ${still.length} log connections still sending ${DRAIN_MAX_MS} ms after the stop began`)
+      for (const c of still) c.socket.destroy()
+    }, DRAIN_MAX_MS)
+    await Promise.all(draining.map((c) => c.drain(DRAIN_QUIET_MS)))
+    clearTimeout(cutOff)
+  }
+
+  get connectionCount(): number {
+    return this.connections.size
+  }
+
+  private accept(socket: net.Socket): void {
+    const connection = new Connection(socket, this.context)
+    this.connections.add(connection)
+    socket.on('close', () => this.connections.delete(connection))
+  }
+}
+
+/** Resolves after the event loop has been through one I/O poll phase (check → poll → check). */
+function afterOnePoll(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
+}

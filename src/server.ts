@@ -1,0 +1,212 @@
+// The running server's lifecycle: start (file, pipeline, log port, status port), reload (re-read the config,
+// each room takes what it may change in place; reopen the file), stop (drain in order, exit code) and crash.
+// No process-wide side effects live here (signals, exit): main.ts wires those, tests drive this directly.
+import { once } from 'node:events'
+import { loadConfig } from './config/load.js'
+import { applyReloadable, restartOnlyChanges } from './config/reload.js'
+import type { Config } from './config/schema.js'
+import { Dispatcher } from './dispatcher.js'
+import { ConfigError } from './errors.js'
+import { getMessage } from './format/message.js'
+import { FlowControl } from './ingest/flow-control.js'
+import { LOG_RELOADABLE, LogPort } from './ingest/log-port.js'
+import type { LogRecord } from './record.js'
+import type { CentralFile } from './sinks/central-file.js'
+import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './sinks/file-config.js'
+import { toRecent } from './status/recent.js'
+import { Ring } from './status/ring.js'
+import { Stats } from './status/stats.js'
+import type { Diagnostics } from './systemd/diagnostics.js'
+import type { Notifier } from './systemd/notify.js'
+import type { ServerView } from './web/server-view.js'
+import { WEB_RELOADABLE, WebPort } from './web/web-port.js'
+
+/** Every key a reload applies in place, as each room declares it; anything else waits for a restart. */
+export const RELOADABLE: readonly string[] = [
+  ...LOG_RELOADABLE.map((k) => `log.${k}`),
+  ...FILE_RELOADABLE.map((k) => `file.${k}`),
+  ...WEB_RELOADABLE.map((k) => `web.${k}`),
+  'diagnostics.level',
+  'shutdown_timeout_seconds',
+]
+
+/** How often systemd's STATUS= (shown by systemctl status) is refreshed. */
+const STATUS_INTERVAL_MS = 5000
+
+export interface ServerSetup {
+  version: string
+  /** The config file to re-read on reload; null when running on the built-in defaults. */
+  configSource: string | null
+  diagnostics: Diagnostics
+  notifier: Notifier
+  /** Sockets systemd passed, by FileDescriptorName= (null when not socket-activated). */
+  inherited: Map<string, number[]> | null
+}
+
+/** A start that cannot go on (the file cannot be opened, a port cannot be bound): main exits 1 with `message`. */
+export class StartupError extends Error {}
+
+export class Server {
+  private stopping: Promise<number> | null = null
+  private readonly statusTimer: NodeJS.Timeout
+
+  private constructor(
+    private config: Readonly<Config>,
+    private readonly setup: ServerSetup,
+    private readonly file: CentralFile,
+    private readonly stats: Stats,
+    private readonly dispatcher: Dispatcher,
+    readonly log: LogPort,
+    readonly web: WebPort | null,
+  ) {
+    this.statusTimer = setInterval(() => setup.notifier.status(this.statusLine()), STATUS_INTERVAL_MS)
+    this.statusTimer.unref()
+  }
+
+  static async start(config: Readonly<Config>, setup: ServerSetup): Promise<Server> {
+    const { diagnostics, inherited } = setup
+    const file = createCentralFile(config.file, {
+      info: (m) => diagnostics.info(m),
+      warn: (m) => diagnostics.warning(m),
+      error: (m) => diagnostics.error(m),
+    })
+    // The writer retries a failed open for ever (right once running); at startup a clear exit is better.
+    const openError = await Promise.race([file.open().then(() => null), once(file, 'error-state').then(([err]) => err as Error)])
+    if (openError) {
+      const hint = inherited ? ' (under systemd only LogsDirectory= is writable: add ReadWritePaths= with systemctl edit)' : ''
+      throw new StartupError(`cannot open the central file ${config.file.path}: ${openError.message}${hint}`)
+    }
+    const stats = new Stats()
+    const ring = new Ring<LogRecord>(config.web.recent_records)
+    const flow = new FlowControl()
+    const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
+    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, diagnostics, flow }, config.log, inherited))
+    const view: ServerView = { version: setup.version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
+    const webLog = {
+      error: (err: Error): void => diagnostics.error(`status page: ${err.stack ?? err.message}`),
+      debug: (message: string): void => diagnostics.debug(`status page: ${message}`),
+    }
+    const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, webLog, inherited)) : null
+    const server = new Server(config, setup, file, stats, dispatcher, log, web)
+    // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
+    return server
+  }
+
+  /** The startup line: where everything is. */
+  get startedLine(): string {
+    const { config, log, web } = this
+    return (
+      `loggingserver ${this.setup.version} started: log port ${log.description}; status page ${web ? web.urls.join(', ') : 'disabled'}` +
+      `; central file ${config.file.path}; config ${this.setup.configSource ?? 'built-in defaults'}; ${log.activated ? 'socket-activated' : 'ports bound by the server'}`
+    )
+  }
+
+  /** systemd's STATUS= line. */
+  statusLine(): string {
+    const written = this.file.stats()
+    return (
+      `${this.stats.recordsReceived} records, ${this.stats.connectionsOpen} connections, ${this.stats.rate(10).toFixed(0)}/s` +
+      (this.dispatcher.backpressure ? ', reading paused: file behind' : '') +
+      (written.healthy ? '' : `, writing failing: ${written.lastError}`)
+    )
+  }
+
+  /** The config running now (after reloads, only the keys a reload may change differ from the start). */
+  get running(): Readonly<Config> {
+    return this.config
+  }
+
+  /**
+   * SIGHUP: re-read the config file and hand each room its section; a file with errors is refused as a whole.
+   * Then reopen the central file (logrotate's postrotate). Resolves when done; never rejects.
+   */
+  async reload(): Promise<void> {
+    const { diagnostics, notifier, configSource } = this.setup
+    notifier.reloading()
+    diagnostics.info(`SIGHUP: reopening ${this.config.file.path} and re-reading ${configSource ?? 'built-in defaults'}`)
+    if (configSource !== null) {
+      try {
+        this.apply(loadConfig(configSource).config)
+      } catch (err) {
+        const detail = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message
+        diagnostics.error(`reload: keeping the running configuration: ${detail}`)
+      }
+    }
+    try {
+      await this.file.reopen()
+    } catch (err) {
+      diagnostics.error(`reopen of ${this.config.file.path} failed: ${(err as Error).message}`)
+    }
+    notifier.ready(this.statusLine())
+  }
+
+  /**
+   * SIGTERM/SIGINT: stop the status page, read what the log peers already sent, write it, close the file.
+   * Resolves with the exit code (0, or 1 when the file could not catch up within shutdown_timeout_seconds).
+   * Calling it again (a second signal) returns the same stop.
+   */
+  stop(reason: string): Promise<number> {
+    this.stopping ??= this.drainAndClose(reason)
+    return this.stopping
+  }
+
+  /** An internal error: write what is held, synchronously; the process must exit next (code 70). */
+  crash(err: unknown): number {
+    this.setup.diagnostics.critical(`internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
+    try {
+      this.file.flushSync()
+    } catch {
+      // Exiting anyway: what could not be written is lost either way.
+    }
+    return 70
+  }
+
+  private apply(fresh: Readonly<Config>): void {
+    const fixed = restartOnlyChanges(this.config, fresh, RELOADABLE)
+    if (fixed.length > 0) this.setup.diagnostics.warning(`reload: ${fixed.join(', ')} changed but take effect only after a restart`)
+    const next = applyReloadable(this.config, fresh, RELOADABLE)
+    this.config = next
+    this.log.reconfigure(next.log)
+    reconfigureCentralFile(this.file, next.file)
+    this.web?.reconfigure(next)
+    this.setup.diagnostics.setThreshold(next.diagnostics.level)
+  }
+
+  private async drainAndClose(reason: string): Promise<number> {
+    const { diagnostics, notifier } = this.setup
+    clearInterval(this.statusTimer)
+    notifier.stopping()
+    diagnostics.info(`${reason}: stopping; draining ${this.log.connectionCount} log connections`)
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<number>((resolve) => {
+      timer = setTimeout(() => {
+        diagnostics.error(`shutdown took over ${this.config.shutdown_timeout_seconds} s: exiting with ${this.file.stats().backlogRecords} records unwritten`)
+        try {
+          this.file.flushSync() // a last synchronous try; the disk that held the stop up may still refuse
+        } catch (err) {
+          diagnostics.error(`last write of ${this.config.file.path} failed: ${(err as Error).message}`)
+        }
+        resolve(1)
+      }, this.config.shutdown_timeout_seconds * 1000)
+    })
+    const drained = (async () => {
+      this.web?.close()
+      this.dispatcher.release() // however far behind the file is, read everything the peers already sent
+      await this.log.drain()
+      await this.file.end()
+      diagnostics.info(`stopped: ${this.stats.recordsReceived} records received, ${this.file.stats().recordsWritten} written`)
+      return 0
+    })()
+    const code = await Promise.race([drained, timeout])
+    clearTimeout(timer)
+    return code
+  }
+}
+
+async function listenOrFail<T>(name: string, at: { host: string; port: number }, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open()
+  } catch (err) {
+    throw new StartupError(`cannot listen on ${at.host}:${at.port} for the ${name} port: ${(err as Error).message}`)
+  }
+}

@@ -1,0 +1,47 @@
+// The status port as one thing with a lifecycle: its listening sockets (systemd's or our own) and the Koa app
+// behind them, rebuilt on reload so web.* settings (auth, CSS file, datefmt) apply; open SSE streams finish
+// on the app they started on.
+import http from 'node:http'
+import type { Config } from '../config/schema.js'
+import { addressOf, listen, type Listening } from '../systemd/listeners.js'
+import { createApp, type WebLog } from './app.js'
+import type { ServerView } from './server-view.js'
+
+/** Keys of `web:` a reload applies; enabled, host, port and the ring's size need a restart. */
+export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth'] as const
+
+export class WebPort {
+  private handle: (req: http.IncomingMessage, res: http.ServerResponse) => void
+  private listening: Listening = { servers: [], description: 'not listening', activated: false }
+
+  private constructor(private readonly view: ServerView, private readonly log: WebLog) {
+    this.handle = createApp(view, log).callback()
+  }
+
+  /** Listens on systemd's `web` sockets when inherited, else binds web.host:port; rejects with the bind error. */
+  static async open(view: ServerView, log: WebLog, inherited: Map<string, number[]> | null): Promise<WebPort> {
+    const port = new WebPort(view, log)
+    const { host, port: number } = view.config.web
+    port.listening = await listen({ name: 'web', host, port: number }, inherited, () => http.createServer((req, res) => port.handle(req, res)))
+    return port
+  }
+
+  /** `http://host:port/` of each socket, for the startup line. */
+  get urls(): string[] {
+    return this.listening.servers.map((s) => `http://${addressOf(s)}/`)
+  }
+
+  /** The view's config has just been replaced by a reload. */
+  reconfigure(config: Readonly<Config>): void {
+    this.view.config = config
+    this.handle = createApp(this.view, this.log).callback()
+  }
+
+  /** Stops accepting and drops every connection: pages reconnect to the next instance on their own. */
+  close(): void {
+    for (const server of this.listening.servers) {
+      server.close()
+      ;(server as http.Server).closeAllConnections()
+    }
+  }
+}
