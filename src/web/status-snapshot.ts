@@ -3,8 +3,6 @@ import type { ClientStats } from '../status/stats.js'
 import type { CentralFileJson, ClientJson, StatusSnapshot } from './api-contract.js'
 import type { FileView, ServerView } from './server-view.js'
 
-export type { StatusSnapshot } from './api-contract.js'
-
 /** The page's clients table shows the busiest 50 (issue 3). */
 export const TOP_CLIENTS = 50
 

@@ -1,8 +1,8 @@
 // The status page's script: statistics from /api/status every refresh_seconds; records from /api/stream
 // (Server-Sent Events, within a second) with /api/records?after= polled as the fallback. No innerHTML.
+import type { RecordsEventData, RecordsResponse, StatusSnapshot } from '../api-contract.js'
 import { RecordRows, type Filter } from './record-rows.js'
 import { renderStatus } from './status-view.js'
-import type { RecordsEventData, RecordsResponse, StatusSnapshot } from '../api-contract.js'
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id)

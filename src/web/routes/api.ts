@@ -4,12 +4,12 @@
 import type Router from '@koa/router'
 import type { LogRecord } from '../../record.js'
 import { admitRequest, cutOffSlowReader, type Admission } from '../limits.js'
-import type { ErrorBody, HealthBody, RecordJson } from '../api-contract.js'
+import type { ErrorBody, HealthBody, RecordJson, StatusSnapshot } from '../api-contract.js'
 import { recordsBody } from '../records-body.js'
 import { findRecord, parseQuery, parseSeq, selectRecords } from '../record-query.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics-text.js'
 import type { ServerView } from '../server-view.js'
-import { statusSnapshot, type StatusSnapshot } from '../status-snapshot.js'
+import { statusSnapshot } from '../status-snapshot.js'
 
 export interface ApiOptions {
   view: ServerView
