@@ -7,6 +7,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, re
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { buildClient } from './build-client.mjs'
 import { readNfpm, SCRIPT_NAMES } from './nfpm-config.mjs'
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -38,7 +39,7 @@ function stage() {
   const build = path.join(ROOT, 'dist/pkgbuild')
   rmSync(build, { recursive: true, force: true })
   run('npx', ['tsc', '-p', '.', '--outDir', build])
-  run('npx', ['tsc', '-p', 'src/web/client', '--outDir', path.join(build, 'src/web/client')])
+  buildClient(build)
   mkdirSync(LIB, { recursive: true })
   cpSync(path.join(build, 'src'), path.join(LIB, 'dist/src'), { recursive: true, filter: (f) => !/\.(map|d\.ts)$/.test(f) })
   cpSync(path.join(ROOT, 'src/web/static'), path.join(LIB, 'dist/src/web/static'), { recursive: true })

@@ -1,5 +1,6 @@
 // The one LogRecord model everything downstream of decode speaks, and its normalisation from a decoded
 // pickle dict. Attribute names are CPython's, so format strings map onto fields without a table.
+import { LEVEL_NAMES, LEVEL_NUMBERS } from './levels.js'
 import { PyFloat, pyStr, type PyValue } from './py-value.js'
 
 export interface LogRecord {
@@ -37,19 +38,6 @@ export interface LogRecord {
 export class RecordError extends Error {
   readonly code = 'NOT_A_DICT'
 }
-
-/** CPython's logging._levelToName. */
-const LEVEL_NAMES = new Map<number, string>([
-  [50, 'CRITICAL'],
-  [40, 'ERROR'],
-  [30, 'WARNING'],
-  [20, 'INFO'],
-  [10, 'DEBUG'],
-  [0, 'NOTSET'],
-])
-const LEVEL_NUMBERS = new Map<string, number>([...LEVEL_NAMES].map(([n, s]) => [s, n]))
-LEVEL_NUMBERS.set('WARN', 30)
-LEVEL_NUMBERS.set('FATAL', 50)
 
 /** Keys that are LogRecord attributes (or that SocketHandler blanks), so never extras. */
 const STANDARD_KEYS = new Set([

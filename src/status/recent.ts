@@ -1,14 +1,12 @@
 // What the recent ring keeps of a record: everything the page and API show, but not the decoded `extra`
-// values (a 119 KB frame of nested containers can hold megabytes of heap) and no text beyond 64 KiB.
+// values (a 119 KB frame of nested containers can hold megabytes of heap) and no text beyond RECENT_TEXT_CHARS
+// (64 KiB; every cap between the wire and the page is in ../text-caps.ts).
 // So the ring's memory is bounded by recent_records × a small constant, whatever clients send.
 // Without args the page could only show the raw msg, so the ring keeps the merged message (getMessage) as
 // msg, as SocketHandler.makePickle does; status may not import format, so main.ts hands it in.
 import type { LogRecord } from '../record.js'
+import { RECENT_FIELD_CHARS, RECENT_TEXT_CHARS } from '../text-caps.js'
 
-/** GET /api/records/:seq shows this much of a text (one character less, so that it can flag the cut). */
-export const RECENT_TEXT_CHARS = 64 * 1024
-/** Names, paths and the like: one line on the page. */
-export const RECENT_FIELD_CHARS = 1024
 const NO_EXTRA = new Map<string, never>()
 
 /** `message` is getMessage(r): msg with args merged in. */

@@ -3,6 +3,7 @@
 // megabytes and never reads must cost a bounded amount of memory and time, and never stall /healthz.
 import type { Context } from 'koa'
 import type { ServerResponse } from 'node:http'
+import type { ErrorBody } from './api-contract.js'
 
 export interface AdmissionLimits {
   /** In flight at once, from all clients together. */
@@ -13,7 +14,7 @@ export interface AdmissionLimits {
 
 /**
  * /api/records and /api/records/:seq. The page has one of these open at a time; a list is at most
- * recent_records × LISTED_TEXT_CHARS of text, so 16 cover a busy office without letting one host hog them.
+ * recent_records × LISTED_TEXT_CHARS (../text-caps.ts) of text, so 16 cover a busy office without letting one host hog them.
  */
 export const HEAVY_RESPONSES: AdmissionLimits = { total: 16, perClient: 4 }
 
@@ -76,7 +77,7 @@ export function admitRequest(ctx: Context, admission: Admission): boolean {
     ctx.status = 503
     ctx.set('Retry-After', String(RETRY_AFTER_SECONDS))
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = { error: `too many ${admission.what} in flight; retry in ${RETRY_AFTER_SECONDS} s` }
+    ctx.body = { error: `too many ${admission.what} in flight; retry in ${RETRY_AFTER_SECONDS} s` } satisfies ErrorBody
     return false
   }
   ctx.res.once('close', release)

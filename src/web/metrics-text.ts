@@ -1,7 +1,7 @@
 // /metrics in the Prometheus text exposition format 0.0.4: the counters and gauges of the status page,
 // named loggingserver_*, with `_total` on counters (node_exporter's conventions).
 import { REJECT_CODES } from '../errors.js'
-import type { StatusSnapshot } from './status-snapshot.js'
+import type { StatusSnapshot } from './api-contract.js'
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 

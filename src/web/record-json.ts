@@ -1,46 +1,17 @@
-// A LogRecord as the API and the page see it: the time rendered with the config's datefmt (as the central
-// file shows it), the message merged with its args, long texts cut, no bigints (JSON has none).
+// The one place a LogRecord is shaped for the API and the page (RecordJson of ./api-contract.ts): the time
+// rendered with the config's datefmt (as the central file shows it), the message merged with its args, long
+// texts cut and marked (the caps, with the ring's, are in ../text-caps.ts), no bigints (JSON has none).
 import { createAsctime } from '../format/asctime.js'
 import { getMessage } from '../format/message.js'
 import type { LogRecord } from '../record.js'
-import { RECENT_TEXT_CHARS } from '../status/recent.js'
+import { LISTED_TEXT_CHARS, WHOLE_TEXT_CHARS } from '../text-caps.js'
+import type { RecordJson } from './api-contract.js'
 
-export interface RecordJson {
-  seq: number
-  /** `%(asctime)s` of the config's file.datefmt / file.utc, from the client's `created`. */
-  time: string
-  created: number
-  received: number
-  client: string
-  name: string
-  levelname: string
-  levelno: number
-  message: string
-  exc_text: string | null
-  stack_info: string | null
-  pathname: string
-  lineno: number
-  funcName: string
-  process: number | string | null
-  processName: string | null
-  threadName: string | null
-  /** True when message, exc_text or stack_info was cut (GET /api/records/:seq has more; the central file has it whole). */
-  truncated: boolean
-}
-
-/**
- * Per text in lists (/api/records, /api/stream): a page of 300 rows stays about a megabyte however big the
- * records are, and a row shows what fits on a screen. The page fetches a cut record whole when opened.
- */
-export const LISTED_TEXT_CHARS = 4 * 1024
-
-/**
- * Per text of one record (/api/records/:seq). The ring keeps RECENT_TEXT_CHARS of a longer text without
- * saying so; one character less here flags every text the ring cut.
- */
-export const WHOLE_TEXT_CHARS = RECENT_TEXT_CHARS - 1
+// The caps live with the ring's in ../text-caps.ts; app.ts picks between these two.
+export { LISTED_TEXT_CHARS, WHOLE_TEXT_CHARS }
 const MARK = '…[truncated]'
 
+/** Lists shape with LISTED_TEXT_CHARS (the default), one record with WHOLE_TEXT_CHARS. */
 export function createRecordJson(time: { datefmt: string | null; utc: boolean }, maxTextChars = LISTED_TEXT_CHARS): (r: LogRecord) => RecordJson {
   const asctime = createAsctime(time)
   return (r) => {

@@ -1,5 +1,6 @@
 // The record filters shared by /api/records, /api/stream and (mirrored) the page: minimum level, logger
 // prefix, client prefix, free text. Pure: parses a query object, selects from the ring.
+import { LEVEL_NUMBERS } from '../levels.js'
 import type { LogRecord } from '../record.js'
 import type { Ring } from '../status/ring.js'
 
@@ -23,8 +24,6 @@ export class QueryError extends Error {
   readonly expose = true
 }
 
-/** CPython's level names (logging._nameToLevel), so `level=warning` means what a Python programmer expects. */
-const LEVELS = new Map([['CRITICAL', 50], ['FATAL', 50], ['ERROR', 40], ['WARNING', 30], ['WARN', 30], ['INFO', 20], ['DEBUG', 10], ['NOTSET', 0]])
 const MAX_TEXT = 1000
 
 type Query = Record<string, string | string[] | undefined>
@@ -46,7 +45,8 @@ function nonNegativeInt(query: Query, key: string): number | null {
 
 export function parseLevel(v: string): number {
   if (/^\d{1,3}$/.test(v)) return Number(v)
-  const n = LEVELS.get(v.toUpperCase())
+  // CPython's names (logging._nameToLevel), so `level=warning` means what a Python programmer expects.
+  const n = LEVEL_NUMBERS.get(v.toUpperCase())
   if (n === undefined) throw new QueryError(`bad level filter ${JSON.stringify(v)}: a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL) or number`)
   return n
 }

@@ -2,23 +2,17 @@
 // reads slowly (or not at all) holds one highWaterMark of JSON, never the whole page as one string.
 import { Readable } from 'node:stream'
 import type { LogRecord } from '../record.js'
-import type { RecordJson } from './record-json.js'
+import type { RecordJson, RecordsResponse } from './api-contract.js'
 
-export interface RecordsPage {
-  records: readonly LogRecord[]
-  lastSeq: number
-  next: number
-  more: boolean
-  missed: number
-  capacity: number
-}
+/** RecordsResponse before its records are shaped. */
+export type RecordsPage = Omit<RecordsResponse, 'records'> & { records: readonly LogRecord[] }
 
 /** Bytes buffered ahead of the socket; the generator pauses beyond it. */
 export const BODY_HIGH_WATER_MARK = 64 * 1024
 /** Records are joined into chunks of about this many characters, not written one tiny chunk each. */
 const CHUNK_CHARS = 16 * 1024
 
-/** The same JSON as JSON.stringify({records: records.map(toJson), lastSeq, next, more, missed, capacity}). */
+/** The same JSON as JSON.stringify({records: records.map(toJson), lastSeq, next, more, missed, capacity}): a RecordsResponse. */
 export function recordsBody(page: RecordsPage, toJson: (r: LogRecord) => RecordJson): Readable {
   return Readable.from(chunks(page, toJson), { objectMode: false, highWaterMark: BODY_HIGH_WATER_MARK })
 }
@@ -33,5 +27,6 @@ function* chunks(page: RecordsPage, toJson: (r: LogRecord) => RecordJson): Gener
     }
   }
   const { lastSeq, next, more, missed, capacity } = page
-  yield chunk + '],' + JSON.stringify({ lastSeq, next, more, missed, capacity }).slice(1)
+  const rest: Omit<RecordsResponse, 'records'> = { lastSeq, next, more, missed, capacity }
+  yield chunk + '],' + JSON.stringify(rest).slice(1)
 }

@@ -1,40 +1,23 @@
 // Every statistic of the status page at one instant: the body of /api/status and the source of /metrics.
 import type { ClientStats } from '../status/stats.js'
+import type { CentralFileJson, ClientJson, StatusSnapshot } from './api-contract.js'
 import type { FileView, ServerView } from './server-view.js'
 
 /** The page's clients table shows the busiest 50 (issue 3). */
 export const TOP_CLIENTS = 50
 
-export interface ClientJson {
-  client: string
-  records: number
-  lastSeen: string
-  levels: Record<string, number>
-}
-
-export interface StatusSnapshot {
-  version: string
-  startedAt: string
-  uptimeSeconds: number
-  recordsReceived: number
-  recordsByLevel: Record<string, number>
-  ratePerSecond10s: number
-  ratePerSecond1m: number
-  bytesReceived: number
-  connectionsOpen: number
-  connectionsTotal: number
-  /** Peers seen since start that are still tracked (bounded), and how many were forgotten to bound it. */
-  clientsTracked: number
-  clientsForgotten: number
-  clients: ClientJson[]
-  rejected: Record<string, number>
-  rejectedTotal: number
-  file: FileView
-  backpressure: boolean
-  ring: { size: number; capacity: number; lastSeq: number }
-  streamClients: number
-  /** What the page needs to behave as configured (it has no inline script to receive them otherwise). */
-  page: { refreshSeconds: number; recentRecords: number; datefmt: string | null; utc: boolean }
+/** Field by field: a field the sink adds reaches the API only once the contract names it. */
+function centralFileJson(f: FileView): CentralFileJson {
+  return {
+    path: f.path,
+    sizeBytes: f.sizeBytes,
+    rotations: f.rotations,
+    backlogRecords: f.backlogRecords,
+    backlogBytes: f.backlogBytes,
+    healthy: f.healthy,
+    lastError: f.lastError,
+    recordsWritten: f.recordsWritten,
+  }
 }
 
 function clientJson(c: ClientStats): ClientJson {
@@ -59,7 +42,7 @@ export function statusSnapshot(view: ServerView, streamClients: number, now = Da
     clients: stats.topClients(TOP_CLIENTS).map(clientJson),
     rejected: Object.fromEntries([...stats.rejected].map(([code, n]) => [code.toLowerCase(), n])),
     rejectedTotal: stats.rejectedTotal,
-    file: view.file(),
+    file: centralFileJson(view.file()),
     backpressure: view.backpressure(),
     ring: { size: ring.size, capacity: ring.capacity, lastSeq: ring.last()?.seq ?? 0 },
     streamClients,

@@ -197,8 +197,10 @@ describe('status port API', () => {
     assert.match(html, /<script type="module" src="\/js\/page.js"><\/script>/)
     assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/)
     assert.doesNotMatch(html, /\son[a-z]+=/i)
-    assert.match((await get(port, '/js/page.js')).headers.get('content-type') ?? '', /^text\/javascript/)
+    // page.js and the shared modules it imports (the level table, the text caps) come from the same origin: CSP script-src 'self'.
+    for (const js of ['/js/page.js', '/js/levels.js', '/js/text-caps.js']) assert.match((await get(port, js)).headers.get('content-type') ?? '', /^text\/javascript/, js)
     assert.equal((await get(port, '/js/..%2fapp.js')).status, 404)
+    assert.equal((await get(port, '/js/api-contract.js')).status, 404, 'the contract is types only: nothing to serve')
   })
 
   it('serves css_file when it exists, re-read on every request, and the default otherwise', async () => {

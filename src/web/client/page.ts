@@ -1,8 +1,8 @@
 // The status page's script: statistics from /api/status every refresh_seconds; records from /api/stream
 // (Server-Sent Events, within a second) with /api/records?after= polled as the fallback. No innerHTML.
+import type { RecordsEventData, RecordsResponse, StatusSnapshot } from '../api-contract.js'
 import { RecordRows, type Filter } from './record-rows.js'
 import { renderStatus } from './status-view.js'
-import type { RecordsResponse, Status } from './types.js'
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id)
@@ -38,7 +38,7 @@ function showLive(): void {
 }
 
 async function refreshStatus(): Promise<void> {
-  const status = await getJson<Status>('/api/status')
+  const status = await getJson<StatusSnapshot>('/api/status')
   if (startedAt !== null && status.startedAt !== startedAt) rows.clear() // a restarted server counts from 1 again
   startedAt = status.startedAt
   refreshMs = status.page.refreshSeconds * 1000
@@ -62,7 +62,7 @@ async function pollRecords(): Promise<void> {
 function openStream(): void {
   stream?.close()
   const es = new EventSource(`/api/stream?after=${rows.lastSeq}`)
-  es.addEventListener('records', (ev) => rows.add(JSON.parse((ev as MessageEvent<string>).data) as RecordsResponse['records']))
+  es.addEventListener('records', (ev) => rows.add(JSON.parse((ev as MessageEvent<string>).data) as RecordsEventData))
   es.addEventListener('open', showLive)
   es.addEventListener('error', showLive) // EventSource reconnects by itself; the poll covers the gap
   stream = es

@@ -1,6 +1,8 @@
 // The records table: at most `capacity` rows, oldest on top, built with textContent only. Filters hide
 // rows; pausing holds new records back; old rows fall off the top without moving what the operator reads.
-import { levelClass, type RecordJson } from './types.js'
+import type { RecordJson } from '../api-contract.js'
+import { levelClass } from './levels.js'
+import { RECENT_TEXT_CHARS } from './text-caps.js'
 
 export interface Filter {
   minLevel: number | null
@@ -73,7 +75,7 @@ function wholeTextToggle(seq: number, message: HTMLElement, pres: Partial<Record
           if (pre && whole[field] !== null) pre.textContent = whole[field]
         }
         summary.textContent = 'whole text shown'
-        note.textContent = whole.truncated ? 'still cut: the server keeps 64 KiB of a text; the central file has it whole' : ''
+        note.textContent = whole.truncated ? `still cut: the server keeps ${RECENT_TEXT_CHARS / 1024} KiB of a text; the central file has it whole` : ''
       },
       (err: Error) => {
         loaded = false

@@ -1,7 +1,8 @@
 // Fills the statistics cards from /api/status. Every value is set with textContent.
-import { levelClassOfName, type Status } from './types.js'
+import type { StatusSnapshot } from '../api-contract.js'
+import { levelClassOfName, PAGE_LEVELS } from './levels.js'
 
-const LEVEL_ORDER = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']
+const LEVEL_ORDER = PAGE_LEVELS.map((l) => l.name)
 
 function byId(id: string): HTMLElement {
   const el = document.getElementById(id)
@@ -56,7 +57,7 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
 }
 
-export function renderStatus(s: Status): void {
+export function renderStatus(s: StatusSnapshot): void {
   set('version', s.version)
   set('stat-started', localTime(s.startedAt))
   set('stat-uptime', duration(s.uptimeSeconds))

@@ -4,7 +4,7 @@
 import type Router from '@koa/router'
 import type { LogRecord } from '../../record.js'
 import { admitRequest, cutOffSlowReader, type Admission } from '../limits.js'
-import type { RecordJson } from '../record-json.js'
+import type { ErrorBody, HealthBody, RecordJson, StatusSnapshot } from '../api-contract.js'
 import { recordsBody } from '../records-body.js'
 import { findRecord, parseQuery, parseSeq, selectRecords } from '../record-query.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics-text.js'
@@ -24,7 +24,7 @@ export interface ApiOptions {
 export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, streamClients }: ApiOptions): void {
   router.get('/api/status', (ctx) => {
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = statusSnapshot(view, streamClients())
+    ctx.body = statusSnapshot(view, streamClients()) satisfies StatusSnapshot
   })
 
   router.get('/api/records', (ctx) => {
@@ -56,12 +56,12 @@ export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, st
     const record = findRecord(view.ring, seq)
     if (record === null) {
       ctx.status = 404
-      ctx.body = { error: `record ${seq} is not (or no longer) in the ring` }
+      ctx.body = { error: `record ${seq} is not (or no longer) in the ring` } satisfies ErrorBody
       return
     }
     if (!admitRequest(ctx, heavy)) return
     cutOffSlowReader(ctx.res)
-    ctx.body = toWholeJson(record)
+    ctx.body = toWholeJson(record) satisfies RecordJson
   })
 
   router.get('/metrics', (ctx) => {
@@ -79,6 +79,6 @@ export function healthRoutes(router: Router, view: ServerView): void {
     ctx.status = file.healthy ? 200 : 503
     // Without credentials (when web.auth is set) only the verdict is shown; the reason can name paths.
     const reason = file.healthy ? null : ctx.state['authenticated'] === false ? 'writer unhealthy' : file.lastError ?? 'writer unhealthy'
-    ctx.body = { status: file.healthy ? 'ok' : 'unhealthy', reason }
+    ctx.body = { status: file.healthy ? 'ok' : 'unhealthy', reason } satisfies HealthBody
   })
 }

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http'
 import type { LogRecord } from '../../record.js'
 import type { Ring } from '../../status/ring.js'
 import { admitRequest, type Admission } from '../limits.js'
-import type { RecordJson } from '../record-json.js'
+import type { RecordJson, RecordsEventData } from '../api-contract.js'
 import { isEmptyFilter, matches, parseFilter, QueryError, selectRecords, type RecordFilter } from '../record-query.js'
 
 interface Subscriber {
@@ -124,7 +124,7 @@ export class RecordStream {
   }
 }
 
-function event(id: number, records: RecordJson[]): string {
+function event(id: number, records: RecordsEventData): string {
   // JSON.stringify escapes CR and LF, so the data is one SSE line whatever the messages contain.
   return `id: ${id}\nevent: records\ndata: ${JSON.stringify(records)}\n\n`
 }

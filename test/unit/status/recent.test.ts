@@ -5,7 +5,8 @@ import { runInNewContext } from 'node:vm'
 import { getMessage } from '../../../src/format/message.js'
 import { PyTuple, type PyValue } from '../../../src/py-value.js'
 import { toLogRecord } from '../../../src/record.js'
-import { RECENT_FIELD_CHARS, RECENT_TEXT_CHARS, toRecent } from '../../../src/status/recent.js'
+import { toRecent } from '../../../src/status/recent.js'
+import { RECENT_FIELD_CHARS, RECENT_TEXT_CHARS } from '../../../src/text-caps.js'
 
 describe('toRecent()', () => {
   const big = 'x'.repeat(900_000)

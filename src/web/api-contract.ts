@@ -1,0 +1,107 @@
+// The JSON API's one contract: every body the status port sends, as the server builds it and as the page
+// reads it. Both compile units include this file (the page's tsconfig reaches it by a type-only import),
+// so renaming a field here, or on either side, fails `npm run build`. Types only: it emits nothing the
+// browser loads, and it imports nothing (the page's compile unit has no node types to follow it with).
+// test/unit/web/api-golden.test.ts pins the JSON of each shape: a change there is a change here.
+
+/** One record: an element of /api/records, of an /api/stream event, and the body of /api/records/:seq. */
+export interface RecordJson {
+  seq: number
+  /** `%(asctime)s` of the config's file.datefmt / file.utc, from the client's `created`. */
+  time: string
+  created: number
+  received: number
+  client: string
+  name: string
+  levelname: string
+  levelno: number
+  /** getMessage(): msg with args merged in. */
+  message: string
+  exc_text: string | null
+  stack_info: string | null
+  pathname: string
+  lineno: number
+  funcName: string
+  /** A string when the number is beyond 2^53 (JSON has no bigints). */
+  process: number | string | null
+  processName: string | null
+  threadName: string | null
+  /** True when message, exc_text or stack_info was cut (GET /api/records/:seq has more; the central file has it whole). */
+  truncated: boolean
+}
+
+/** GET /api/records. */
+export interface RecordsResponse {
+  records: RecordJson[]
+  /** The newest sequence number the server has (0 before the first record). */
+  lastSeq: number
+  /** Ask again with after=next to continue. */
+  next: number
+  /** With after=: more matching records follow the last one returned. */
+  more: boolean
+  /** With after=: records after it that had already left the ring. */
+  missed: number
+  /** The ring's capacity: no page is ever longer. */
+  capacity: number
+}
+
+/** The data of one `event: records` on /api/stream (its `id:` is the newest seq sent). */
+export type RecordsEventData = RecordJson[]
+
+/** One row of the clients table in /api/status. */
+export interface ClientJson {
+  client: string
+  records: number
+  /** ISO 8601, UTC. */
+  lastSeen: string
+  levels: Record<string, number>
+}
+
+/** The central file's writer in /api/status. */
+export interface CentralFileJson {
+  path: string
+  sizeBytes: number
+  rotations: number
+  backlogRecords: number
+  backlogBytes: number
+  healthy: boolean
+  lastError: string | null
+  recordsWritten: number
+}
+
+/** GET /api/status: every statistic at one instant (/metrics renders the same numbers). */
+export interface StatusSnapshot {
+  version: string
+  startedAt: string
+  uptimeSeconds: number
+  recordsReceived: number
+  recordsByLevel: Record<string, number>
+  ratePerSecond10s: number
+  ratePerSecond1m: number
+  bytesReceived: number
+  connectionsOpen: number
+  connectionsTotal: number
+  /** Peers seen since start that are still tracked (bounded), and how many were forgotten to bound it. */
+  clientsTracked: number
+  clientsForgotten: number
+  clients: ClientJson[]
+  rejected: Record<string, number>
+  rejectedTotal: number
+  file: CentralFileJson
+  backpressure: boolean
+  ring: { size: number; capacity: number; lastSeq: number }
+  streamClients: number
+  /** What the page needs to behave as configured (it has no inline script to receive them otherwise). */
+  page: { refreshSeconds: number; recentRecords: number; datefmt: string | null; utc: boolean }
+}
+
+/** GET /healthz: 200 with status ok, or 503 with the reason (only the verdict without credentials). */
+export interface HealthBody {
+  status: 'ok' | 'unhealthy'
+  reason: string | null
+}
+
+/** Every 4xx and 5xx of the JSON API (400 bad query, 401, 404, 503 busy, 500 internal error). */
+export interface ErrorBody {
+  error: string
+}
