@@ -21,7 +21,7 @@ import { CentralFile } from './sinks/central-file.js'
 import { toRecent } from './status/recent.js'
 import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
-import { Diagnostics } from './systemd/diagnostics.js'
+import { StderrDiagnostics } from './systemd/diagnostics.js'
 import { listenFds, unsetListenEnv } from './systemd/listen-fds.js'
 import { createNotifier } from './systemd/notify.js'
 import { createApp } from './web/app.js'
@@ -53,9 +53,9 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     // Under systemd each problem goes to the journal at error priority, so `journalctl -p err` shows why.
-    const early = new Diagnostics('error')
-    if (early.toJournal && !args.checkConfig) for (const problem of err.problems) early.error(`invalid configuration: ${problem}`)
-    else process.stderr.write(`loggingserver: invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
+    const early = new StderrDiagnostics('error')
+    if (early.toJournal && !args.checkConfig) for (const problem of err.problems) early.report('LS-CONFIG-INVALID', `invalid configuration: ${problem}`)
+    else process.stderr.write(`loggingserver: [LS-CONFIG-INVALID] invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
     process.exit(args.checkConfig ? 1 : EXIT_CONFIG)
   }
   let { config } = loaded
@@ -63,8 +63,8 @@ async function main(): Promise<void> {
   const configName = source ?? 'built-in defaults'
   if (args.checkConfig) return void process.stdout.write(`loggingserver: configuration OK (${configName})\n`)
 
-  const diagnostics = new Diagnostics(config.diagnostics.level)
-  const notifier = createNotifier(process.env, (m) => diagnostics.warning(m))
+  const diagnostics = new StderrDiagnostics(config.diagnostics.level)
+  const notifier = createNotifier(process.env, diagnostics)
   const inherited = listenFds(process.env, process.pid)
   unsetListenEnv(process.env)
 
@@ -79,16 +79,12 @@ async function main(): Promise<void> {
       utc: config.file.utc,
       compress: config.file.compress,
     },
-    diagnostics: {
-      info: (m) => diagnostics.info(m),
-      warn: (m) => diagnostics.warning(m),
-      error: (m) => diagnostics.error(m),
-    },
+    diagnostics,
   })
   // The writer retries a failed open for ever (right once running); at startup a clear exit is better.
   const openError = await Promise.race([file.open().then(() => null), once(file, 'error-state').then(([err]) => err as Error)])
   if (openError) {
-    diagnostics.error(`cannot open the central file ${config.file.path}: ${openError.message}` +
+    diagnostics.report('LS-FILE-OPEN-FAILED', `cannot open the central file ${config.file.path}: ${openError.message}` +
       (inherited ? ' (under systemd only LogsDirectory= is writable: add ReadWritePaths= with systemctl edit)' : ''))
     process.exit(1)
   }
@@ -116,12 +112,8 @@ async function main(): Promise<void> {
     }),
   )
   const view: ServerView = { version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
-  const webLog = {
-    error: (err: Error): void => diagnostics.error(`status page: ${err.stack ?? err.message}`),
-    debug: (message: string): void => diagnostics.debug(`status page: ${message}`),
-  }
   // Rebuilt on SIGHUP so web.* settings (auth, CSS file, datefmt) apply; open SSE streams finish on the old one.
-  let handleRequest = createApp(view, webLog).callback()
+  let handleRequest = createApp(view, diagnostics).callback()
   const web = config.web.enabled
     ? await listenOrExit(diagnostics, { name: 'web', host: config.web.host, port: config.web.port }, inherited, () => http.createServer((req, res) => handleRequest(req, res)))
     : null
@@ -140,13 +132,13 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     const deadline = setTimeout(() => {
-      diagnostics.error(`shutdown took over ${config.shutdown_timeout_seconds} s: exiting with ${file.stats().backlogRecords} records unwritten`)
+      diagnostics.report('LS-SHUTDOWN-TIMEOUT', `shutdown took over ${config.shutdown_timeout_seconds} s: exiting with ${file.stats().backlogRecords} records unwritten`)
       file.flushSync()
       process.exit(1)
     }, config.shutdown_timeout_seconds * 1000)
     deadline.unref()
     notifier.stopping()
-    diagnostics.info(`${signal}: stopping; draining ${connections.size} log connections`)
+    diagnostics.report('LS-STOPPING', `${signal}: stopping; draining ${connections.size} log connections`)
     // Bound ports: accept what already sits in the kernel's accept queue, then close. Inherited ports
     // keep their queue in systemd's socket for the next start, so stop accepting at once.
     if (!log.activated) await new Promise((resolve) => setTimeout(resolve, 50))
@@ -160,13 +152,13 @@ async function main(): Promise<void> {
     const draining = [...connections]
     const cutOff = setTimeout(() => {
       const still = draining.filter((c) => !c.isClosed)
-      if (still.length > 0) diagnostics.warning(`closing ${still.length} log connections still sending ${DRAIN_MAX_MS} ms after ${signal}`)
+      if (still.length > 0) diagnostics.report('LS-SHUTDOWN-CONNECTIONS-CUT', `closing ${still.length} log connections still sending ${DRAIN_MAX_MS} ms after ${signal}`)
       for (const c of still) c.socket.destroy()
     }, DRAIN_MAX_MS)
     await Promise.all(draining.map((c) => c.drain(DRAIN_QUIET_MS)))
     clearTimeout(cutOff)
     await file.end()
-    diagnostics.info(`stopped: ${stats.recordsReceived} records received, ${file.stats().recordsWritten} written`)
+    diagnostics.report('LS-STOPPED', `stopped: ${stats.recordsReceived} records received, ${file.stats().recordsWritten} written`)
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
@@ -174,15 +166,15 @@ async function main(): Promise<void> {
   // SIGHUP (systemctl reload): reopen the file for logrotate, and apply what the config may change in place.
   process.on('SIGHUP', () => {
     notifier.reloading()
-    diagnostics.info(`SIGHUP: reopening ${config.file.path} and re-reading ${configName}`)
+    diagnostics.report('LS-RELOAD', `SIGHUP: reopening ${config.file.path} and re-reading ${configName}`)
     if (source !== null) {
       try {
         const fresh = loadConfig(source).config
         const fixed = restartOnlyChanges(config, fresh)
-        if (fixed.length > 0) diagnostics.warning(`reload: ${fixed.join(', ')} changed but take effect only after a restart`)
+        if (fixed.length > 0) diagnostics.report('LS-RELOAD-NEEDS-RESTART', `reload: ${fixed.join(', ')} changed but take effect only after a restart`)
         config = applyReloadable(config, fresh)
         view.config = config
-        handleRequest = createApp(view, webLog).callback()
+        handleRequest = createApp(view, diagnostics).callback()
         file.setFormat(createFormatter(formatOptions(config)))
         diagnostics.setThreshold(config.diagnostics.level)
         dispatcher.setMaxBacklogBytes(config.log.max_backlog_bytes)
@@ -190,16 +182,16 @@ async function main(): Promise<void> {
         connectionContext.frameTimeoutMs = config.log.frame_timeout_seconds * 1000
       } catch (err) {
         const detail = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message
-        diagnostics.error(`reload: keeping the running configuration: ${detail}`)
+        diagnostics.report('LS-RELOAD-REFUSED', `reload: keeping the running configuration: ${detail}`)
       }
     }
     file
       .reopen()
-      .catch((err: Error) => diagnostics.error(`reopen of ${config.file.path} failed: ${err.message}`))
+      .catch((err: Error) => diagnostics.report('LS-REOPEN-FAILED', `reopen of ${config.file.path} failed: ${err.message}`))
       .finally(() => notifier.ready(statusLine()))
   })
   const crash = (err: unknown): void => {
-    diagnostics.critical(`internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
+    diagnostics.report('LS-INTERNAL-ERROR', `internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
     try {
       file.flushSync()
     } finally {
@@ -210,7 +202,8 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', crash)
 
   // Last, once every signal handler is in place: tests and systemd take this line and READY=1 as "up".
-  diagnostics.info(
+  diagnostics.report(
+    'LS-STARTED',
     `loggingserver ${version} started: log port ${log.description}; status page ${web ? web.servers.map((s) => `http://${addressOf(s)}/`).join(', ') : 'disabled'}` +
       `; central file ${config.file.path}; config ${configName}; ${log.activated ? 'socket-activated' : 'ports bound by the server'}`,
   )
@@ -223,7 +216,7 @@ function formatOptions(config: Readonly<Config>): FormatOptions {
 }
 
 async function listenOrExit(
-  diagnostics: Diagnostics,
+  diagnostics: StderrDiagnostics,
   spec: { name: string; host: string; port: number },
   inherited: Map<string, number[]> | null,
   make: () => net.Server,
@@ -231,7 +224,7 @@ async function listenOrExit(
   try {
     return await listen(spec, inherited, make)
   } catch (err) {
-    diagnostics.error(`cannot listen on ${spec.host}:${spec.port} for the ${spec.name} port: ${(err as Error).message}`)
+    diagnostics.report('LS-LISTEN-FAILED', `cannot listen on ${spec.host}:${spec.port} for the ${spec.name} port: ${(err as Error).message}`)
     process.exit(1)
   }
 }

@@ -9,6 +9,7 @@ import { repoRoot } from '../support/server.js'
 const SHARED = ['py-value', 'record', 'errors']
 const ALLOWED: Record<string, string[]> = {
   'py-value': [],
+  'diagnostic-codes': [],
   errors: [],
   record: ['py-value'],
   dispatcher: ['record'],
@@ -18,7 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   sinks: ['record', 'format', 'errors'],
   status: SHARED,
   web: [...SHARED, 'status', 'config', 'format'],
-  systemd: [],
+  systemd: ['diagnostic-codes'],
 }
 
 function roomOf(file: string): string {
