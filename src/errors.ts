@@ -1,5 +1,6 @@
-// The catalogue of error codes the server counts and reports. Stats labels are these, lower-cased;
-// README's "Diagnostic codes" table explains each and what to do.
+// The reasons a frame is rejected, and the config error. Stats labels are the reject codes, lower-cased;
+// each has a diagnostic code (FRAME_TOO_LARGE → LS-FRAME-TOO-LARGE) in diagnostic-codes.ts for its log line.
+import type { DiagnosticCode } from './diagnostic-codes.js'
 
 export const REJECT_CODES = [
   'FRAME_TOO_LARGE', // declared length above log.max_frame_bytes: read past, placeholder written, connection kept
@@ -12,6 +13,14 @@ export const REJECT_CODES = [
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 
+type Kebab<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}-${Kebab<Tail>}` : S
+
+/** The catalogue code of a reject's log line. Returning it as DiagnosticCode compiles only while every reject code has an entry. */
+export function diagnosticCodeOf(code: RejectCode): DiagnosticCode {
+  const kebab = `LS-${code.replaceAll('_', '-')}` as `LS-${Kebab<RejectCode>}`
+  return kebab
+}
+
 /** Bad network input: carries a code for the stats and diagnostics (see REJECT_CODES for which close the connection). */
 export class FrameError extends Error {
   constructor(readonly code: RejectCode, message: string, options?: ErrorOptions) {
@@ -19,7 +28,7 @@ export class FrameError extends Error {
   }
 }
 
-/** A config file that cannot be used; main exits with EXIT_CONFIG. */
+/** A config file that cannot be used; main logs LS-CONFIG-INVALID and exits with EXIT_CONFIG. */
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID'
   constructor(readonly problems: readonly string[]) {

@@ -5,7 +5,7 @@ import { parseCommandLine, USAGE } from './config/args.js'
 import { loadConfig } from './config/load.js'
 import { ConfigError, EXIT_CONFIG } from './errors.js'
 import { Server, StartupError } from './server.js'
-import { Diagnostics } from './systemd/diagnostics.js'
+import { StderrDiagnostics } from './systemd/diagnostics.js'
 import { listenFds, unsetListenEnv } from './systemd/listen-fds.js'
 import { createNotifier } from './systemd/notify.js'
 
@@ -30,16 +30,16 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     // Under systemd each problem goes to the journal at error priority, so `journalctl -p err` shows why.
-    const early = new Diagnostics('error')
-    if (early.toJournal && !args.checkConfig) for (const problem of err.problems) early.error(`invalid configuration: ${problem}`)
-    else process.stderr.write(`loggingserver: invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
+    const early = new StderrDiagnostics('error')
+    if (early.toJournal && !args.checkConfig) for (const problem of err.problems) early.report('LS-CONFIG-INVALID', `invalid configuration: ${problem}`)
+    else process.stderr.write(`loggingserver: [LS-CONFIG-INVALID] invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
     process.exit(args.checkConfig ? 1 : EXIT_CONFIG)
   }
   const { config, source } = loaded
   if (args.checkConfig) return void process.stdout.write(`loggingserver: configuration OK (${source ?? 'built-in defaults'})\n`)
 
-  const diagnostics = new Diagnostics(config.diagnostics.level)
-  const notifier = createNotifier(process.env, (m) => diagnostics.warning(m))
+  const diagnostics = new StderrDiagnostics(config.diagnostics.level)
+  const notifier = createNotifier(process.env, diagnostics)
   const inherited = listenFds(process.env, process.pid)
   unsetListenEnv(process.env)
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     server = await Server.start(config, { version, configSource: source, diagnostics, notifier, inherited })
   } catch (err) {
     if (!(err instanceof StartupError)) throw err
-    diagnostics.error(err.message)
+    diagnostics.report(err.code, err.message)
     process.exit(1)
   }
   const stop = (signal: string): void => void server.stop(signal).then((code) => process.exit(code))
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', crash)
 
   // Last, once every signal handler is in place: tests and systemd take this line and READY=1 as "up".
-  diagnostics.info(server.startedLine)
+  diagnostics.report('LS-STARTED', server.startedLine)
   notifier.ready(server.statusLine())
 }
 

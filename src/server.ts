@@ -16,7 +16,8 @@ import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './si
 import { toRecent } from './status/recent.js'
 import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
-import type { Diagnostics } from './systemd/diagnostics.js'
+import type { DiagnosticCode } from './diagnostic-codes.js'
+import type { StderrDiagnostics } from './systemd/diagnostics.js'
 import type { Notifier } from './systemd/notify.js'
 import type { ServerView } from './web/server-view.js'
 import { WEB_RELOADABLE, WebPort } from './web/web-port.js'
@@ -37,14 +38,18 @@ export interface ServerSetup {
   version: string
   /** The config file to re-read on reload; null when running on the built-in defaults. */
   configSource: string | null
-  diagnostics: Diagnostics
+  diagnostics: StderrDiagnostics
   notifier: Notifier
   /** Sockets systemd passed, by FileDescriptorName= (null when not socket-activated). */
   inherited: Map<string, number[]> | null
 }
 
 /** A start that cannot go on (the file cannot be opened, a port cannot be bound): main exits 1 with `message`. */
-export class StartupError extends Error {}
+export class StartupError extends Error {
+  constructor(readonly code: DiagnosticCode, message: string) {
+    super(message)
+  }
+}
 
 export class Server {
   private stopping: Promise<number> | null = null
@@ -65,16 +70,12 @@ export class Server {
 
   static async start(config: Readonly<Config>, setup: ServerSetup): Promise<Server> {
     const { diagnostics, inherited } = setup
-    const file = createCentralFile(config.file, {
-      info: (m) => diagnostics.info(m),
-      warn: (m) => diagnostics.warning(m),
-      error: (m) => diagnostics.error(m),
-    })
+    const file = createCentralFile(config.file, diagnostics)
     // The writer retries a failed open for ever (right once running); at startup a clear exit is better.
     const openError = await Promise.race([file.open().then(() => null), once(file, 'error-state').then(([err]) => err as Error)])
     if (openError) {
       const hint = inherited ? ' (under systemd only LogsDirectory= is writable: add ReadWritePaths= with systemctl edit)' : ''
-      throw new StartupError(`cannot open the central file ${config.file.path}: ${openError.message}${hint}`)
+      throw new StartupError('LS-FILE-OPEN-FAILED', `cannot open the central file ${config.file.path}: ${openError.message}${hint}`)
     }
     const stats = new Stats()
     const ring = new Ring<LogRecord>(config.web.recent_records)
@@ -82,11 +83,7 @@ export class Server {
     const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, diagnostics, flow }, config.log, inherited))
     const view: ServerView = { version: setup.version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
-    const webLog = {
-      error: (err: Error): void => diagnostics.error(`status page: ${err.stack ?? err.message}`),
-      debug: (message: string): void => diagnostics.debug(`status page: ${message}`),
-    }
-    const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, webLog, inherited)) : null
+    const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
     const server = new Server(config, setup, file, stats, dispatcher, log, web)
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
     return server
@@ -123,19 +120,19 @@ export class Server {
   async reload(): Promise<void> {
     const { diagnostics, notifier, configSource } = this.setup
     notifier.reloading()
-    diagnostics.info(`SIGHUP: reopening ${this.config.file.path} and re-reading ${configSource ?? 'built-in defaults'}`)
+    diagnostics.report('LS-RELOAD', `SIGHUP: reopening ${this.config.file.path} and re-reading ${configSource ?? 'built-in defaults'}`)
     if (configSource !== null) {
       try {
         this.apply(loadConfig(configSource).config)
       } catch (err) {
         const detail = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message
-        diagnostics.error(`reload: keeping the running configuration: ${detail}`)
+        diagnostics.report('LS-RELOAD-REFUSED', `reload: keeping the running configuration: ${detail}`)
       }
     }
     try {
       await this.file.reopen()
     } catch (err) {
-      diagnostics.error(`reopen of ${this.config.file.path} failed: ${(err as Error).message}`)
+      diagnostics.report('LS-REOPEN-FAILED', `reopen of ${this.config.file.path} failed: ${(err as Error).message}`)
     }
     notifier.ready(this.statusLine())
   }
@@ -152,7 +149,7 @@ export class Server {
 
   /** An internal error: write what is held, synchronously; the process must exit next (code 70). */
   crash(err: unknown): number {
-    this.setup.diagnostics.critical(`internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
+    this.setup.diagnostics.report('LS-INTERNAL-ERROR', `internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
     try {
       this.file.flushSync()
     } catch {
@@ -163,7 +160,7 @@ export class Server {
 
   private apply(fresh: Readonly<Config>): void {
     const fixed = restartOnlyChanges(this.config, fresh, RELOADABLE)
-    if (fixed.length > 0) this.setup.diagnostics.warning(`reload: ${fixed.join(', ')} changed but take effect only after a restart`)
+    if (fixed.length > 0) this.setup.diagnostics.report('LS-RELOAD-NEEDS-RESTART', `reload: ${fixed.join(', ')} changed but take effect only after a restart`)
     const next = applyReloadable(this.config, fresh, RELOADABLE)
     this.config = next
     this.log.reconfigure(next.log)
@@ -176,15 +173,15 @@ export class Server {
     const { diagnostics, notifier } = this.setup
     clearInterval(this.statusTimer)
     notifier.stopping()
-    diagnostics.info(`${reason}: stopping; draining ${this.log.connectionCount} log connections`)
+    diagnostics.report('LS-STOPPING', `${reason}: stopping; draining ${this.log.connectionCount} log connections`)
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
-        diagnostics.error(`shutdown took over ${this.config.shutdown_timeout_seconds} s: exiting with ${this.file.stats().backlogRecords} records unwritten`)
+        diagnostics.report('LS-SHUTDOWN-TIMEOUT', `shutdown took over ${this.config.shutdown_timeout_seconds} s: exiting with ${this.file.stats().backlogRecords} records unwritten`)
         try {
           this.file.flushSync() // a last synchronous try; the disk that held the stop up may still refuse
         } catch (err) {
-          diagnostics.error(`last write of ${this.config.file.path} failed: ${(err as Error).message}`)
+          diagnostics.report('LS-SHUTDOWN-TIMEOUT', `last write of ${this.config.file.path} failed: ${(err as Error).message}`)
         }
         resolve(1)
       }, this.config.shutdown_timeout_seconds * 1000)
@@ -194,7 +191,7 @@ export class Server {
       this.dispatcher.release() // however far behind the file is, read everything the peers already sent
       await this.log.drain()
       await this.file.end()
-      diagnostics.info(`stopped: ${this.stats.recordsReceived} records received, ${this.file.stats().recordsWritten} written`)
+      diagnostics.report('LS-STOPPED', `stopped: ${this.stats.recordsReceived} records received, ${this.file.stats().recordsWritten} written`)
       return 0
     })()
     const code = await Promise.race([drained, timeout])
@@ -207,6 +204,6 @@ async function listenOrFail<T>(name: string, at: { host: string; port: number },
   try {
     return await open()
   } catch (err) {
-    throw new StartupError(`cannot listen on ${at.host}:${at.port} for the ${name} port: ${(err as Error).message}`)
+    throw new StartupError('LS-LISTEN-FAILED', `cannot listen on ${at.host}:${at.port} for the ${name} port: ${(err as Error).message}`)
   }
 }

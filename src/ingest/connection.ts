@@ -5,10 +5,10 @@
 // no longer framed (zero or absurd length, truncation) is closed.
 import type { Socket } from 'node:net'
 import type { Dispatcher } from '../dispatcher.js'
-import { FrameError, type RejectCode } from '../errors.js'
+import type { Diagnostics } from '../diagnostic-codes.js'
+import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
 import { RecordError, toLogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
-import type { Diagnostics } from '../systemd/diagnostics.js'
 import type { FlowControl } from './flow-control.js'
 import { Framer, type FrameSink } from './framer.js'
 import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
@@ -58,7 +58,7 @@ export class Connection {
       else socket.end()
     })
     // ECONNRESET and friends: the peer is gone; what it delivered before is already dispatched.
-    socket.on('error', (err: NodeJS.ErrnoException) => ctx.diagnostics.debug(`log connection from ${this.peer}: ${err.code ?? err.message}`))
+    socket.on('error', (err: NodeJS.ErrnoException) => ctx.diagnostics.report('LS-LOG-CLIENT-GONE', `log connection from ${this.peer}: ${err.code ?? err.message}`))
     socket.on('close', () => this.finish())
   }
 
@@ -140,7 +140,7 @@ export class Connection {
   private undecodable(code: RejectCode, frameBytes: number, why: string): void {
     const { stats, diagnostics, placeholders, dispatcher } = this.ctx
     stats.reject(code)
-    diagnostics.limited('warning', `log record from ${this.peer} refused, connection kept: ${code} (${frameBytes} bytes): ${why}`)
+    diagnostics.reportLimited(diagnosticCodeOf(code), `log record from ${this.peer} refused, connection kept: ${code} (${frameBytes} bytes): ${why}`)
     const now = Date.now()
     const suppressed = placeholders.admit(this.peer, now)
     if (suppressed !== null) dispatcher.accept(placeholderRecord(this.peer, code, frameBytes, why, suppressed, now))
@@ -150,7 +150,7 @@ export class Connection {
     if (this.closed) return
     const { code, message } = rejection(err)
     this.ctx.stats.reject(code)
-    this.ctx.diagnostics.limited('warning', `log connection from ${this.peer} closed: ${code}: ${message}`)
+    this.ctx.diagnostics.reportLimited(diagnosticCodeOf(code), `log connection from ${this.peer} closed: ${code}: ${message}`)
     this.socket.destroy()
   }
 

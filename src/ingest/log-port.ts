@@ -5,7 +5,7 @@ import net from 'node:net'
 import type { Config } from '../config/schema.js'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
-import type { Diagnostics } from '../systemd/diagnostics.js'
+import type { Diagnostics } from '../diagnostic-codes.js'
 import { Connection, type ConnectionContext } from './connection.js'
 import { FlowControl } from './flow-control.js'
 import { listen, type Listening } from '../systemd/listeners.js'
@@ -78,7 +78,7 @@ export class LogPort {
     const draining = [...this.connections]
     const cutOff = setTimeout(() => {
       const still = draining.filter((c) => !c.isClosed)
-      if (still.length > 0) this.context.diagnostics.warning(`closing ${still.length} log connections still sending ${DRAIN_MAX_MS} ms after the stop began`)
+      if (still.length > 0) this.context.diagnostics.report('LS-SHUTDOWN-CONNECTIONS-CUT', `closing ${still.length} log connections still sending ${DRAIN_MAX_MS} ms after the stop began`)
       for (const c of still) c.socket.destroy()
     }, DRAIN_MAX_MS)
     await Promise.all(draining.map((c) => c.drain(DRAIN_QUIET_MS)))

@@ -2,6 +2,7 @@
 // and/or time between records (never inside one), reopen on SIGHUP, and report health and backlog.
 import { EventEmitter } from 'node:events'
 import { stat } from 'node:fs/promises'
+import type { Diagnostics } from '../diagnostic-codes.js'
 import type { LogRecord } from '../record.js'
 import { BatchedWriter } from './batched-writer.js'
 import {
@@ -10,12 +11,6 @@ import {
 } from './rotation.js'
 
 export type { RotationOptions, When } from './rotation.js'
-
-export interface Diagnostics {
-  warn(msg: string): void
-  error(msg: string): void
-  info(msg: string): void
-}
 
 export interface CentralFileOptions {
   path: string
@@ -37,7 +32,7 @@ export interface CentralFileStats {
 
 /** After a failed rename chain, wait this long before trying again instead of retrying on every record. */
 const ROTATION_RETRY_MS = 60_000
-const quiet: Diagnostics = { warn() {}, error() {}, info() {} }
+const quiet: Diagnostics = { report() {}, reportLimited() {} }
 
 /**
  * Events: 'drain' (nothing left in memory), 'written' (bytes), 'error-state' (err), 'recovered'.
@@ -74,11 +69,11 @@ export class CentralFile extends EventEmitter {
     this.writer.on('written', (n: number) => this.emit('written', n))
     this.writer.on('error-state', (err: NodeJS.ErrnoException) => {
       this.lastError = err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message
-      this.diag.error(`writing ${this.path} failed: ${this.lastError}; keeping records in memory, retrying`)
+      this.diag.report('LS-WRITE-FAILED', `writing ${this.path} failed: ${this.lastError}; keeping records in memory, retrying`)
       this.emit('error-state', err)
     })
     this.writer.on('recovered', () => {
-      this.diag.info(`writing ${this.path} works again`)
+      this.diag.report('LS-WRITE-RECOVERED', `writing ${this.path} works again`)
       this.lastError = null
       this.emit('recovered')
     })
@@ -209,14 +204,14 @@ export class CentralFile extends EventEmitter {
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err)
       this.lastError = `rotation: ${msg}`
-      this.diag.error(`rotating ${this.path} failed: ${msg}; writing on to the same file`)
+      this.diag.report('LS-ROTATE-FAILED', `rotating ${this.path} failed: ${msg}; writing on to the same file`)
       if (reason === 'size') this.sizeRotationAfterMs = Date.now() + ROTATION_RETRY_MS
       rotated = null
     }
     if (compress && rotated !== null) {
       const name = rotated
       this.compressing = gzipFile(name).then(() => {}, (err: unknown) => {
-        this.diag.warn(`compressing ${name} failed: ${err instanceof Error ? err.message : String(err)}; kept uncompressed`)
+        this.diag.report('LS-COMPRESS-FAILED', `compressing ${name} failed: ${err instanceof Error ? err.message : String(err)}; kept uncompressed`)
       })
     }
     this.rotating = null

@@ -2,7 +2,8 @@
 // the layout may change (FILE_RELOADABLE); the path and rotation stay as they were until a restart.
 import type { Config } from '../config/schema.js'
 import { createFormatter, type FormatOptions } from '../format/formatter.js'
-import { CentralFile, type Diagnostics } from './central-file.js'
+import type { Diagnostics } from '../diagnostic-codes.js'
+import { CentralFile } from './central-file.js'
 
 export type FileConfig = Config['file']
 

@@ -1,17 +1,20 @@
 // The daemon's own log. Under journald (JOURNAL_STREAM matches stderr) each line carries a `<N>` syslog
 // priority prefix, which journald turns into PRIORITY=N (sd-daemon(3)); in a terminal, timestamped plain lines.
+// Every line starts with its catalogue code, so `journalctl -g LS-WRITE-FAILED` finds it (and its stack).
 import { fstatSync } from 'node:fs'
+import { CATALOGUE, type DiagnosticCode, type Diagnostics, type Priority } from '../diagnostic-codes.js'
 
-export type DiagnosticLevel = 'debug' | 'info' | 'warning' | 'error'
+/** The thresholds diagnostics.level accepts; critical lines are always written. */
+export type DiagnosticLevel = Exclude<Priority, 'critical'>
 
-const PRIORITY: Record<DiagnosticLevel | 'critical', number> = { critical: 2, error: 3, warning: 4, info: 6, debug: 7 }
-const RANK: Record<DiagnosticLevel, number> = { debug: 0, info: 1, warning: 2, error: 3 }
+const SYSLOG: Record<Priority, number> = { critical: 2, error: 3, warning: 4, info: 6, debug: 7 }
+const RANK: Record<Priority, number> = { debug: 0, info: 1, warning: 2, error: 3, critical: 4 }
 
 /** At most this many rate-limited lines per window; the rest are counted and summarised. */
 const BURST = 10
 const WINDOW_MS = 10_000
 
-export class Diagnostics {
+export class StderrDiagnostics implements Diagnostics {
   private readonly journal: boolean
   private windowStart = 0
   private windowLines = 0
@@ -21,6 +24,7 @@ export class Diagnostics {
     private threshold: DiagnosticLevel = 'info',
     private readonly out: (line: string) => void = (line) => process.stderr.write(line),
     env: NodeJS.ProcessEnv = process.env,
+    private readonly now: () => number = Date.now,
   ) {
     this.journal = stderrIsJournal(env['JOURNAL_STREAM'])
   }
@@ -33,44 +37,29 @@ export class Diagnostics {
     return this.journal
   }
 
-  critical(message: string): void {
-    this.emit('critical', message)
-  }
-  error(message: string): void {
-    this.emit('error', message)
-  }
-  warning(message: string): void {
-    this.emit('warning', message)
-  }
-  info(message: string): void {
-    this.emit('info', message)
-  }
-  debug(message: string): void {
-    this.emit('debug', message)
+  report(code: DiagnosticCode, detail: string): void {
+    const { priority } = CATALOGUE[code]
+    if (RANK[priority] < RANK[this.threshold]) return
+    // The code on every line: under journald each line is its own entry, and a stack should match -g too.
+    let text = ''
+    for (const line of detail.split('\n')) {
+      text += this.journal ? `<${SYSLOG[priority]}>[${code}] ${line}\n` : `${new Date().toISOString()} ${priority.toUpperCase()} [${code}] ${line}\n`
+    }
+    this.out(text)
   }
 
-  /** For messages a peer can provoke at will (bad frames): a hostile client must not flood the journal. */
-  limited(level: DiagnosticLevel, message: string, now = Date.now()): void {
+  reportLimited(code: DiagnosticCode, detail: string): void {
+    const now = this.now()
     if (now - this.windowStart >= WINDOW_MS) {
-      if (this.suppressed > 0) this.emit('warning', `${this.suppressed} similar messages suppressed in the last ${WINDOW_MS / 1000} s`)
+      if (this.suppressed > 0) this.report('LS-MESSAGES-SUPPRESSED', `${this.suppressed} similar messages suppressed in the last ${WINDOW_MS / 1000} s`)
       this.windowStart = now
       this.windowLines = 0
       this.suppressed = 0
     }
     if (this.windowLines < BURST) {
       this.windowLines++
-      this.emit(level, message)
+      this.report(code, detail)
     } else this.suppressed++
-  }
-
-  private emit(level: DiagnosticLevel | 'critical', message: string): void {
-    if (level !== 'critical' && RANK[level] < RANK[this.threshold]) return
-    const lines = message.split('\n')
-    let text = ''
-    for (const line of lines) {
-      text += this.journal ? `<${PRIORITY[level]}>${line}\n` : `${new Date().toISOString()} ${level.toUpperCase()} ${line}\n`
-    }
-    this.out(text)
   }
 }
 

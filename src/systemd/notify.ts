@@ -1,6 +1,7 @@
 // sd_notify(3) for Type=notify: READY, STATUS, RELOADING, STOPPING and the watchdog. The sd-notify addon is
 // native and optional, so it is loaded only when NOTIFY_SOCKET is set; without it the server still runs.
 import { createRequire } from 'node:module'
+import type { Diagnostics } from '../diagnostic-codes.js'
 
 /** The part of the sd-notify package we use (it ships no types). */
 interface SdNotify {
@@ -20,16 +21,16 @@ export interface Notifier {
 const SILENT: Notifier = { available: true, ready() {}, status() {}, reloading() {}, stopping() {} }
 
 /**
- * A no-op notifier when not started by systemd with Type=notify. `warn` reports an addon that fails to load
+ * A no-op notifier when not started by systemd with Type=notify. An addon that fails to load is reported
  * (systemd would then wait for READY=1 until TimeoutStartSec and fail the start).
  */
-export function createNotifier(env: NodeJS.ProcessEnv, warn: (message: string) => void): Notifier {
+export function createNotifier(env: NodeJS.ProcessEnv, diagnostics: Diagnostics): Notifier {
   if (!env['NOTIFY_SOCKET']) return SILENT
   let sd: SdNotify
   try {
     sd = createRequire(import.meta.url)('sd-notify') as SdNotify
   } catch (err) {
-    warn(`NOTIFY_SOCKET is set but the sd-notify addon cannot be loaded (${(err as Error).message.split('\n')[0]}): systemd will not hear READY=1`)
+    diagnostics.report('LS-SD-NOTIFY-MISSING', `NOTIFY_SOCKET is set but the sd-notify addon cannot be loaded (${(err as Error).message.split('\n')[0]}): systemd will not hear READY=1`)
     return { ...SILENT, available: false }
   }
   startWatchdog(env, sd)

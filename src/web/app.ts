@@ -2,6 +2,7 @@
 // arrive through a ServerView that main builds. Security headers, optional basic auth, then the routes.
 import Router from '@koa/router'
 import Koa from 'koa'
+import type { Diagnostics } from '../diagnostic-codes.js'
 import { BasicAuth } from './basic-auth.js'
 import { Admission, HEAVY_RESPONSES, STREAM_SUBSCRIBERS } from './limits.js'
 import { createRecordJson, WHOLE_TEXT_CHARS } from './record-json.js'
@@ -23,12 +24,6 @@ export const CONTENT_SECURITY_POLICY =
 /** Open without credentials even when web.auth is set: load balancers and systemd probes have none. */
 const OPEN_PATHS = new Set(['/healthz'])
 
-/** Where the app reports: server faults at error; clients that went away (or were cut off) at debug. */
-export interface WebLog {
-  error(err: Error): void
-  debug(message: string): void
-}
-
 /** Codes of a peer that reset, closed early or stopped reading: routine on a public port, not a server fault. */
 const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_SLOW_READER'])
 
@@ -36,13 +31,14 @@ export function isClientGone(err: Error & { code?: unknown }): boolean {
   return (typeof err.code === 'string' && CLIENT_GONE.has(err.code)) || err.message === 'aborted'
 }
 
-export function createApp(view: ServerView, log: WebLog): Koa {
+/** Server faults are reported with their stack; clients that went away (or were cut off) at debug. */
+export function createApp(view: ServerView, diagnostics: Diagnostics): Koa {
   const app = new Koa()
-  const onError = (err: Error): void => log.error(err)
+  const onError = (err: Error): void => diagnostics.report('LS-WEB-INTERNAL-ERROR', `status page: ${err.stack ?? err.message}`)
   app.on('error', (err: Error & { code?: unknown }, ctx?: Koa.Context) => {
     if (!isClientGone(err)) return onError(err)
     const code = typeof err.code === 'string' && !err.message.includes(err.code) ? `${err.code}: ` : ''
-    log.debug(`${ctx ? `${ctx.method} ${ctx.url} from ${ctx.ip}: ` : ''}${code}${err.message}`)
+    diagnostics.report('LS-WEB-CLIENT-GONE', `status page: ${ctx ? `${ctx.method} ${ctx.url} from ${ctx.ip}: ` : ''}${code}${err.message}`)
   })
   const { config } = view
   const time = { datefmt: config.file.datefmt, utc: config.file.utc }
@@ -90,7 +86,7 @@ export function createApp(view: ServerView, log: WebLog): Koa {
   healthRoutes(router, view)
   apiRoutes(router, { view, toJson, toWholeJson, heavy, streamClients: () => stream.size })
   eventRoutes(router, stream, subscribers)
-  pageRoutes(router, { cssFile: config.web.css_file, onError })
+  pageRoutes(router, { cssFile: config.web.css_file, diagnostics })
   app.use(router.routes()).use(router.allowedMethods())
   return app
 }

@@ -4,7 +4,8 @@
 import http from 'node:http'
 import type { Config } from '../config/schema.js'
 import { addressOf, listen, type Listening } from '../systemd/listeners.js'
-import { createApp, type WebLog } from './app.js'
+import type { Diagnostics } from '../diagnostic-codes.js'
+import { createApp } from './app.js'
 import type { ServerView } from './server-view.js'
 
 /** Keys of `web:` a reload applies; enabled, host, port and the ring's size need a restart. */
@@ -14,12 +15,12 @@ export class WebPort {
   private handle: (req: http.IncomingMessage, res: http.ServerResponse) => void
   private listening: Listening = { servers: [], description: 'not listening', activated: false }
 
-  private constructor(private readonly view: ServerView, private readonly log: WebLog) {
+  private constructor(private readonly view: ServerView, private readonly log: Diagnostics) {
     this.handle = createApp(view, log).callback()
   }
 
   /** Listens on systemd's `web` sockets when inherited, else binds web.host:port; rejects with the bind error. */
-  static async open(view: ServerView, log: WebLog, inherited: Map<string, number[]> | null): Promise<WebPort> {
+  static async open(view: ServerView, log: Diagnostics, inherited: Map<string, number[]> | null): Promise<WebPort> {
     const port = new WebPort(view, log)
     const { host, port: number } = view.config.web
     port.listening = await listen({ name: 'web', host, port: number }, inherited, () => http.createServer((req, res) => port.handle(req, res)))

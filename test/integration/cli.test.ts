@@ -1,10 +1,12 @@
 // The command line as an operator meets it: --check-config, --version, and a bad config at start.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { once } from 'node:events'
+import net from 'node:net'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
-import { mainJs, repoRoot, tempDir } from '../support/server.js'
+import { mainJs, repoRoot, reported, tempDir } from '../support/server.js'
 
 const dir = tempDir('loggingserver-cli-')
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -39,6 +41,7 @@ describe('loggingserver command line', () => {
     const file = configFile('bad-format.yaml', 'file:\n  format: "%(asctime)s %(bogus)s"\n')
     const r = run(['--config', file])
     assert.equal(r.status, 78)
+    assert.match(r.stderr, /\[LS-CONFIG-INVALID\]/)
     assert.match(r.stderr, new RegExp(`${file}:2: file\\.format: unknown attribute %\\(bogus\\)s`))
   })
 
@@ -61,6 +64,24 @@ describe('loggingserver command line', () => {
     const file = configFile('unwritable.yaml', `log:\n  port: 0\nweb:\n  port: 0\nfile:\n  path: ${blocker}/central.log\n`)
     const r = run(['--config', file])
     assert.equal(r.status, 1)
-    assert.match(r.stderr, /cannot open the central file .*not-a-dir\/central\.log: (EEXIST|ENOTDIR)/)
+    assert.match(reported(r.stderr, 'LS-FILE-OPEN-FAILED')[0] ?? r.stderr, /not-a-dir\/central\.log: (EEXIST|ENOTDIR)/)
+  })
+
+  it('says which port it cannot listen on, and exits 1', async () => {
+    const holder = net.createServer().listen(0, '127.0.0.1')
+    await once(holder, 'listening')
+    const port = (holder.address() as net.AddressInfo).port
+    try {
+      const file = configFile('port-taken.yaml', `log:\n  host: 127.0.0.1\n  port: ${port}\nweb:\n  port: 0\nfile:\n  path: ${dir}/taken.log\n`)
+      // Async: the port's holder lives in this process, whose event loop must keep running.
+      const child = spawn(process.execPath, [mainJs, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+      const [code] = (await once(child, 'exit')) as [number | null]
+      assert.equal(code, 1)
+      assert.match(reported(stderr, 'LS-LISTEN-FAILED')[0] ?? stderr, new RegExp(`127\\.0\\.0\\.1:${port} for the log port: .*EADDRINUSE`))
+    } finally {
+      holder.close()
+    }
   })
 })

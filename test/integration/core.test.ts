@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test'
 import { gunzipSync } from 'node:zlib'
 import { parse, stringify } from 'yaml'
 import { runClient, runPythonAsync } from '../support/python.js'
-import { getJson, startServer, waitFor, type RunningServer } from '../support/server.js'
+import { getJson, reported, startServer, waitFor, type RunningServer } from '../support/server.js'
 
 const LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} 127\.0\.0\.1 +client\.(\S+) +(DEBUG|INFO|WARNING|ERROR|CRITICAL) +(\S+) (\d+)$/
 
@@ -46,7 +46,7 @@ describe('central file', () => {
     assert.equal(await server.stop('SIGTERM'), 0)
     const byTag = sequences(readFileSync(server.file, 'utf8'))
     assertComplete(byTag, tags, 2000)
-    assert.match(server.stderr(), /stopped: 16000 records received, 16000 written/)
+    assert.deepEqual(reported(server.stderr(), 'LS-STOPPED'), ['stopped: 16000 records received, 16000 written'])
   })
 
   it('appends tracebacks on the lines after their record, as Python does, each line behind a TAB (file.escape)', async () => {
@@ -67,7 +67,7 @@ describe('central file', () => {
     await waitFor(async () => ((await getJson(server.webPort, '/api/status')).body as { file: { recordsWritten: number } }).file.recordsWritten === 1000, 5000, '1000 records written')
     renameSync(server.file, server.file + '.moved')
     server.child.kill('SIGHUP')
-    await waitFor(() => server.stderr().includes('SIGHUP: reopening'), 5000, 'SIGHUP handled')
+    await waitFor(() => reported(server.stderr(), 'LS-RELOAD').length > 0, 5000, 'SIGHUP handled')
     // Records sent concurrently with the reopen must land in one file or the other, never nowhere.
     await Promise.all([runClient(server.logPort, 1000, 'after'), runClient(server.logPort, 1000, 'during')])
     assert.equal(await server.stop(), 0)
@@ -111,7 +111,8 @@ describe('central file', () => {
     config.file['max_bytes'] = 100000
     writeFileSync(configPath, stringify(config))
     server.child.kill('SIGHUP')
-    await waitFor(() => /reload: file\.max_bytes changed but take effect only after a restart/.test(server.stderr()), 5000, 'SIGHUP handled')
+    await waitFor(() => reported(server.stderr(), 'LS-RELOAD-NEEDS-RESTART').length > 0, 5000, 'SIGHUP handled')
+    assert.match(reported(server.stderr(), 'LS-RELOAD-NEEDS-RESTART')[0]!, /\bfile\.max_bytes\b/)
     await runClient(server.logPort, 2, 'two')
     assert.equal(await server.stop(), 0)
     assert.equal(readFileSync(server.file, 'utf8'), 'OLD INFO one 0\nOLD INFO one 1\nOLD INFO one 2\nNEW client.two|two 0\nNEW client.two|two 1\n')
@@ -123,7 +124,8 @@ describe('central file', () => {
     const configPath = path.join(server.dir, 'loggingserver.yaml')
     writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('%(levelname)s %(message)s', '%(nosuch)s'))
     server.child.kill('SIGHUP')
-    await waitFor(() => /reload: keeping the running configuration: .*loggingserver\.yaml:\d+: file\.format: .*nosuch/.test(server.stderr()), 5000, 'reload error')
+    await waitFor(() => reported(server.stderr(), 'LS-RELOAD-REFUSED').length > 0, 5000, 'reload error')
+    assert.match(reported(server.stderr(), 'LS-RELOAD-REFUSED')[0]!, /loggingserver\.yaml:\d+: file\.format: .*nosuch/)
     await runClient(server.logPort, 1, 'still')
     assert.equal(await server.stop(), 0)
     assert.equal(readFileSync(server.file, 'utf8'), 'INFO still 0\n')

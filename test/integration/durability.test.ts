@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, symlinkSync, unlinkSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
 import { runClient, runPythonAsync } from '../support/python.js'
-import { getJson, startServer, waitFor, type RunningServer } from '../support/server.js'
+import { getJson, reported, startServer, waitFor, type RunningServer } from '../support/server.js'
 
 describe('central file under trouble', () => {
   const servers: RunningServer[] = []
@@ -16,7 +16,7 @@ describe('central file under trouble', () => {
     unlinkSync(server.file)
     symlinkSync('/dev/full', server.file)
     server.child.kill('SIGHUP')
-    await waitFor(() => /SIGHUP: reopening/.test(server.stderr()), 5000, 'reopen onto /dev/full')
+    await waitFor(() => reported(server.stderr(), 'LS-RELOAD').length > 0, 5000, 'reopen onto /dev/full')
     await runClient(server.logPort, 500, 'full')
     await waitFor(async () => (await getJson(server.webPort, '/healthz')).status === 503, 5000, '/healthz to turn 503')
     const health = (await getJson(server.webPort, '/healthz')).body as { status: string; reason: string }
@@ -24,11 +24,12 @@ describe('central file under trouble', () => {
     const status = (await getJson(server.webPort, '/api/status')).body as { file: { backlogRecords: number; healthy: boolean } }
     assert.equal(status.file.healthy, false)
     assert.ok(status.file.backlogRecords > 0)
-    assert.match(server.stderr(), /ERROR writing .* failed: ENOSPC.*keeping records in memory, retrying/)
+    assert.match(server.stderr(), / ERROR \[LS-WRITE-FAILED\] .*ENOSPC/)
     // The operator frees space (here: the file becomes a real one again) and reloads.
     unlinkSync(server.file)
     server.child.kill('SIGHUP')
     await waitFor(async () => (await getJson(server.webPort, '/healthz')).status === 200, 10000, '/healthz to recover')
+    await waitFor(() => reported(server.stderr(), 'LS-WRITE-RECOVERED').length > 0, 5000, 'the recovery to be reported')
     await runClient(server.logPort, 10, 'after')
     assert.equal(await server.stop(), 0)
     const lines = readFileSync(server.file, 'utf8').trimEnd().split('\n')

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { STALL_MS } from '../../src/web/limits.js'
 import { runPythonAsync } from '../support/python.js'
-import { getJson, startServer, waitFor, type RunningServer } from '../support/server.js'
+import { getJson, reported, startServer, waitFor, type RunningServer } from '../support/server.js'
 
 interface Rec { seq: number; message: string; truncated: boolean; exc_text: string | null }
 interface Page { records: Rec[]; lastSeq: number; next: number; more: boolean; missed: number; capacity: number }
@@ -190,9 +190,11 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
 s.close()
 `, [String(port)])
     const said = (): string => server.stderr().slice(stderrBefore)
-    await waitFor(() => / DEBUG status page: GET \/api\/records from /.test(said()) || / ERROR /.test(said()), 5000, 'the server to notice the reset')
+    const gone = (): string[] => reported(said(), 'LS-WEB-CLIENT-GONE').filter((l) => l.startsWith('status page: GET /api/records from '))
+    await waitFor(() => gone().length > 0 || / ERROR /.test(said()), 5000, 'the server to notice the reset')
+    assert.match(said(), / DEBUG \[LS-WEB-CLIENT-GONE\] /)
     assert.doesNotMatch(said(), / ERROR /)
-    assert.doesNotMatch(said(), /^\S+ \w+ +at .+:\d+:\d+\)?$/m)
+    assert.doesNotMatch(said(), /^\S+ \w+ \[LS-[A-Z-]+\] +at .+:\d+:\d+\)?$/m)
     assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200)
   })
 })

@@ -102,11 +102,13 @@ want, text = sys.argv[1], sys.argv[2]
 sys.exit(0 if any(e.get("PRIORITY") == want and text in str(e.get("MESSAGE")) and e.get("_PID") != "1"
                   for e in map(json.loads, sys.stdin)) else 1)' "$1" "$2"; }
 check "journal: startup line at info (PRIORITY=6, socket-activated)" prio 6 socket-activated
+check "journal: startup line carries its code (PRIORITY=6, [LS-STARTED])" prio 6 '[LS-STARTED]'
 client oversize >"$ART/oversize.json" 2>&1
 check "oversize frame closes its connection" test $? = 0
-for _ in $(seq 30); do prio 4 FRAME_TOO_LARGE && break; sleep 0.1; done
-check "journalctl -u loggingserver -p warning shows FRAME_TOO_LARGE" c sh -c 'journalctl -u loggingserver -p warning --no-pager | grep -q FRAME_TOO_LARGE'
-check "journal: FRAME_TOO_LARGE at warning (PRIORITY=4)" prio 4 FRAME_TOO_LARGE
+for _ in $(seq 30); do prio 4 '[LS-FRAME-TOO-LARGE]' && break; sleep 0.1; done
+check "journalctl -u loggingserver -p warning shows [LS-FRAME-TOO-LARGE]" c sh -c 'journalctl -u loggingserver -p warning --no-pager | grep -qF "[LS-FRAME-TOO-LARGE]"'
+check "journalctl -g LS-FRAME-TOO-LARGE finds the refused record" c sh -c 'journalctl -u loggingserver -g LS-FRAME-TOO-LARGE -o cat --no-pager | grep -q "refused, connection kept"'
+check "journal: [LS-FRAME-TOO-LARGE] at warning (PRIORITY=4)" prio 4 '[LS-FRAME-TOO-LARGE]'
 lap "activated"
 
 # 5. 1,000 records from a stock SocketHandler, in the shipped format
@@ -121,7 +123,7 @@ lap "records"
 pid=$(c systemctl show -P MainPID loggingserver)
 c sed -i 's/^  format: .*/  format: "RELOADED %(levelname)s %(name)s %(message)s"/' /etc/loggingserver.yaml
 check "systemctl reload loggingserver" c systemctl reload loggingserver
-for _ in $(seq 50); do c sh -c 'journalctl -u loggingserver --no-pager | grep -q "SIGHUP: reopening"' && break; sleep 0.1; done
+for _ in $(seq 50); do c sh -c 'journalctl -u loggingserver --no-pager | grep -qF "[LS-RELOAD]"' && break; sleep 0.1; done
 r=$(CT=60 client records 20 "rl-$RUN" e2e.reload); check "records after reload landed: $r" test $? = 0
 n=$(c grep -cE "^RELOADED INFO e2e\.reload rl-$RUN record [0-9]+ of 20\$" "$LOG"); check "records after reload use the new format ($n/20)" test "$n" = 20
 check "reload kept the process (MainPID $pid)" test "$(c systemctl show -P MainPID loggingserver)" = "$pid"
@@ -130,7 +132,7 @@ c cp /etc/loggingserver.yaml /root/e2e/good.yaml
 c sh -c 'echo "no_such_key: 1" >>/etc/loggingserver.yaml'
 c systemctl restart loggingserver >/dev/null 2>&1; sleep 1.5   # RestartSec=1s: a restart would have happened
 check "bad config: exit status 78, not restarted" test "$(c systemctl show -P ExecMainStatus loggingserver) $(c systemctl show -P NRestarts loggingserver)" = "78 0"
-check "bad config: journal names the key" c sh -c 'journalctl -u loggingserver --no-pager | grep -q no_such_key'
+check "bad config: journal names the key under [LS-CONFIG-INVALID]" c sh -c 'journalctl -u loggingserver --no-pager | grep -q "\[LS-CONFIG-INVALID\] .*no_such_key"'
 c cp /root/e2e/good.yaml /etc/loggingserver.yaml; c systemctl reset-failed loggingserver
 lap "reload, bad config"
 

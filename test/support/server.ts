@@ -1,5 +1,5 @@
 // Starts the real built server (dist/src/main.js) on a temp config with ports 0, and learns the bound
-// ports from its startup line. Not a test file: Node 20 runs only the *.test.js files we list.
+// ports from its startup line ([LS-STARTED]). Not a test file: Node 20 runs only the *.test.js files we list.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,6 +7,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse, stringify } from 'yaml'
+import type { DiagnosticCode } from '../../src/diagnostic-codes.js'
 
 /** The repository root, whether running from dist/test/… or elsewhere. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -52,7 +53,7 @@ export async function startServer(yaml = '', options: { timeoutMs?: number; env?
   const started = await new Promise<RegExpMatchArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within ${options.timeoutMs ?? 10000} ms:\n${err}`)), options.timeoutMs ?? 10000)
     const check = (): void => {
-      const m = /log port [^;]*?:(\d+);.*status page http:\/\/[^ ]*?:(\d+)\//.exec(err)
+      const m = /\[LS-STARTED\] .*?log port [^;]*?:(\d+);.*status page http:\/\/[^ ]*?:(\d+)\//.exec(err)
       if (m) {
         clearTimeout(timer)
         child.stderr!.off('data', check)
@@ -115,6 +116,18 @@ export function sendRaw(port: number, bytes: Buffer): Promise<Error | null> {
 export async function getJson(port: number, urlPath: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`http://127.0.0.1:${port}${urlPath}`)
   return { status: res.status, body: await res.json() }
+}
+
+/**
+ * What the server said under a diagnostic code: the text after "[CODE] " of each such line of its stderr.
+ * Tests wait for codes; the prose after them is free to change.
+ */
+export function reported(stderr: string, code: DiagnosticCode): string[] {
+  const marker = `[${code}] `
+  return stderr.split('\n').flatMap((line) => {
+    const at = line.indexOf(marker)
+    return at < 0 ? [] : [line.slice(at + marker.length)]
+  })
 }
 
 /** Polls `check` every 50 ms until it returns true or `timeoutMs` passes. */

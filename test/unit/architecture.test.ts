@@ -9,6 +9,7 @@ import { repoRoot } from '../support/server.js'
 const SHARED = ['py-value', 'record', 'errors']
 const ALLOWED: Record<string, string[]> = {
   'py-value': [],
+  'diagnostic-codes': [],
   errors: [],
   // CPython's level table and the page's level classes, for record, web and the page: the page loads it as /js/levels.js, so it imports nothing.
   levels: [],
@@ -22,7 +23,7 @@ const ALLOWED: Record<string, string[]> = {
   sinks: ['record', 'format', 'errors'],
   status: [...SHARED, 'text-caps'],
   web: [...SHARED, 'status', 'config', 'format', 'levels', 'text-caps', 'systemd'],
-  systemd: [],
+  systemd: ['diagnostic-codes'],
 }
 
 /** What the page's script (src/web/client) may import: it runs in the browser from /js/, beside nothing else. */

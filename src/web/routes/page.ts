@@ -3,6 +3,7 @@
 import type Router from '@koa/router'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import type { Diagnostics } from '../../diagnostic-codes.js'
 
 /** Where the package installs the default stylesheet (packaging/nfpm.yaml). */
 export const PACKAGED_CSS = '/usr/share/loggingserver/loggingserver.css'
@@ -16,7 +17,7 @@ export interface PageOptions {
   cssFile: string | null
   packagedCss?: string
   /** An unreadable operator stylesheet is reported (once per distinct problem), and the default served. */
-  onError(err: Error): void
+  diagnostics: Diagnostics
 }
 
 export function pageRoutes(router: Router, options: PageOptions): void {
@@ -69,7 +70,7 @@ export function pageRoutes(router: Router, options: PageOptions): void {
         // A missing packaged copy is normal in a source checkout; a broken operator file is worth a word.
         if (i === 0 && !reported.has(e.message)) {
           reported.add(e.message)
-          options.onError(new Error(`web.css_file ${file} cannot be read, serving the default stylesheet: ${e.message}`))
+          options.diagnostics.report('LS-WEB-CSS-UNREADABLE', `status page: web.css_file ${file} cannot be read, serving the default stylesheet: ${e.message}`)
         }
         if (i === candidates.length - 1) throw err
       }

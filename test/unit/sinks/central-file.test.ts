@@ -158,14 +158,14 @@ describe('CentralFile', () => {
   })
 
   it('reports an I/O failure as unhealthy with lastError, then recovers with every record', async (t) => {
-    t.plan(3)
+    t.plan(4)
     const d = await freshDir()
     const blocker = path.join(d, 'sub')
     await writeFile(blocker, '') // a regular file where the directory should be: open() fails even for root
-    const errors: string[] = []
+    const codes: string[] = []
     const f = new CentralFile({
       path: path.join(blocker, 'c.log'), format, rotation: NONE,
-      diagnostics: { warn() {}, info() {}, error: (m) => errors.push(m) },
+      diagnostics: { report: (code) => codes.push(code), reportLimited: (code) => codes.push(code) },
     })
     const opened = f.open()
     f.write(record('kept'))
@@ -176,5 +176,6 @@ describe('CentralFile', () => {
     await opened
     await f.end()
     t.assert.equal(await readFile(path.join(blocker, 'c.log'), 'utf8'), 'kept\n')
+    t.assert.deepEqual(codes, ['LS-WRITE-FAILED', 'LS-WRITE-RECOVERED'])
   })
 })

@@ -72,7 +72,10 @@ describe('the JSON API (golden: test/fixtures/api/responses.json)', () => {
 
   before(async () => {
     mock.method(Date, 'now', () => NOW)
-    const app = createApp(fixedView(), { error: (err) => assert.fail(err), debug() {} })
+    const app = createApp(fixedView(), {
+      report: (code, detail) => assert.ok(code === 'LS-WEB-CLIENT-GONE', `${code} ${detail}`),
+      reportLimited: (code, detail) => assert.fail(`${code} ${detail}`),
+    })
     server = createServer(app.callback()).listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

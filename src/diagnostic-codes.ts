@@ -1,0 +1,186 @@
+// The catalogue of every message the server writes to its own log (stderr, or the journal under systemd).
+// Each has a stable code that prefixes the line ("[LS-WRITE-FAILED] writing …"), so `journalctl -g CODE`
+// and tests find it whatever the prose says, and a priority fixed here rather than at each call site.
+// README's "Diagnostic codes" table is this catalogue; test/unit/diagnostic-codes.test.ts keeps them equal.
+// Imports nothing: every room may use the codes, and the Diagnostics interface only as a type.
+
+export type Priority = 'debug' | 'info' | 'warning' | 'error' | 'critical'
+
+export interface CatalogueEntry {
+  readonly priority: Priority
+  /** What happened, in one line (README's "meaning" column). */
+  readonly meaning: string
+  /** What the operator should do, in one line (README's "what to do" column). */
+  readonly action: string
+}
+
+export const CATALOGUE = {
+  // Life cycle
+  'LS-STARTED': {
+    priority: 'info',
+    meaning: 'the server is up: ports, status page, central file, config source, and whether systemd passed the sockets',
+    action: 'nothing; tests and systemd take this line (and READY=1) as "up"',
+  },
+  'LS-STOPPING': {
+    priority: 'info',
+    meaning: 'SIGTERM or SIGINT: new connections are refused, open log connections are drained',
+    action: 'nothing',
+  },
+  'LS-STOPPED': {
+    priority: 'info',
+    meaning: 'a clean stop: every record received was written; the line counts both',
+    action: 'nothing; if the counts differ, look for `LS-WRITE-FAILED` before it',
+  },
+  'LS-SHUTDOWN-CONNECTIONS-CUT': {
+    priority: 'warning',
+    meaning: 'log connections still sending 3 s after the stop signal were closed',
+    action: 'nothing for SocketHandler clients (they reconnect to the next start); a client that never pauses is not one',
+  },
+  'LS-SHUTDOWN-TIMEOUT': {
+    priority: 'error',
+    meaning: 'the stop took over `shutdown_timeout_seconds`; what was still in memory went out synchronously, exit 1',
+    action: 'check the central file\'s disk (slow or failing); raise `shutdown_timeout_seconds` if the disk is just slow',
+  },
+  'LS-INTERNAL-ERROR': {
+    priority: 'critical',
+    meaning: 'a bug: an unexpected exception; records in memory are flushed and the server exits 70 (systemd restarts it)',
+    action: 'report it with the stack trace that follows the code',
+  },
+  // Configuration and reload
+  'LS-CONFIG-INVALID': {
+    priority: 'error',
+    meaning: 'the config file has problems, each named with file, line and key; the server exits 78 and is not restarted',
+    action: 'fix the lines named (`loggingserver --check-config` checks without starting)',
+  },
+  'LS-RELOAD': {
+    priority: 'info',
+    meaning: 'SIGHUP (`systemctl reload`): the central file is reopened and the config file re-read',
+    action: 'nothing; a `LS-RELOAD-REFUSED` or `LS-RELOAD-NEEDS-RESTART` line follows when not everything applied',
+  },
+  'LS-RELOAD-NEEDS-RESTART': {
+    priority: 'warning',
+    meaning: 'the reloaded config changes keys that apply only at start (ports, file path, rotation); the rest applied',
+    action: '`systemctl restart loggingserver` when convenient (systemd keeps the ports, no record is lost)',
+  },
+  'LS-RELOAD-REFUSED': {
+    priority: 'error',
+    meaning: 'the reloaded config is invalid; the running configuration stays in force',
+    action: 'fix the lines named, then reload again',
+  },
+  'LS-SD-NOTIFY-MISSING': {
+    priority: 'warning',
+    meaning: 'systemd expects READY=1 (`NOTIFY_SOCKET` is set) but the sd-notify addon cannot be loaded',
+    action: 'reinstall the package (the addon ships with it); until then systemd fails the start at `TimeoutStartSec`',
+  },
+  // Ports
+  'LS-LISTEN-FAILED': {
+    priority: 'error',
+    meaning: 'the log or web port cannot be bound (in use, or no permission); the server exits 1',
+    action: 'stop whatever holds the port (`ss -ltnp`), or change `log.port` / `web.port`',
+  },
+  // The central file
+  'LS-FILE-OPEN-FAILED': {
+    priority: 'error',
+    meaning: 'the central file cannot be opened at start; the server exits 1',
+    action: 'fix the path or its permissions; under systemd only `LogsDirectory=` is writable (add `ReadWritePaths=`)',
+  },
+  'LS-WRITE-FAILED': {
+    priority: 'error',
+    meaning: 'writing the central file failed (disk full, I/O error); records are kept in memory and retried',
+    action: 'free space or fix the disk; reading pauses once `log.max_backlog_bytes` is held; `LS-WRITE-RECOVERED` follows',
+  },
+  'LS-WRITE-RECOVERED': {
+    priority: 'info',
+    meaning: 'writing the central file works again after `LS-WRITE-FAILED`; the records held in memory follow in order',
+    action: 'nothing',
+  },
+  'LS-ROTATE-FAILED': {
+    priority: 'error',
+    meaning: 'renaming the central file for rotation failed; writing goes on to the same file (size rotation retries after 60 s)',
+    action: 'check permissions of the file\'s directory and the backups in it',
+  },
+  'LS-COMPRESS-FAILED': {
+    priority: 'warning',
+    meaning: 'gzip of a rotated file failed; the backup is kept uncompressed',
+    action: 'check the disk space and permissions of the file\'s directory',
+  },
+  'LS-REOPEN-FAILED': {
+    priority: 'error',
+    meaning: 'reopening the central file on SIGHUP failed outright (a failing open shows as `LS-WRITE-FAILED` and is retried)',
+    action: 'fix the path or its permissions (logrotate\'s `create` mode and owner), then reload again',
+  },
+  // The log port: rejected frames (stats label: the reject code, lower-cased, e.g. `frame_too_large`)
+  'LS-FRAME-TOO-LARGE': {
+    priority: 'warning',
+    meaning: 'a frame\'s length prefix is over `log.max_frame_bytes` (but at most 64 MiB); read past, placeholder written, connection kept',
+    action: 'raise the limit if a legitimate client sends huge records (the placeholder names the size)',
+  },
+  'LS-FRAME-LENGTH-INVALID': {
+    priority: 'warning',
+    meaning: 'a length prefix over 64 MiB: no record is that large; connection closed',
+    action: 'not a SocketHandler (an HTTP request, a port scanner): find the peer',
+  },
+  'LS-FRAME-EMPTY': {
+    priority: 'warning',
+    meaning: 'a zero length prefix; connection closed',
+    action: 'not a SocketHandler: find the peer',
+  },
+  'LS-FRAME-TRUNCATED': {
+    priority: 'warning',
+    meaning: 'the peer closed (or stalled `log.frame_timeout_seconds`) in the middle of a frame; connection closed',
+    action: 'usually a client process killed mid-send',
+  },
+  'LS-UNPICKLE-FAILED': {
+    priority: 'warning',
+    meaning: 'the frame is not a pickle we accept (unknown opcode, bad length, broken structure); placeholder written, connection kept',
+    action: 'check the client\'s handler; custom handlers may use pickle protocols 0–5',
+  },
+  'LS-PICKLE-BUDGET-EXCEEDED': {
+    priority: 'warning',
+    meaning: 'the pickle is over a decoding budget (expansion, heap, depth: see "Security"); placeholder written, connection kept',
+    action: 'a hostile or pathological record',
+  },
+  'LS-NOT-A-DICT': {
+    priority: 'warning',
+    meaning: 'a valid pickle whose value is not a dict; placeholder written, connection kept',
+    action: 'not a SocketHandler record',
+  },
+  'LS-LOG-CLIENT-GONE': {
+    priority: 'debug',
+    meaning: 'a log connection ended with a socket error (usually ECONNRESET); what it sent before is written',
+    action: 'nothing; clients killed or restarted do this',
+  },
+  'LS-MESSAGES-SUPPRESSED': {
+    priority: 'warning',
+    meaning: 'more than 10 messages a peer can provoke (rejected frames) in 10 s; the rest were counted, not printed',
+    action: 'see the `LS-FRAME-…` lines before it and `rejected` in `/api/status`',
+  },
+  // The status page
+  'LS-WEB-INTERNAL-ERROR': {
+    priority: 'error',
+    meaning: 'a status page or API request failed inside the server (answered 500); the stack follows',
+    action: 'report it with the stack trace',
+  },
+  'LS-WEB-CSS-UNREADABLE': {
+    priority: 'error',
+    meaning: '`web.css_file` cannot be read; the default stylesheet is served (reported once per distinct problem)',
+    action: 'fix the path or its permissions',
+  },
+  'LS-WEB-CLIENT-GONE': {
+    priority: 'debug',
+    meaning: 'a status page client reset, closed early or stopped reading before its answer was sent',
+    action: 'nothing; routine on a public port',
+  },
+} as const satisfies Record<string, CatalogueEntry>
+
+export type DiagnosticCode = keyof typeof CATALOGUE
+
+/**
+ * How every room reports to the operator. The priority comes from the catalogue and the line starts with
+ * `[CODE]`. Rooms take this as a type only; systemd/diagnostics.ts writes it to stderr or the journal.
+ */
+export interface Diagnostics {
+  report(code: DiagnosticCode, detail: string): void
+  /** For messages a peer can provoke at will (bad frames): a hostile client must not flood the journal. */
+  reportLimited(code: DiagnosticCode, detail: string): void
+}
