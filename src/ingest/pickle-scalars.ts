@@ -44,7 +44,7 @@ export function utf8(b: Uint8Array, start: number, end: number, surrogates: bool
  *  high then low, are two lone surrogates in Python but one astral character in a JS string: the high one is
  *  kept apart as its backslashreplace text (`\ud83d`), which is how every output writes a lone surrogate. */
 export function utf8SurrogatePass(b: Uint8Array, start: number, end: number): string | null {
-  let s = ''
+  const parts = new Surrogates()
   let run = start
   try {
     for (let i = start; i + 2 < end; ) {
@@ -54,15 +54,41 @@ export function utf8SurrogatePass(b: Uint8Array, start: number, end: number): st
         i++
         continue
       }
-      const unit = 0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f)
-      const last = s.charCodeAt(s.length - 1)
-      if (run === i && i > start && unit >= 0xdc00 && last >= 0xd800 && last < 0xdc00) s = s.slice(0, -1) + '\\u' + last.toString(16)
-      s += UTF8.decode(b.subarray(run, i)) + String.fromCharCode(unit)
+      if (run < i) parts.text(UTF8.decode(b.subarray(run, i)))
+      parts.surrogate(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f))
       run = i += 3
     }
-    return s + UTF8.decode(b.subarray(run, end))
+    if (run < end) parts.text(UTF8.decode(b.subarray(run, end)))
+    return parts.join()
   } catch {
     return null
+  }
+}
+
+/**
+ * Text with lone surrogates (Python's 'surrogatepass'), built in parts so the work stays linear. A JS string
+ * cannot tell a lone high surrogate followed by a lone low one from a real astral character, so such a pair
+ * keeps its high half as the text `\ud83d` (how the file writes a lone surrogate anyway).
+ */
+class Surrogates {
+  private readonly parts: string[] = []
+  /** The last part is a lone high surrogate. */
+  private high = false
+
+  text(t: string): void {
+    this.parts.push(t)
+    this.high = false
+  }
+
+  surrogate(unit: number): void {
+    const parts = this.parts
+    if (this.high && unit >= 0xdc00) parts[parts.length - 1] = '\\u' + (parts[parts.length - 1] as string).charCodeAt(0).toString(16)
+    parts.push(String.fromCharCode(unit))
+    this.high = unit < 0xdc00
+  }
+
+  join(): string {
+    return this.parts.join('')
   }
 }
 
@@ -145,11 +171,10 @@ export const ESCAPES = new Map([[0x5c, 0x5c], [0x27, 0x27], [0x22, 0x22], [0x61,
 
 /** raw-unicode-escape (the UNICODE argument): latin-1 bytes, plus \uXXXX / \UXXXXXXXX after an odd run of backslashes. */
 export function rawUnicodeEscape(b: Uint8Array, start: number, end: number): string {
-  let s = ''
+  const parts = new Surrogates()
+  let plain = start
   for (let i = start; i < end; ) {
-    const c = b[i] as number
-    if (c !== 0x5c) {
-      s += String.fromCharCode(c)
+    if (b[i] !== 0x5c) {
       i++
       continue
     }
@@ -158,7 +183,6 @@ export function rawUnicodeEscape(b: Uint8Array, start: number, end: number): str
     const run = j - i
     const digits = b[j] === 0x75 ? 4 : b[j] === 0x55 ? 8 : 0
     if (run % 2 === 0 || digits === 0) {
-      s += '\\'.repeat(run)
       i = j
       continue
     }
@@ -169,10 +193,14 @@ export function rawUnicodeEscape(b: Uint8Array, start: number, end: number): str
       cp = cp * 16 + h
     }
     if (cp > 0x10ffff) fail('\\U escape out of range in UNICODE')
-    s += '\\'.repeat(run - 1) + String.fromCodePoint(cp)
-    i = j + 1 + digits
+    const before = latin1(b, plain, i + run - 1) // the text up to the escape, with the run's other backslashes
+    if (before !== '') parts.text(before)
+    if (cp >= 0xd800 && cp <= 0xdfff) parts.surrogate(cp)
+    else parts.text(String.fromCodePoint(cp))
+    plain = i = j + 1 + digits
   }
-  return s
+  if (plain < end) parts.text(latin1(b, plain, end))
+  return parts.join()
 }
 
 export function hexValue(c: number): number {

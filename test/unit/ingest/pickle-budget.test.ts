@@ -85,17 +85,23 @@ describe('linear time on adversarial text', () => {
     'Decimal text, exponent': bytes('cdecimal\nDecimal\n(X', u32(MiB + 2), '1E', digits, 'tR.'),
     'STRING escapes': bytes("S'", '\\x41'.repeat(MiB / 4), "'\n."),
     'UNICODE backslash run': bytes('V', '\\'.repeat(MiB), 'u12\n.'),
+    'BINUNICODE lone surrogates': bytes('X', u32(MiB), 'x\xed\xb2\x80'.repeat(MiB / 4), '.'),
+    'BINUNICODE surrogate pairs': bytes('X', u32(6 * Math.floor(MiB / 6)), '\xed\xa0\xbd\xed\xb8\x80'.repeat(Math.floor(MiB / 6)), '.'),
+    'UNICODE surrogate escapes': bytes('V', '\\ud83d\\ude00'.repeat(MiB / 12), '\n.'),
   }
   for (const [name, frame] of Object.entries(cases)) {
     it(`${name}: 1 MiB within ${budgetMs(frame.length).toFixed(0)} ms`, () => {
       const start = performance.now()
+      let outcome = 'decoded'
       try {
         unpickle(frame)
       } catch (e) {
         assert.ok(e instanceof FrameError, String(e))
+        outcome = e.message
       }
       const ms = performance.now() - start
-      assert.ok(ms < budgetMs(frame.length), `${name} took ${ms.toFixed(1)} ms`)
+      assert.ok(ms < budgetMs(frame.length), `${name} took ${ms.toFixed(1)} ms (${outcome})`)
+      if (name.includes('surrogate')) assert.equal(outcome, 'decoded', 'a genuine string of lone surrogates')
     })
   }
 })
