@@ -57,7 +57,7 @@ class Decoder {
         case 0x2e: return this.stop() // STOP
         case 0x28: this.mark(); break // MARK
         case 0x30: this.popOrMark(); break // POP
-        case 0x31: this.popMark(); break // POP_MARK
+        case 0x31: this.stack.length = this.popMark(); break // POP_MARK: the items above the mark go too
         case 0x32: st.push(this.share(this.top())); break // DUP
         case 0x4e: st.push(null); break // NONE
         case 0x88: st.push(true); break // NEWTRUE

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { FrameError } from '../../../src/errors.js'
 import { unpickle } from '../../../src/ingest/unpickle.js'
-import { pyRepr, type PyValue } from '../../../src/py-value.js'
+import { pyRepr, PyTuple, type PyValue } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
 
 const GENUINE = String.raw`
@@ -19,6 +19,12 @@ loop.append(loop)
 me = {'k': 1}
 me['me'] = me
 row = {'col%d' % i: i for i in range(30)}
+inner = [1]
+loop_tuple = (inner,)
+inner.append(loop_tuple)
+inner4 = [1]
+loop_tuple4 = (inner4, 1, 2, 3)
+inner4.append(loop_tuple4)
 out = {
     'tuples': (record(pairs=[(i, 'x') for i in range(25000)]), 'pairs', 25000, None),
     'decimals': (record(prices=[decimal.Decimal(i) / 100 for i in range(20001)]), 'prices', 20001, None),
@@ -26,6 +32,8 @@ out = {
     'self_list': (record(loop=loop), 'loop', 2, repr(loop)),
     'self_dict': (record(me=me), 'me', 2, repr(me)),
     'shared_rows': (record(rows=[row] * 20000), 'rows', 20000, None),
+    'self_tuple_protocol_1': (record(loop=loop_tuple), 'loop', 1, repr(loop_tuple)),
+    'self_tuple4_protocol_4': (pickle.dumps({'loop': loop_tuple4, 'after': 1}, 4), 'loop', 4, repr(loop_tuple4)),
     'dense_dicts': (pickle.dumps({'dicts': [{} for _ in range(400000)]}, 4), 'dicts', 400000, None),
 }
 json.dump({k: [p.hex(), key, n, r] for k, (p, key, n, r) in out.items()}, sys.stdout)
@@ -48,9 +56,10 @@ describe('budgets that follow the frame', () => {
       const value = unpickle(Buffer.from(hex, 'hex'))
       assert.ok(value instanceof Map)
       const extra = value.get(key) as PyValue
-      const length = extra instanceof Map ? extra.size : Array.isArray(extra) ? extra.length : -1
+      const length = extra instanceof Map ? extra.size : Array.isArray(extra) ? extra.length : extra instanceof PyTuple ? extra.items.length : -1
       assert.equal(length, count)
       if (repr !== null) assert.equal(pyRepr(extra), repr)
+      if (name.endsWith('protocol_4')) assert.deepEqual([...value.keys()], ['loop', 'after'], 'nothing left behind by POP_MARK')
     })
   }
 
