@@ -37,7 +37,7 @@ export const DEFAULT_UNPICKLE_LIMITS: Readonly<UnpickleLimits> = Object.freeze({
 })
 
 /** What V8 spends on each kind of value the decoder creates (measured with --expose-gc on Node 20). */
-export const HEAP_COST = Object.freeze({ map: 192, array: 48, tuple: 64, object: 80, bytes: 64 })
+export const HEAP_COST = Object.freeze({ map: 192, mapEntry: 64, array: 48, tuple: 64, object: 80, bytes: 64 })
 
 /**
  * The per-frame allowances. The heap is checked against the bytes read so far, not the whole frame: every

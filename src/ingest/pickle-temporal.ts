@@ -24,7 +24,8 @@ export function temporalText(kind: string, a: readonly PyValue[]): string | unde
 /** The state bytes: PyBytes (py3), or a Python 2 str we decoded as UTF-8 or latin-1 (re-encode the same way). */
 export function stateBytes(v: PyValue | undefined, length: number): Uint8Array | null {
   if (v instanceof PyBytes) return v.bytes
-  if (typeof v !== 'string') return null
+  // Decoding never lengthens: a longer text cannot be the state (and must not be re-encoded per memo reference).
+  if (typeof v !== 'string' || v.length > length) return null
   const l1 = v.length === length ? latin1Bytes(v) : null
   return l1 ?? UTF8_ENCODER.encode(v) // valid UTF-8 decoding always shortens multi-byte runs
 }

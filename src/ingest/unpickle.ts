@@ -301,10 +301,21 @@ class Decoder {
     if (target instanceof PyObject) target.state = state // just a value: `__proto__` in it stays a Map key
     else if (state !== null) fail('BUILD on a non-object')
   }
+  /** `(text, 'latin1')` arguments, as protocol < 3 pickles bytes: the text's latin-1 bytes, else null. */
+  private latin1Argument(a: readonly PyValue[]): Uint8Array | null {
+    const [text, encoding] = a
+    if (a.length !== 2 || typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) return null
+    this.alloc(a, HEAP_COST.bytes + text.length)
+    return latin1Bytes(text)
+  }
   private newObj(cls: PyValue, args: PyValue): PyObject {
     if (!(cls instanceof PyGlobal)) fail('NEWOBJ of a non-class')
     return this.alloc(new PyObject(cls, args))
   }
+  /**
+   * A memo reference can hand the same large argument to any number of calls for a few bytes each, so a
+   * call that copies or scans its argument is charged for it like a container of that size.
+   */
   private construct(fn: PyValue, args: PyValue): PyValue {
     if (fn instanceof PyObject) return this.alloc(new PyObject(null, args)) // e.g. a bound method from getattr
     if (!(fn instanceof PyGlobal)) fail('call of a non-callable')
@@ -314,7 +325,7 @@ class Decoder {
     switch (fn.qualifiedName) {
       case '_codecs.encode': // how protocol < 3 pickles bytes: encode(str(b, 'latin1'), 'latin1')
         {
-          const bytes = latin1Argument(a)
+          const bytes = this.latin1Argument(a)
           if (bytes !== null) return new PyBytes(bytes)
         }
         break
@@ -323,13 +334,14 @@ class Decoder {
         if (a.length === 0) return new PyBytes(new Uint8Array(0))
         if (a.length === 1 && first instanceof PyBytes) return first
         {
-          const bytes = latin1Argument(a)
+          const bytes = this.latin1Argument(a)
           if (bytes !== null) return new PyBytes(bytes)
         }
         break
       case 'builtins.set':
       case 'builtins.frozenset':
         if (a.length === 0 || (a.length === 1 && Array.isArray(first))) {
+          this.alloc(a, HEAP_COST.array + 8 * (Array.isArray(first) ? first.length : 0))
           const items = Array.isArray(first) ? first.slice() : []
           for (const x of items) this.checkHashable(x)
           return new PySet(items, fn.name === 'frozenset')
@@ -338,7 +350,7 @@ class Decoder {
       case 'collections.OrderedDict':
         if (a.length === 0) return new Map()
         if (a.length === 1 && Array.isArray(first)) { // Python 2.7: OrderedDict([[k, v], …])
-          const d = new Map<PyValue, PyValue>()
+          const d = this.alloc(new Map<PyValue, PyValue>(), HEAP_COST.map + HEAP_COST.mapEntry * first.length)
           for (const pair of first) {
             const kv = Array.isArray(pair) ? pair : pair instanceof PyTuple ? pair.items : []
             if (kv.length !== 2) fail('OrderedDict item is not a pair')
@@ -352,7 +364,10 @@ class Decoder {
         if (first instanceof PyGlobal) return new PyObject(first, args)
         break
       case 'decimal.Decimal':
-        if (a.length === 1 && typeof first === 'string' && DECIMAL_TEXT.test(first)) return new PyObject(fn, args, null, first)
+        if (a.length === 1 && typeof first === 'string') {
+          this.alloc(a, first.length) // the pattern reads the whole text
+          if (DECIMAL_TEXT.test(first)) return new PyObject(fn, args, null, first)
+        }
         break
       case 'datetime.datetime':
       case 'datetime.date':
@@ -365,8 +380,4 @@ class Decoder {
   }
 }
 
-/** `(text, 'latin1')` arguments, as protocol < 3 pickles bytes: the text's latin-1 bytes, else null. */
-function latin1Argument(a: readonly PyValue[]): Uint8Array | null {
-  const [text, encoding] = a
-  return a.length === 2 && typeof text === 'string' && (encoding === 'latin1' || encoding === 'latin-1') ? latin1Bytes(text) : null
-}
+
