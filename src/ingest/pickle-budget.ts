@@ -22,14 +22,15 @@ export interface UnpickleLimits {
 }
 
 /**
- * The factors are documented in README ("Security"). 64 expanded values per byte admits any sharing a real
- * record has (a 2-byte memo reference to a 30-key dict is 61 values); a 10-level billion laughs needs 10^10.
+ * The factors are documented in README ("Security"). 1024 expanded values per byte admits any sharing a real
+ * record has (a 2-byte memo reference to a 500-key dict is 1001 values; every renderer stops at 64 KiB, so a
+ * large expansion costs no time); a 10-level billion laughs from 200 bytes needs 10^10.
  * 128 heap bytes per byte admits CPython's densest output (protocol 4 writes an empty dict in 2 bytes, `}\x94`,
  * and V8 spends ~190 bytes on an empty Map), while a hand-made flood of 1-byte dicts is refused.
  */
 export const DEFAULT_UNPICKLE_LIMITS: Readonly<UnpickleLimits> = Object.freeze({
   maxDepth: 1000,
-  expansionPerByte: 64,
+  expansionPerByte: 1024,
   minExpansion: 64 * 1024,
   heapBytesPerByte: 128,
   minHeapBytes: 1024 * 1024,

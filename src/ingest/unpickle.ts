@@ -2,13 +2,14 @@
 // or called; every declared length is checked against the payload before use; budgets bound time and memory.
 // Opcode semantics mirror CPython's Lib/pickle.py `_Unpickler` (3.11), including its mark "fence".
 import { PyBytes, pyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
-import { MAX_INT_BYTES, escapeDecode, fail, floatText, intText, latin1, latin1Bytes, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
+import { MAX_INT_BYTES, MAX_INT_DIGITS, escapeDecode, fail, floatText, intText, latin1, latin1Bytes, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
 import { Budget, DEFAULT_UNPICKLE_LIMITS, HEAP_COST, Meter, type UnpickleLimits } from './pickle-budget.js'
 import { temporalText } from './pickle-temporal.js'
 
 export { DEFAULT_UNPICKLE_LIMITS, type UnpickleLimits }
 
 const MAX_PROTOCOL = 5
+const INT_CLASS = new PyGlobal('builtins', 'int')
 /** What str(Decimal) prints. The fraction's dot is inside its group, so the pattern cannot backtrack. */
 const DECIMAL_TEXT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:E[+-]?\d+)?|Inf(?:inity)?|s?NaN\d*)$/i
 /** Python 2 spellings that Python 3 still writes at protocol < 3: the common part of _compat_pickle's mapping. */
@@ -175,9 +176,13 @@ class Decoder {
     copy.set(this.b.subarray(at, at + n))
     return this.alloc(new PyBytes(copy))
   }
-  private long(n: number): number | bigint {
-    if (n > MAX_INT_BYTES && n <= this.b.length - this.pos) over(`integer of ${n} bytes`)
+  /**
+   * LONG1/LONG4. Past 4300 digits Python itself will not print an int (sys.int_max_str_digits), and turning
+   * one into digits costs quadratic time, so such an int stays a placeholder that says what it is.
+   */
+  private long(n: number): number | bigint | PyObject {
     const at = this.skip(n)
+    if (n > MAX_INT_BYTES) return this.alloc(new PyObject(INT_CLASS, null, null, `<int with more than ${MAX_INT_DIGITS} digits>`))
     return longLE(this.b, at, n)
   }
   private intLine(): number | bigint | boolean {
