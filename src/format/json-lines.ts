@@ -49,10 +49,18 @@ function opt(s: string | null): string {
 
 /**
  * A JSON string whose lone surrogates are the text `\udcff` (Python's backslashreplace), as in the text
- * style: JSON's own "\udcff" escape is legal but readers turn it into U+FFFD or fail on it.
+ * style: JSON's own "\udcff" escape is legal but readers turn it into U+FFFD or fail on it. JSON.stringify
+ * leaves DEL, the C1 controls and U+2028/U+2029 raw: a terminal obeys C1 (\x9b is CSI) and line-splitting
+ * readers break at U+2028, so those become \u escapes too (json.dumps with its default ensure_ascii does so).
  */
 function str(s: string): string {
-  return JSON.stringify(escapeSurrogates(s))
+  const json = JSON.stringify(escapeSurrogates(s))
+  return RAW_IN_JSON.test(json) ? json.replace(RAW_IN_JSON_ALL, unicodeEscape) : json
+}
+const RAW_IN_JSON = /[\x7f-\x9f\u2028\u2029]/
+const RAW_IN_JSON_ALL = /[\x7f-\x9f\u2028\u2029]/g
+function unicodeEscape(c: string): string {
+  return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
 }
 
 /**

@@ -25,6 +25,15 @@ describe('createJsonLines()', () => {
     assert.equal(o['taskName'], null)
   })
 
+  test('escapes DEL, the C1 controls and U+2028/U+2029, which JSON.stringify leaves raw, in every string', () => {
+    const nasty = 'a\x85b\u2028c\x9b[31md\x7fe\u2029'
+    const line = json(makeRecord({ msg: nasty, name: nasty, extra: new Map<string, PyValue>([[nasty, [nasty]]]) }))
+    assert.doesNotMatch(line, /[\x7f-\x9f\u2028\u2029]/)
+    assert.match(line, /a\\u0085b\\u2028c\\u009b\[31md\\u007fe\\u2029/)
+    const o = parse(line)
+    assert.deepEqual([o['message'], o['name'], o[nasty]], [nasty, nasty, [nasty]])
+  })
+
   test('merges args into message like getMessage()', () => {
     assert.equal(parse(json(makeRecord({ msg: '%s=%d', args: new PyTuple(['n', 3n]) })))['message'], 'n=3')
   })
