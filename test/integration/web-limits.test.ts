@@ -37,12 +37,13 @@ const rssKiB = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFi
  */
 const NON_READERS = `
 import socket, sys
-port, n, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+port, n, path, sources = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 held = []
-for _ in range(n):
+for i in range(n):
     s = socket.socket()
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 1000)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.bind(('127.0.0.%d' % (1 + i % sources), 0))  # several loopback addresses: per-address limits apply to each
     s.connect(('127.0.0.1', port))
     s.sendall(('GET %s HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' % path).encode())
     held.append(s)
@@ -51,8 +52,8 @@ sys.stdin.read()
 `
 
 /** Resolves once all n requests are sent; close() ends the connections (the process exits). */
-async function nonReaders(port: number, n: number, urlPath: string): Promise<{ close(): Promise<void> }> {
-  const child = spawn('python3', ['-c', NON_READERS, String(port), String(n), urlPath], { stdio: ['pipe', 'pipe', 'inherit'] })
+async function nonReaders(port: number, n: number, urlPath: string, sources = 1): Promise<{ close(): Promise<void> }> {
+  const child = spawn('python3', ['-c', NON_READERS, String(port), String(n), urlPath, String(sources)], { stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve())
@@ -135,6 +136,43 @@ describe('status port under big records and hostile clients', () => {
     } finally {
       await clients.close()
     }
+  })
+
+  it('keeps RSS growth under 50 MiB and /healthz under 100 ms while 64 live streams from 8 addresses never read their catch-up', async () => {
+    const pid = server.child.pid!
+    const before = rssKiB(pid)
+    // after=0: each asks for the whole ring (300 records, ~2.5 MB of events) and reads none of it.
+    const clients = await nonReaders(port, 64, '/api/stream?after=0', 8)
+    try {
+      await new Promise((r) => setTimeout(r, 2000))
+      const growthMiB = (rssKiB(pid) - before) / 1024
+      const times: number[] = []
+      for (let i = 0; i < 5; i++) times.push(await healthzMs(port))
+      console.log(`RSS growth under 64 non-reading live streams: ${growthMiB.toFixed(1)} MiB; /healthz ${times.map((t) => t.toFixed(1)).join(', ')} ms`)
+      assert.ok(growthMiB < 50, `RSS grew by ${growthMiB.toFixed(1)} MiB`)
+      assert.ok(Math.max(...times) < 100, `/healthz took ${Math.max(...times).toFixed(1)} ms`)
+    } finally {
+      await clients.close()
+    }
+    // A page that does read gets the whole catch-up, in order, in several bounded events.
+    const res = await fetch(`http://127.0.0.1:${port}/api/stream?after=0`)
+    const reader = res.body!.getReader()
+    let text = ''
+    const seqs: number[] = []
+    while (seqs.length < RECORDS) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += Buffer.from(value).toString('utf8')
+      let end: number
+      while ((end = text.indexOf('\n\n')) >= 0) {
+        const block = text.slice(0, end)
+        text = text.slice(end + 2)
+        const data = /^data: (.*)$/m.exec(block)
+        if (data) for (const r of JSON.parse(data[1]!) as Rec[]) seqs.push(r.seq)
+      }
+    }
+    await reader.cancel()
+    assert.deepEqual(seqs, Array.from({ length: RECORDS }, (_, i) => i + 1))
   })
 
   it('answers excess concurrent /api/records with 503, Retry-After and a JSON error, and admits again once they are gone', async () => {

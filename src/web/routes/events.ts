@@ -5,7 +5,7 @@ import type Router from '@koa/router'
 import type { ServerResponse } from 'node:http'
 import type { LogRecord } from '../../record.js'
 import type { Ring } from '../../status/ring.js'
-import { admitRequest, type Admission } from '../limits.js'
+import { admitRequest, SlowReaderError, STALL_MS, type Admission } from '../limits.js'
 import type { RecordJson, RecordsEventData } from '../api-contract.js'
 import { isEmptyFilter, matches, parseFilter, QueryError, selectRecords, type RecordFilter } from '../record-query.js'
 
@@ -14,6 +14,8 @@ interface Subscriber {
   filter: RecordFilter | null
   /** The newest seq this page already has (its catch-up may run ahead of the shared batch). */
   seq: number
+  /** While its catch-up is being written (at the reader's pace), the shared ticks leave it alone. */
+  catchingUp: boolean
 }
 
 const SSE_HEADERS = {
@@ -22,11 +24,20 @@ const SSE_HEADERS = {
   'X-Accel-Buffering': 'no', // nginx in front must not hold events back
 }
 
+/**
+ * One event carries at most this much JSON (one record more if a record alone is larger): 300 records of
+ * escape-heavy text can make 30 MB, which must reach a page in pieces made as it reads them, not as one
+ * string held per subscriber.
+ */
+export const EVENT_BYTES = 64 * 1024
+
 export interface StreamOptions {
   tickMs?: number
   heartbeatMs?: number
-  /** A page that stops reading is cut off past this many unsent bytes; EventSource reconnects and catches up. */
+  /** A live page that stops reading is cut off past this many unsent bytes; EventSource reconnects and catches up. */
   maxBufferedBytes?: number
+  /** A catch-up the reader takes nothing of for this long is cut off (see limits.ts STALL_MS). */
+  stallMs?: number
 }
 
 export class RecordStream {
@@ -37,11 +48,13 @@ export class RecordStream {
   private readonly tickMs: number
   private readonly heartbeatMs: number
   private readonly maxBufferedBytes: number
+  private readonly stallMs: number
 
   constructor(private readonly ring: Ring<LogRecord>, private readonly toJson: (r: LogRecord) => RecordJson, options: StreamOptions = {}) {
     this.tickMs = options.tickMs ?? 250
     this.heartbeatMs = options.heartbeatMs ?? 15_000
-    this.maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024
+    this.stallMs = options.stallMs ?? STALL_MS
   }
 
   get size(): number {
@@ -49,18 +62,16 @@ export class RecordStream {
   }
 
   subscribe(res: ServerResponse, after: number | null, filter: RecordFilter): void {
-    const sub: Subscriber = { res, filter: isEmptyFilter(filter) ? null : filter, seq: 0 }
+    const sub: Subscriber = { res, filter: isEmptyFilter(filter) ? null : filter, seq: after ?? this.ring.last()?.seq ?? 0, catchingUp: true }
     res.writeHead(200, SSE_HEADERS)
     res.write('retry: 2000\n\n')
-    const catchUp = selectRecords(this.ring, { after: after ?? this.ring.last()?.seq ?? 0, limit: this.ring.capacity, filter })
-    sub.seq = catchUp.lastSeq
-    if (catchUp.records.length > 0) res.write(event(catchUp.lastSeq, catchUp.records.map(this.toJson)))
     if (this.subscribers.size === 0) this.start()
     this.subscribers.add(sub)
     res.on('close', () => {
       this.subscribers.delete(sub)
       if (this.subscribers.size === 0) this.stop()
     })
+    void this.catchUp(sub, filter)
   }
 
   /** Ends every stream (shutdown). */
@@ -68,6 +79,46 @@ export class RecordStream {
     for (const sub of this.subscribers) sub.res.end()
     this.subscribers.clear()
     this.stop()
+  }
+
+  /**
+   * Writes what the page missed, one event of at most EVENT_BYTES at a time, each only once the socket took
+   * the one before; a reader that takes nothing for stallMs is cut off. Then the page joins the shared ticks,
+   * once it has everything up to what they have sent.
+   */
+  private async catchUp(sub: Subscriber, filter: RecordFilter): Promise<void> {
+    while (!sub.res.destroyed) {
+      const found = selectRecords(this.ring, { after: sub.seq, limit: this.ring.capacity, filter })
+      for (const [id, text] of events(found.lastSeq, found.records, this.toJson)) {
+        if (sub.res.destroyed) return
+        const more = sub.res.write(text)
+        sub.seq = id
+        if (!more && !(await this.drained(sub.res))) return
+      }
+      sub.seq = found.lastSeq // also where an `after` from before a restart (beyond the ring) is brought back
+      if (sub.seq >= this.sentSeq) break
+    }
+    sub.catchingUp = false
+  }
+
+  /** True once the socket drains; false (and the response destroyed) when it closes or stalls first. */
+  private drained(res: ServerResponse): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer)
+        res.off('drain', onDrain)
+        res.off('close', onClose)
+        resolve(ok)
+      }
+      const onDrain = (): void => done(true)
+      const onClose = (): void => done(false)
+      const timer = setTimeout(() => {
+        res.destroy(new SlowReaderError(`live stream catch-up: no progress for ${this.stallMs / 1000} s, cut off`))
+        done(false)
+      }, this.stallMs)
+      res.once('drain', onDrain)
+      res.once('close', onClose)
+    })
   }
 
   private start(): void {
@@ -93,40 +144,66 @@ export class RecordStream {
     this.sentSeq = last
     const batch = this.ring.latest(last - since).filter((r) => r.seq > since)
     const json = batch.map(this.toJson)
-    let shared: string | null = null
+    let shared: string[] | null = null
     for (const sub of this.subscribers) {
-      if (sub.seq >= last) continue
-      let text: string
+      if (sub.catchingUp || sub.seq >= last) continue
+      let texts: string[]
       if (sub.filter === null && sub.seq <= since) {
-        text = shared ??= event(last, json)
+        texts = shared ??= [...events(last, json, same)].map(([, text]) => text)
       } else {
         const wanted = json.filter((j, i) => j.seq > sub.seq && (sub.filter === null || matches(batch[i]!, sub.filter)))
         if (wanted.length === 0) continue
-        text = event(last, wanted)
+        texts = [...events(last, wanted, same)].map(([, text]) => text)
       }
       sub.seq = last
-      this.send(sub, text)
+      this.send(sub, texts)
     }
     this.lastWrite = now
   }
 
   private writeAll(text: string, now: number): void {
-    for (const sub of this.subscribers) this.send(sub, text)
+    for (const sub of this.subscribers) if (!sub.catchingUp) this.send(sub, [text])
     this.lastWrite = now
   }
 
-  private send(sub: Subscriber, text: string): void {
-    if (sub.res.writableLength > this.maxBufferedBytes) {
-      sub.res.destroy()
-      return
+  /** A live page keeps up or is cut off: checked before each event, so it never holds more than the limit and one event. */
+  private send(sub: Subscriber, texts: readonly string[]): void {
+    for (const text of texts) {
+      if (sub.res.writableLength > this.maxBufferedBytes) {
+        sub.res.destroy(new SlowReaderError(`live stream: over ${this.maxBufferedBytes} bytes unread, cut off`))
+        return
+      }
+      sub.res.write(text)
     }
-    sub.res.write(text)
   }
 }
 
-function event(id: number, records: RecordsEventData): string {
+/**
+ * `records` events of at most EVENT_BYTES of JSON each, made one at a time as they are taken, with the id a
+ * reconnecting EventSource resumes from: each event's last record, and `lastId` for the final one (a
+ * filtered page has seen up to there).
+ */
+function* events<T extends { seq: number }>(lastId: number, records: readonly T[], toJson: (r: T) => RecordsEventData[number]): Generator<[number, string]> {
+  let group: string[] = []
+  let bytes = 0
+  for (let i = 0; i < records.length; i++) {
+    const json = JSON.stringify(toJson(records[i] as T))
+    if (group.length > 0 && bytes + json.length > EVENT_BYTES) {
+      yield event((records[i - 1] as T).seq, group)
+      group = []
+      bytes = 0
+    }
+    group.push(json)
+    bytes += json.length + 1
+  }
+  if (group.length > 0) yield event(lastId, group)
+}
+
+const same = (j: RecordJson): RecordJson => j
+
+function event(id: number, records: readonly string[]): [number, string] {
   // JSON.stringify escapes CR and LF, so the data is one SSE line whatever the messages contain.
-  return `id: ${id}\nevent: records\ndata: ${JSON.stringify(records)}\n\n`
+  return [id, `id: ${id}\nevent: records\ndata: [${records.join(',')}]\n\n`]
 }
 
 export function eventRoutes(router: Router, stream: RecordStream, subscribers: Admission): void {
