@@ -2,16 +2,14 @@
 // or called; every declared length is checked against the payload before use; budgets bound time and memory.
 // Opcode semantics mirror CPython's Lib/pickle.py `_Unpickler` (3.11), including its mark "fence".
 import { PyBytes, pyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
-import { MAX_INT_BYTES, MAX_INT_DIGITS, escapeDecode, fail, floatText, intText, latin1, latin1Bytes, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
+import { MAX_INT_BYTES, MAX_INT_DIGITS, escapeDecode, fail, floatText, intText, latin1, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
 import { Budget, DEFAULT_UNPICKLE_LIMITS, HEAP_COST, Meter, type UnpickleLimits } from './pickle-budget.js'
-import { temporalText } from './pickle-temporal.js'
+import { construct, type Builder } from './pickle-classes.js'
 
 export { DEFAULT_UNPICKLE_LIMITS, type UnpickleLimits }
 
 const MAX_PROTOCOL = 5
 const INT_CLASS = new PyGlobal('builtins', 'int')
-/** What str(Decimal) prints. The fraction's dot is inside its group, so the pattern cannot backtrack. */
-const DECIMAL_TEXT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:E[+-]?\d+)?|Inf(?:inity)?|s?NaN\d*)$/i
 /** Python 2 spellings that Python 3 still writes at protocol < 3: the common part of _compat_pickle's mapping. */
 const PY2_MODULES = new Map([['__builtin__', 'builtins'], ['copy_reg', 'copyreg'], ['exceptions', 'builtins']])
 const PY2_NAMES = new Map([['long', 'int'], ['unicode', 'str'], ['basestring', 'str'], ['unichr', 'chr'], ['xrange', 'range'], ['StandardError', 'Exception']])
@@ -25,7 +23,7 @@ export function unpickle(payload: Uint8Array, limits?: Partial<UnpickleLimits>):
 }
 
 
-class Decoder {
+class Decoder implements Builder {
   private pos = 0
   private readonly stack: PyValue[] = []
   private readonly marks: number[] = []
@@ -107,12 +105,12 @@ class Decoder {
         case 0x94: this.put(this.memoSize); break // MEMOIZE
         case 0x63: { const module = this.text(this.line()); st.push(this.global(module, this.text(this.line()))); break } // GLOBAL
         case 0x93: { const name = this.pop(); const module = this.pop(); if (typeof module !== 'string' || typeof name !== 'string') fail('STACK_GLOBAL needs two strings'); st.push(this.global(module, name)); break }
-        case 0x52: { const args = this.pop(); st.push(this.construct(this.pop(), args)); break } // REDUCE
+        case 0x52: { const args = this.pop(); st.push(construct(this.pop(), args, this)); break } // REDUCE
         case 0x81: { const args = this.pop(); st.push(this.newObj(this.pop(), args)); break } // NEWOBJ
         case 0x92: { this.pop(); const args = this.pop(); st.push(this.newObj(this.pop(), args)); break } // NEWOBJ_EX: kwargs dropped
         case 0x62: this.build(this.pop(), this.top()); break // BUILD
-        case 0x6f: { const items = this.itemsAfterMark(); const cls = items.shift(); if (cls === undefined) fail('OBJ without a class'); st.push(this.construct(cls, this.alloc(new PyTuple(items)))); break } // OBJ
-        case 0x69: { const cls = this.global(this.text(this.line()), this.text(this.line())); st.push(this.construct(cls, this.alloc(new PyTuple(this.itemsAfterMark())))); break } // INST
+        case 0x6f: { const items = this.itemsAfterMark(); const cls = items.shift(); if (cls === undefined) fail('OBJ without a class'); st.push(construct(cls, this.alloc(new PyTuple(items)), this)); break } // OBJ
+        case 0x69: { const cls = this.global(this.text(this.line()), this.text(this.line())); st.push(construct(cls, this.alloc(new PyTuple(this.itemsAfterMark())), this)); break } // INST
         case 0x50: case 0x51: fail('persistent ids are refused') // PERSID, BINPERSID
         case 0x82: case 0x83: case 0x84: fail('extension codes are refused') // EXT1/2/4
         case 0x97: case 0x98: fail('out-of-band buffers are refused') // NEXT_BUFFER, READONLY_BUFFER
@@ -241,7 +239,7 @@ class Decoder {
     return v
   }
   /** Charges the heap budget for a value being built (see HEAP_COST). */
-  private alloc<T extends object>(v: T, cost: number = v instanceof Map ? HEAP_COST.map : Array.isArray(v) ? HEAP_COST.array : HEAP_COST.object): T {
+  alloc<T extends object>(v: T, cost: number = v instanceof Map ? HEAP_COST.map : Array.isArray(v) ? HEAP_COST.array : HEAP_COST.object): T {
     this.budget.spend(cost, this.pos)
     return v
   }
@@ -285,7 +283,7 @@ class Decoder {
   }
   /** Python refuses list/dict/set keys; a tuple or frozenset is hashable only if its items are. Each one is
    *  checked once per frame (remembered in `hashable`), so a key shared 10^10 ways costs no more than its nodes. */
-  private checkHashable(k: PyValue, depth = 0): void {
+  checkHashable(k: PyValue, depth = 0): void {
     if (typeof k !== 'object' || k === null) return
     if (Array.isArray(k) || k instanceof Map || (k instanceof PySet && !k.frozen)) fail('unhashable dict key or set item')
     if (!(k instanceof PyTuple || k instanceof PySet)) return
@@ -306,82 +304,9 @@ class Decoder {
     if (target instanceof PyObject) target.state = state // just a value: `__proto__` in it stays a Map key
     else if (state !== null) fail('BUILD on a non-object')
   }
-  /** `(text, 'latin1')` arguments, as protocol < 3 pickles bytes: the text's latin-1 bytes, else null. */
-  private latin1Argument(a: readonly PyValue[]): Uint8Array | null {
-    const [text, encoding] = a
-    if (a.length !== 2 || typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) return null
-    this.alloc(a, HEAP_COST.bytes + text.length)
-    return latin1Bytes(text)
-  }
   private newObj(cls: PyValue, args: PyValue): PyObject {
     if (!(cls instanceof PyGlobal)) fail('NEWOBJ of a non-class')
     return this.alloc(new PyObject(cls, args))
-  }
-  /**
-   * A memo reference can hand the same large argument to any number of calls for a few bytes each, so a
-   * call that copies or scans its argument is charged for it like a container of that size.
-   */
-  private construct(fn: PyValue, args: PyValue): PyValue {
-    if (fn instanceof PyObject) return this.alloc(new PyObject(null, args)) // e.g. a bound method from getattr
-    if (!(fn instanceof PyGlobal)) fail('call of a non-callable')
-    const a = args instanceof PyTuple ? args.items : []
-    const first = a[0]
-    this.alloc(a)
-    switch (fn.qualifiedName) {
-      case '_codecs.encode': // how protocol < 3 pickles bytes: encode(str(b, 'latin1'), 'latin1')
-        {
-          const bytes = this.latin1Argument(a)
-          if (bytes !== null) return new PyBytes(bytes)
-        }
-        break
-      case 'builtins.bytes':
-      case 'builtins.bytearray':
-        if (a.length === 0) return new PyBytes(new Uint8Array(0))
-        if (a.length === 1 && first instanceof PyBytes) return first
-        {
-          const bytes = this.latin1Argument(a)
-          if (bytes !== null) return new PyBytes(bytes)
-        }
-        break
-      case 'builtins.set':
-      case 'builtins.frozenset':
-        if (a.length === 0 || (a.length === 1 && Array.isArray(first))) {
-          this.alloc(a, HEAP_COST.array + 8 * (Array.isArray(first) ? first.length : 0))
-          const items = Array.isArray(first) ? first.slice() : []
-          for (const x of items) this.checkHashable(x)
-          return new PySet(items, fn.name === 'frozenset')
-        }
-        break
-      case 'collections.OrderedDict':
-        if (a.length === 0) return new Map()
-        if (a.length === 1 && Array.isArray(first)) { // Python 2.7: OrderedDict([[k, v], …])
-          const d = this.alloc(new Map<PyValue, PyValue>(), HEAP_COST.map + HEAP_COST.mapEntry * first.length)
-          for (const pair of first) {
-            const kv = Array.isArray(pair) ? pair : pair instanceof PyTuple ? pair.items : []
-            if (kv.length !== 2) fail('OrderedDict item is not a pair')
-            this.checkHashable(kv[0] as PyValue)
-            d.set(kv[0] as PyValue, kv[1] as PyValue)
-          }
-          return d
-        }
-        break
-      case 'copyreg._reconstructor': // (cls, object, None) + BUILD: an instance of a user class
-        if (first instanceof PyGlobal) return new PyObject(first, args)
-        break
-      case 'decimal.Decimal':
-        if (a.length === 1 && typeof first === 'string') {
-          this.alloc(a, first.length) // the pattern reads the whole text
-          if (DECIMAL_TEXT.test(first)) return new PyObject(fn, args, null, first)
-        }
-        break
-      case 'datetime.datetime':
-      case 'datetime.date':
-      case 'datetime.time':
-      case 'datetime.timedelta':
-        return new PyObject(fn, args, null, temporalText(fn.name, a))
-      default:
-    }
-    return new PyObject(fn, args)
   }
 }
 

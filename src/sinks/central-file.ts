@@ -35,7 +35,7 @@ const ROTATION_RETRY_MS = 60_000
 const quiet: Diagnostics = { report() {}, reportLimited() {} }
 
 /**
- * Events: 'drain' (nothing left in memory), 'written' (bytes), 'error-state' (err), 'recovered'.
+ * Events: 'drain' (nothing left in memory), 'error-state' (err), 'recovered'.
  * Records arriving during a rotation are held here, in order, and go to the new file.
  */
 export class CentralFile extends EventEmitter {
@@ -66,7 +66,6 @@ export class CentralFile extends EventEmitter {
     this.writer.on('drain', () => {
       if (this.rotating === null && this.held.length === 0) this.emit('drain')
     })
-    this.writer.on('written', (n: number) => this.emit('written', n))
     this.writer.on('error-state', (err: NodeJS.ErrnoException) => {
       this.lastError = err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message
       this.diag.report('LS-WRITE-FAILED', `writing ${this.path} failed: ${this.lastError}; keeping records in memory, retrying`)

@@ -11,8 +11,6 @@ import { eventRoutes, RecordStream } from './routes/events.js'
 import { pageRoutes } from './routes/page.js'
 import type { ServerView } from './server-view.js'
 
-export type { FileView, ServerView } from './server-view.js'
-
 /**
  * No inline script or style anywhere (the page's script and CSS are files), so log-derived text that
  * somehow became markup still could not run. connect-src 'self' covers fetch and EventSource.

@@ -1,29 +1,29 @@
-// Keeps the one-way dependencies of ARCHITECTURE.md true: a room may import (at run time) only the rooms
-// listed for it. Type-only imports are free: they vanish at compile time and create no coupling at run time.
+// Keeps ARCHITECTURE.md true: reads its "Rooms" table (room | owns | imports | type-only imports) and fails on
+// any import between rooms it does not list — type-only imports included, since a type couples two rooms as
+// surely as a call — and on any listed edge that no file uses any more, so the document stays exact.
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { repoRoot } from '../support/server.js'
 
-const SHARED = ['py-value', 'record', 'errors']
-const ALLOWED: Record<string, string[]> = {
-  'py-value': [],
-  'diagnostic-codes': [],
-  errors: [],
-  // CPython's level table and the page's level classes, for record, web and the page: the page loads it as /js/levels.js, so it imports nothing.
-  levels: [],
-  // Every cap on record texts from the ring to the page, chosen against each other; the page loads it too, so it imports nothing.
-  'text-caps': [],
-  record: ['py-value', 'levels'],
-  dispatcher: ['record'],
-  config: ['errors', 'format'],
-  ingest: [...SHARED, 'systemd'],
-  format: ['py-value', 'record'],
-  sinks: ['record', 'format', 'errors'],
-  status: [...SHARED, 'text-caps'],
-  web: [...SHARED, 'status', 'config', 'format', 'levels', 'text-caps', 'systemd'],
-  systemd: ['diagnostic-codes'],
+interface RoomRule {
+  imports: Set<string>
+  typeImports: Set<string>
+}
+
+/** The rows of the table under "## Rooms" in ARCHITECTURE.md. */
+function roomTable(): Map<string, RoomRule> {
+  const text = readFileSync(path.join(repoRoot, 'ARCHITECTURE.md'), 'utf8')
+  const section = text.slice(text.indexOf('\n## Rooms'), text.indexOf('\n## ', text.indexOf('\n## Rooms') + 1))
+  const rooms = new Map<string, RoomRule>()
+  for (const line of section.split('\n')) {
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim())
+    if (cells.length !== 4 || !cells[0]!.startsWith('`')) continue
+    const list = (cell: string): Set<string> => new Set(cell === '—' ? [] : cell.split(',').map((x) => x.trim()))
+    rooms.set(cells[0]!.replaceAll('`', ''), { imports: list(cells[2]!), typeImports: list(cells[3]!) })
+  }
+  return rooms
 }
 
 /** What the page's script (src/web/client) may import: it runs in the browser from /js/, beside nothing else. */
@@ -45,18 +45,37 @@ function sources(dir: string): string[] {
 }
 
 describe('room dependencies', () => {
-  it('import only the rooms ARCHITECTURE.md allows', () => {
+  const table = roomTable()
+
+  it('reads a row for every room of src/, and no row for a room that is gone', () => {
+    const present = new Set(sources(path.join(repoRoot, 'src')).map(roomOf))
+    assert.deepEqual([...table.keys()].sort(), [...present].sort())
+    assert.ok(table.size >= 10)
+  })
+
+  it('import only the rooms ARCHITECTURE.md lists, and every listed edge is used', () => {
     const violations: string[] = []
+    const used = new Set<string>()
     for (const file of sources(path.join(repoRoot, 'src'))) {
       const room = roomOf(file)
-      if (room === 'main' || room === 'server') continue
+      const rule = table.get(room)
       const text = readFileSync(file, 'utf8')
-      for (const m of text.matchAll(/^import\s+(?!type\s)[^'"]*?from\s+'(\.[^']+)'/gm)) {
-        const target = roomOf(path.resolve(path.dirname(file), m[1]!.replace(/\.js$/, '.ts')))
-        if (target !== room && !(ALLOWED[room] ?? []).includes(target)) violations.push(`${path.relative(repoRoot, file)} imports ${m[1]} (room ${target})`)
+      for (const m of text.matchAll(/^import\s+(type\s)?[^'"]*?from\s+'(\.[^']+)'/gm)) {
+        const typeOnly = m[1] !== undefined || /^import\s+\{[^}]*\}/.test(m[0]) && [...m[0].matchAll(/[{,]\s*(?!type\s)\w/g)].length === 0
+        const target = roomOf(path.resolve(path.dirname(file), m[2]!.replace(/\.js$/, '.ts')))
+        if (target === room) continue
+        used.add(`${room} ${typeOnly ? 'type' : 'run'} ${target}`)
+        const allowed = rule !== undefined && (rule.imports.has(target) || (typeOnly && rule.typeImports.has(target)))
+        if (!allowed) violations.push(`${path.relative(repoRoot, file)} imports ${m[2]} (room ${target}${typeOnly ? ', types only' : ''})`)
       }
     }
     assert.deepEqual(violations, [])
+    const stale: string[] = []
+    for (const [room, rule] of table) {
+      for (const target of rule.imports) if (!used.has(`${room} run ${target}`)) stale.push(`${room} imports ${target}`)
+      for (const target of rule.typeImports) if (!used.has(`${room} type ${target}`) && !used.has(`${room} run ${target}`)) stale.push(`${room} type-imports ${target}`)
+    }
+    assert.deepEqual(stale, [], 'edges ARCHITECTURE.md lists but no file uses: remove them from the table')
   })
 
   it("keep the page's script to its siblings, the shared modules it is served with, and the API contract", () => {

@@ -74,13 +74,6 @@ export class RecordStream {
     void this.catchUp(sub, filter)
   }
 
-  /** Ends every stream (shutdown). */
-  close(): void {
-    for (const sub of this.subscribers) sub.res.end()
-    this.subscribers.clear()
-    this.stop()
-  }
-
   /**
    * Writes what the page missed, one event of at most EVENT_BYTES at a time, each only once the socket took
    * the one before; a reader that takes nothing for stallMs is cut off. Then the page joins the shared ticks,
