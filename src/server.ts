@@ -183,6 +183,7 @@ export class Server {
         } catch (err) {
           diagnostics.report('LS-SHUTDOWN-TIMEOUT', `last write of ${this.config.file.path} failed: ${(err as Error).message}`)
         }
+        this.file.abandon()
         resolve(1)
       }, this.config.shutdown_timeout_seconds * 1000)
     })

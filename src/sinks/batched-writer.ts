@@ -52,6 +52,7 @@ export class BatchedWriter extends EventEmitter {
   private completedWrites = 0
   private retryMs: number
   private retryTimer: NodeJS.Timeout | null = null
+  private abandoned = false
   private immediate: NodeJS.Immediate | null = null
   private opened: Promise<void> | null = null
   // One shared promise per awaited event, so many SIGHUPs add no listener pile-up.
@@ -161,6 +162,13 @@ export class BatchedWriter extends EventEmitter {
         this.state = 'ending'
     }
     return this.whenClosed()
+  }
+
+  /** The shutdown deadline passed: retry no more (what could not be written stays unwritten). */
+  abandon(): void {
+    this.abandoned = true
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.retryTimer = null
   }
 
   /**
@@ -325,8 +333,8 @@ export class BatchedWriter extends EventEmitter {
     const changed = this.lastError === null || this.lastError.code !== err.code
     this.lastError = err
     if (changed) this.emit('error-state', err)
-    // A retry alone keeps no process alive: while running the sockets do, while stopping the shutdown deadline.
-    this.retryTimer = setTimeout(retry, this.retryMs).unref()
+    if (this.abandoned) return
+    this.retryTimer = setTimeout(retry, this.retryMs)
     this.retryMs = Math.min(this.retryMs * 2, this.retryMaxMs)
   }
 

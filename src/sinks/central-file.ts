@@ -118,6 +118,11 @@ export class CentralFile extends EventEmitter {
     await this.compressing
   }
 
+  /** The shutdown deadline passed: the writer stops retrying. */
+  abandon(): void {
+    this.writer.abandon()
+  }
+
   /** Crash path: held and pending records go out synchronously, to whatever file is open. */
   flushSync(): void {
     const { held, heldLens } = this
