@@ -4,7 +4,10 @@
                           success when all N lines containing TAG are in CENTRAL_LOG
   restarts K TAG          a client opens a new connection per record while `systemctl restart loggingserver`
                           runs K times (1.2 s apart: under the start limit); success = 0 refused, 0 errors, 0 lost
-  oversize                sends a 0xFFFFFFFF length prefix to the log port (the server logs FRAME_TOO_LARGE at warning)
+  oversize                sends a 0xFFFFFFFF length prefix (beyond any record: the server logs LS-FRAME-LENGTH-INVALID
+                          and closes); success when the server closed the connection
+  toolarge TAG            one SocketHandler sends a 2 MiB record, then "TAG after" on the same connection; success
+                          when the file has the placeholder for the big one and the record after it
   refused PORT            success when nothing listens on 127.0.0.1:PORT"""
 import json, logging, logging.handlers, os, socket, subprocess, sys, threading, time
 
@@ -89,6 +92,19 @@ def oversize():
     return {"closed_by_server": closed}, closed
 
 
+def toolarge(tag):
+    h = logging.handlers.SocketHandler(HOST, PORT)
+    lg = logging.getLogger("e2e.toolarge")
+    lg.propagate = False
+    lg.addHandler(h)
+    lg.warning("too large", extra={"blob": "x" * (2 << 20)})
+    lg.warning("%s after", tag)
+    h.close()
+    got = wait_for(tag + " after", 1)
+    placeholder = wait_for("undecodable record from 127.0.0.1: FRAME_TOO_LARGE", 1)
+    return {"after": got, "placeholder": placeholder}, got == 1 and placeholder >= 1
+
+
 def refused(port):
     try:
         socket.create_connection((HOST, port), timeout=3).close()
@@ -105,6 +121,8 @@ if __name__ == "__main__":
         result, good = restarts(int(args[0]), args[1])
     elif cmd == "oversize":
         result, good = oversize()
+    elif cmd == "toolarge":
+        result, good = toolarge(args[0])
     elif cmd == "refused":
         result, good = refused(int(args[0]))
     else:

@@ -104,7 +104,11 @@ sys.exit(0 if any(e.get("PRIORITY") == want and text in str(e.get("MESSAGE")) an
 check "journal: startup line at info (PRIORITY=6, socket-activated)" prio 6 socket-activated
 check "journal: startup line carries its code (PRIORITY=6, [LS-STARTED])" prio 6 '[LS-STARTED]'
 client oversize >"$ART/oversize.json" 2>&1
-check "oversize frame closes its connection" test $? = 0
+check "a length prefix beyond any record closes its connection" test $? = 0
+for _ in $(seq 30); do prio 4 '[LS-FRAME-LENGTH-INVALID]' && break; sleep 0.1; done
+check "journal: [LS-FRAME-LENGTH-INVALID] at warning (PRIORITY=4)" prio 4 '[LS-FRAME-LENGTH-INVALID]'
+client toolarge "big-$$" >"$ART/toolarge.json" 2>&1
+check "a record over max_frame_bytes leaves a placeholder and the next record on its connection arrives" test $? = 0
 for _ in $(seq 30); do prio 4 '[LS-FRAME-TOO-LARGE]' && break; sleep 0.1; done
 check "journalctl -u loggingserver -p warning shows [LS-FRAME-TOO-LARGE]" c sh -c 'journalctl -u loggingserver -p warning --no-pager | grep -qF "[LS-FRAME-TOO-LARGE]"'
 check "journalctl -g LS-FRAME-TOO-LARGE finds the refused record" c sh -c 'journalctl -u loggingserver -g LS-FRAME-TOO-LARGE -o cat --no-pager | grep -q "refused, connection kept"'
