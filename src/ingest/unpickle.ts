@@ -18,7 +18,10 @@ export function unpickle(payload: Uint8Array, limits?: Partial<UnpickleLimits>):
   const budget = new Budget(limits === undefined ? DEFAULT_UNPICKLE_LIMITS : { ...DEFAULT_UNPICKLE_LIMITS, ...limits }, payload.length)
   const decoder = new Decoder(payload, budget)
   const value = decoder.run()
-  new Meter(budget, decoder.shared).size(value, 0)
+  // Without a memo reference no value appears twice (the expansion is at most a value per byte, within budget),
+  // and nesting deeper than maxDepth takes more bytes than that: most records need no measuring.
+  const unmeasured = decoder.shared === null && payload.length <= budget.maxDepth && payload.length <= budget.maxExpanded
+  if (!unmeasured) new Meter(budget, decoder.shared).size(value, 0)
   return value
 }
 
