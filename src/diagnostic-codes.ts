@@ -33,7 +33,7 @@ export const CATALOGUE = {
   },
   'LS-SHUTDOWN-CONNECTIONS-CUT': {
     priority: 'warning',
-    meaning: 'log connections still sending 3 s after the stop signal were closed',
+    meaning: 'at a stop, log connections still sending after two thirds of `shutdown_timeout_seconds` were closed, or new connections still arriving after 3 s were refused',
     action: 'nothing for SocketHandler clients (they reconnect to the next start); a client that never pauses is not one',
   },
   'LS-SHUTDOWN-TIMEOUT': {

@@ -190,7 +190,8 @@ export class Server {
     const drained = (async () => {
       this.web?.close()
       this.dispatcher.release() // however far behind the file is, read everything the peers already sent
-      await this.log.drain()
+      // Leave the last third of the timeout for the file to catch up with what the drain read.
+      await this.log.drain((this.config.shutdown_timeout_seconds * 1000 * 2) / 3)
       await this.file.end()
       diagnostics.report('LS-STOPPED', `stopped: ${this.stats.recordsReceived} records received, ${this.file.stats().recordsWritten} written`)
       return 0

@@ -3,8 +3,9 @@
 // can never resume each other's pause. Reasons for every socket (backpressure) and for one (turn) combine.
 
 /** Why reading stops. `backpressure`: the central file is behind (every socket). `turn`: a busy connection
- *  lets the event loop go round before reading more (that socket). */
-export type PauseReason = 'backpressure' | 'turn'
+ *  lets the event loop go round before reading more (that socket). `accepting`: a stop takes the connections
+ *  still queued in the kernel first, and libuv accepts one per loop iteration, so iterations must be quick. */
+export type PauseReason = 'backpressure' | 'turn' | 'accepting'
 
 /** What flow control needs of a socket (net.Socket has both). */
 export interface Pausable {
