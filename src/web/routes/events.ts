@@ -30,6 +30,8 @@ const SSE_HEADERS = {
  * string held per subscriber.
  */
 export const EVENT_BYTES = 64 * 1024
+/** Records selected for one catch-up event (it may take fewer, to stay within EVENT_BYTES). */
+const CATCH_UP_STEP = 64
 
 export interface StreamOptions {
   tickMs?: number
@@ -81,17 +83,26 @@ export class RecordStream {
    */
   private async catchUp(sub: Subscriber, filter: RecordFilter): Promise<void> {
     while (!sub.res.destroyed) {
-      const found = selectRecords(this.ring, { after: sub.seq, limit: this.ring.capacity, filter })
-      for (const [id, text] of events(found.lastSeq, found.records, this.toJson)) {
-        if (sub.res.destroyed) return
-        const more = sub.res.write(text)
-        sub.seq = id
-        if (!more && !(await this.drained(sub.res))) return
-      }
-      sub.seq = found.lastSeq // also where an `after` from before a restart (beyond the ring) is brought back
-      if (sub.seq >= this.sentSeq) break
+      const [id, text] = this.nextCatchUpEvent(sub.seq, filter)
+      sub.seq = id
+      if (text === null) break // level with the ring: what comes next, the shared ticks send
+      if (!sub.res.write(text) && !(await this.drained(sub.res))) return
     }
     sub.catchingUp = false
+  }
+
+  /**
+   * The next catch-up event after `seq` and the seq it reaches, or [the ring's newest seq, null] when nothing
+   * (that passes the filter) is left: the ring's newest is at least what the shared ticks have sent. Records are selected afresh each time, in a function
+   * of their own so no reference outlives it: held across the wait for a reader they would keep records the
+   * ring has let go alive, one set per waiting page (64 pages × 64 big records: over a gigabyte).
+   */
+  private nextCatchUpEvent(seq: number, filter: RecordFilter): [number, string | null] {
+    const found = selectRecords(this.ring, { after: seq, limit: CATCH_UP_STEP, filter })
+    // found.lastSeq also brings back an `after` from before a restart (beyond the ring).
+    if (found.records.length === 0) return [found.lastSeq, null]
+    const last = found.more ? (found.records.at(-1) as LogRecord).seq : found.lastSeq
+    return events(last, found.records, this.toJson).next().value as [number, string]
   }
 
   /** True once the socket drains; false (and the response destroyed) when it closes or stalls first. */
@@ -137,16 +148,17 @@ export class RecordStream {
     this.sentSeq = last
     const batch = this.ring.latest(last - since).filter((r) => r.seq > since)
     const json = batch.map(this.toJson)
-    let shared: string[] | null = null
+    // Buffers, made once: a string written to 64 sockets becomes 64 copies of it, held until each is sent.
+    let shared: Buffer[] | null = null
     for (const sub of this.subscribers) {
       if (sub.catchingUp || sub.seq >= last) continue
-      let texts: string[]
+      let texts: Buffer[]
       if (sub.filter === null && sub.seq <= since) {
-        texts = shared ??= [...events(last, json, same)].map(([, text]) => text)
+        texts = shared ??= [...events(last, json, same)].map(([, text]) => Buffer.from(text))
       } else {
         const wanted = json.filter((j, i) => j.seq > sub.seq && (sub.filter === null || matches(batch[i]!, sub.filter)))
         if (wanted.length === 0) continue
-        texts = [...events(last, wanted, same)].map(([, text]) => text)
+        texts = [...events(last, wanted, same)].map(([, text]) => Buffer.from(text))
       }
       sub.seq = last
       this.send(sub, texts)
@@ -155,12 +167,13 @@ export class RecordStream {
   }
 
   private writeAll(text: string, now: number): void {
-    for (const sub of this.subscribers) if (!sub.catchingUp) this.send(sub, [text])
+    const chunk = [Buffer.from(text)]
+    for (const sub of this.subscribers) if (!sub.catchingUp) this.send(sub, chunk)
     this.lastWrite = now
   }
 
   /** A live page keeps up or is cut off: checked before each event, so it never holds more than the limit and one event. */
-  private send(sub: Subscriber, texts: readonly string[]): void {
+  private send(sub: Subscriber, texts: readonly Buffer[]): void {
     for (const text of texts) {
       if (sub.res.writableLength > this.maxBufferedBytes) {
         sub.res.destroy(new SlowReaderError(`live stream: over ${this.maxBufferedBytes} bytes unread, cut off`))
