@@ -145,6 +145,11 @@ export const CATALOGUE = {
     meaning: 'a valid pickle whose value is not a dict; placeholder written, connection kept',
     action: 'not a SocketHandler record',
   },
+  'LS-CONNECTION-LIMIT': {
+    priority: 'warning',
+    meaning: 'a new log connection arrived with `log.max_connections` already open; it was closed at once (open ones are kept)',
+    action: 'raise `log.max_connections` (and `LimitNOFILE=`) if that many clients are real; otherwise find the peer holding connections open',
+  },
   'LS-LOG-CLIENT-GONE': {
     priority: 'debug',
     meaning: 'a log connection ended with a socket error (usually ECONNRESET); what it sent before is written',

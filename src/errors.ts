@@ -10,6 +10,7 @@ export const REJECT_CODES = [
   'UNPICKLE_FAILED', // not a pickle, or one we refuse (bad opcode, bad length, stack misuse): placeholder, kept
   'PICKLE_BUDGET_EXCEEDED', // a pickle over the depth, heap or expanded-size budget: placeholder, kept
   'NOT_A_DICT', // a valid pickle whose top value is not a dict: placeholder, kept
+  'CONNECTION_LIMIT', // a new log connection beyond log.max_connections: closed at once
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 

@@ -1,6 +1,7 @@
 // The log port as one thing with a lifecycle: its listening sockets (systemd's or our own), its connections,
 // their flow control and the per-peer placeholder limit. It takes the `log:` section of the config once and
 // again on reload, and says itself which of its keys a reload can change.
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import type { Config } from '../config/schema.js'
 import type { Dispatcher } from '../dispatcher.js'
@@ -14,7 +15,10 @@ import { PlaceholderLimiter } from './placeholder.js'
 export type LogPortConfig = Config['log']
 
 /** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
-export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'max_backlog_bytes'] as const
+export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'max_backlog_bytes', 'max_connections'] as const
+
+/** File descriptors kept for the central file, its rotation, the status page and systemd's notify socket. */
+export const FD_RESERVE = 256
 
 /** After a stop, a connection is closed once its peer has been silent this long (or has closed). */
 const DRAIN_QUIET_MS = 250
@@ -31,6 +35,7 @@ export interface LogPortParts {
 export class LogPort {
   private readonly connections = new Set<Connection>()
   private accepted = 0
+  private maxConnections = 0
   private readonly context: ConnectionContext
   private listening: Listening = { servers: [], description: 'not listening', activated: false }
 
@@ -65,6 +70,7 @@ export class LogPort {
     this.context.maxFrameBytes = config.max_frame_bytes
     this.context.frameTimeoutMs = config.frame_timeout_seconds * 1000
     this.context.dispatcher.setMaxBacklogBytes(config.max_backlog_bytes)
+    this.maxConnections = config.max_connections ?? defaultMaxConnections()
   }
 
   /**
@@ -120,6 +126,13 @@ export class LogPort {
 
   private accept(socket: net.Socket): void {
     this.accepted++
+    if (this.connections.size >= this.maxConnections) {
+      // Before a file descriptor runs out for the file, the status page or the next record: refuse it, loudly.
+      this.context.stats.reject('CONNECTION_LIMIT')
+      this.context.diagnostics.reportLimited('LS-CONNECTION-LIMIT', `log connection from ${socket.remoteAddress ?? '?'} refused: ${this.connections.size} open (log.max_connections)`)
+      socket.destroy()
+      return
+    }
     const connection = new Connection(socket, this.context)
     this.connections.add(connection)
     socket.on('close', () => this.connections.delete(connection))
@@ -129,4 +142,19 @@ export class LogPort {
 /** Resolves after the event loop has been through one I/O poll phase (check → poll → check). */
 function afterOnePoll(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
+}
+
+/** The soft open-files limit (/proc/self/limits) less FD_RESERVE; 1024 less it where that cannot be read. */
+export function defaultMaxConnections(limits = readLimits()): number {
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1]
+  const fds = soft === undefined ? 1024 : soft === 'unlimited' ? 1 << 20 : Number(soft)
+  return Math.max(16, fds - FD_RESERVE)
+}
+
+function readLimits(): string {
+  try {
+    return readFileSync('/proc/self/limits', 'utf8')
+  } catch {
+    return ''
+  }
 }
