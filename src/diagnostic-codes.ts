@@ -127,7 +127,7 @@ export const CATALOGUE = {
   },
   'LS-FRAME-TRUNCATED': {
     priority: 'warning',
-    meaning: 'the peer closed (or stalled `log.frame_timeout_seconds`) in the middle of a frame; connection closed',
+    meaning: 'the peer closed (or stalled `log.frame_timeout_seconds`, or took over `log.frame_deadline_seconds`) in the middle of a frame; connection closed',
     action: 'usually a client process killed mid-send',
   },
   'LS-UNPICKLE-FAILED': {

@@ -19,6 +19,8 @@ export const LogPortSchema = z
     max_backlog_bytes: positiveInt.default(64 * 1024 * 1024),
     /** A connection that stops in the middle of a frame for this long is closed (a stalled or hostile peer). */
     frame_timeout_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(60),
+    /** A frame must arrive whole within this long of its first byte (a trickle resets the silence timeout). */
+    frame_deadline_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(30),
     /** Open log connections at most; null = the open-files limit less a reserve (see ingest/log-port.ts). */
     max_connections: positiveInt.nullable().default(null),
   })

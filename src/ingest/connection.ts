@@ -25,6 +25,8 @@ export interface ConnectionContext {
   maxFrameBytes: number
   /** A peer silent this long in the middle of a frame is closed; between frames it may idle forever. */
   frameTimeoutMs: number
+  /** A frame must arrive whole within this long of its first byte, however it trickles in. */
+  frameDeadlineMs: number
   /** Shared by all connections: the limit is per peer address, not per connection. */
   placeholders: PlaceholderLimiter
   unpickleLimits?: Partial<UnpickleLimits>
@@ -36,6 +38,8 @@ export class Connection {
   private readonly sink: FrameSink
   private closed = false
   private turnBytes = 0
+  /** When the frame now partly received began (Date.now()). */
+  private frameStartedAt = 0
   private onClose: (() => void) | null = null
 
   constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
@@ -104,11 +108,23 @@ export class Connection {
   private receive(chunk: Buffer): void {
     if (this.closed) return
     this.ctx.stats.bytesReceived += chunk.length
+    const { framer } = this
+    const wasInFrame = framer.inFrame
+    const doneBefore = framer.framesDone
     try {
-      this.framer.push(chunk, this.sink)
+      framer.push(chunk, this.sink)
     } catch (err) {
       this.fail(err)
       return
+    }
+    if (framer.inFrame) {
+      const now = Date.now()
+      if (!wasInFrame || framer.framesDone !== doneBefore) this.frameStartedAt = now
+      else if (now - this.frameStartedAt > this.ctx.frameDeadlineMs) {
+        // A byte now and then resets the silence timeout for ever, holding the partial frame's memory.
+        this.fail(new FrameError('FRAME_TRUNCATED', `frame not whole ${this.ctx.frameDeadlineMs / 1000} s after its first byte (log.frame_deadline_seconds)`))
+        return
+      }
     }
     this.turnBytes += chunk.length
     if (this.turnBytes >= TURN_BYTES) this.yieldTurn()

@@ -5,6 +5,8 @@
 import { FrameError } from '../errors.js'
 
 const HEADER_BYTES = 4
+/** A partial frame's first buffer; it doubles as more of the frame arrives. */
+const FIRST_BODY_BYTES = 64 * 1024
 /** No log record is this large: a longer length prefix means the peer does not speak SocketHandler framing.
  *  It is also the largest `log.max_frame_bytes` the config accepts. */
 export const MAX_PLAUSIBLE_FRAME_BYTES = 64 * 1024 * 1024
@@ -20,9 +22,11 @@ export class Framer {
   /** Header bytes of a frame whose 4-byte prefix arrived split across reads. */
   private header = Buffer.alloc(HEADER_BYTES)
   private headerFill = 0
-  /** The body being assembled when a frame spans reads; null between frames. */
+  /** The body being assembled when a frame spans reads (null between frames): it grows with what arrives, not
+   *  with what the prefix declares, so a peer that declares 1 MiB and sends a byte holds 64 KiB, not 1 MiB. */
   private body: Buffer | null = null
   private bodyFill = 0
+  private bodyLength = 0
   /** Bytes of an oversize frame still to be read past, and its declared length. */
   private skipLeft = 0
   private skipLength = 0
@@ -38,6 +42,14 @@ export class Framer {
     return this.headerFill > 0 || this.body !== null || this.skipLeft > 0
   }
 
+  /** Frames completed or read past so far: with inFrame, tells the caller when a new frame began. */
+  framesDone = 0
+
+  /** Memory held for the frame being assembled. */
+  get heldBytes(): number {
+    return this.body?.length ?? 0
+  }
+
   /**
    * Hands each complete frame in `chunk` to the sink, in order, so frames before a bad length are delivered
    * before the FrameError for it is thrown. Frames wholly inside one chunk are zero-copy views of it, valid
@@ -50,17 +62,22 @@ export class Framer {
         const take = Math.min(this.skipLeft, chunk.length - pos)
         this.skipLeft -= take
         pos += take
-        if (this.skipLeft === 0) sink.skipped(this.skipLength)
+        if (this.skipLeft === 0) {
+          this.framesDone++
+          sink.skipped(this.skipLength)
+        }
         continue
       }
       if (this.body !== null) {
-        const take = Math.min(this.body.length - this.bodyFill, chunk.length - pos)
+        const take = Math.min(this.bodyLength - this.bodyFill, chunk.length - pos)
+        if (this.bodyFill + take > this.body.length) this.grow(this.bodyFill + take)
         chunk.copy(this.body, this.bodyFill, pos, pos + take)
         this.bodyFill += take
         pos += take
-        if (this.bodyFill === this.body.length) {
+        if (this.bodyFill === this.bodyLength) {
           const body = this.body
           this.body = null
+          this.framesDone++
           sink.frame(body)
         }
         continue
@@ -87,11 +104,21 @@ export class Framer {
       } else if (chunk.length - pos >= length) {
         const start = pos
         pos += length
+        this.framesDone++
         sink.frame(chunk.subarray(start, pos))
       } else {
-        this.body = Buffer.allocUnsafe(length)
+        this.bodyLength = length
+        this.body = Buffer.allocUnsafe(Math.min(length, FIRST_BODY_BYTES))
         this.bodyFill = 0
       }
     }
+  }
+
+  /** At least `need` bytes, doubling (so the copies stay linear), never past the declared length. */
+  private grow(need: number): void {
+    const body = this.body as Buffer
+    const bigger = Buffer.allocUnsafe(Math.min(this.bodyLength, Math.max(need, body.length * 2)))
+    body.copy(bigger, 0, 0, this.bodyFill)
+    this.body = bigger
   }
 }

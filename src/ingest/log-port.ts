@@ -15,7 +15,7 @@ import { PlaceholderLimiter } from './placeholder.js'
 export type LogPortConfig = Config['log']
 
 /** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
-export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'max_backlog_bytes', 'max_connections'] as const
+export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections'] as const
 
 /** File descriptors kept for the central file, its rotation, the status page and systemd's notify socket. */
 export const FD_RESERVE = 256
@@ -40,7 +40,7 @@ export class LogPort {
   private listening: Listening = { servers: [], description: 'not listening', activated: false }
 
   private constructor(parts: LogPortParts, config: LogPortConfig) {
-    this.context = { ...parts, placeholders: new PlaceholderLimiter(), maxFrameBytes: 0, frameTimeoutMs: 0 }
+    this.context = { ...parts, placeholders: new PlaceholderLimiter(), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
     this.reconfigure(config)
   }
 
@@ -69,6 +69,7 @@ export class LogPort {
   reconfigure(config: LogPortConfig): void {
     this.context.maxFrameBytes = config.max_frame_bytes
     this.context.frameTimeoutMs = config.frame_timeout_seconds * 1000
+    this.context.frameDeadlineMs = config.frame_deadline_seconds * 1000
     this.context.dispatcher.setMaxBacklogBytes(config.max_backlog_bytes)
     this.maxConnections = config.max_connections ?? defaultMaxConnections()
   }

@@ -83,6 +83,25 @@ describe('Framer', () => {
     assert.ok(process.memoryUsage().arrayBuffers - before < 8 * 1024 * 1024)
   })
 
+  it('holds what has arrived of a partial frame, not what its prefix declares', () => {
+    const framer = new Framer(2 * 1024 * 1024)
+    const body = Buffer.from(Array.from({ length: 1024 * 1024 }, (_, i) => i % 251))
+    const header = Buffer.alloc(4)
+    header.writeUInt32BE(body.length)
+    const out: Buffer[] = []
+    const sink = { frame: (f: Buffer) => out.push(Buffer.from(f)), skipped: () => assert.fail('not oversize') }
+    framer.push(Buffer.concat([header, body.subarray(0, 10)]), sink)
+    assert.ok(framer.heldBytes <= 64 * 1024, `holds ${framer.heldBytes} bytes for 10 that arrived`)
+    for (let at = 10; at < body.length; at += 1000) {
+      framer.push(body.subarray(at, Math.min(at + 1000, body.length)), sink)
+      assert.ok(framer.heldBytes <= Math.max(64 * 1024, 2 * (at + 1000)), `holds ${framer.heldBytes} after ${at + 1000}`)
+    }
+    assert.equal(out.length, 1)
+    assert.ok(out[0]!.equals(body))
+    assert.equal(framer.heldBytes, 0)
+    assert.equal(framer.framesDone, 1)
+  })
+
   it('rejects a zero length', () => {
     assert.throws(() => collect(new Framer(10), [Buffer.alloc(4)]), { code: 'FRAME_EMPTY' })
   })
