@@ -73,6 +73,8 @@ export const WebSchema = z
     recent_records: positiveInt.max(100_000).default(300),
     refresh_seconds: z.number().positive().max(3600).default(5),
     css_file: z.string().min(1).nullable().default(null),
+    /** Live streams (/api/stream) open at once, from all clients; 8 at most from one address. */
+    max_streams: positiveInt.max(10_000).default(100),
     /** HTTP basic auth for the page and API (all but /healthz); null = open. Hashes only, never passwords. */
     auth: WebAuthSchema.nullable().default(null),
   })

@@ -4,7 +4,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { BasicAuth } from './basic-auth.js'
-import { Admission, HEAVY_RESPONSES, STREAM_SUBSCRIBERS } from './limits.js'
+import { Admission, HEAVY_RESPONSES, STREAMS_PER_CLIENT } from './limits.js'
 import { createRecordJson, WHOLE_TEXT_CHARS } from './record-json.js'
 import { apiRoutes, healthRoutes } from './routes/api.js'
 import { eventRoutes, RecordStream } from './routes/events.js'
@@ -45,7 +45,7 @@ export function createApp(view: ServerView, diagnostics: Diagnostics): Koa {
   const stream = new RecordStream(view.ring, toJson)
   // Per app: after a SIGHUP rebuild, responses still open on the old app count against the old limits.
   const heavy = new Admission('record requests', HEAVY_RESPONSES)
-  const subscribers = new Admission('live streams', STREAM_SUBSCRIBERS)
+  const subscribers = new Admission('live streams', { total: config.web.max_streams, perClient: Math.min(STREAMS_PER_CLIENT, config.web.max_streams) })
   const auth = config.web.auth ? new BasicAuth(config.web.auth) : null
 
   app.use(async (ctx, next) => {

@@ -18,8 +18,16 @@ export interface AdmissionLimits {
  */
 export const HEAVY_RESPONSES: AdmissionLimits = { total: 16, perClient: 4 }
 
-/** /api/stream: one per open page (browsers open at most 6 connections per host anyway). */
-export const STREAM_SUBSCRIBERS: AdmissionLimits = { total: 64, perClient: 8 }
+/** /api/stream: one per open page; `web.max_streams` in all (browsers open at most 6 connections per host). */
+export const STREAMS_PER_CLIENT = 8
+
+/**
+ * Slow HTTP cannot hold a socket: request headers must be in within HEADERS_TIMEOUT_MS and a whole request
+ * within REQUEST_TIMEOUT_MS (Node checks every CONNECTIONS_CHECK_MS; its defaults are 60 s, 300 s and 30 s).
+ */
+export const HEADERS_TIMEOUT_MS = 10_000
+export const REQUEST_TIMEOUT_MS = 30_000
+export const CONNECTIONS_CHECK_MS = 1000
 
 /**
  * A response whose socket took no byte for this long is destroyed: the reader has stopped reading. Node's

@@ -6,10 +6,11 @@ import type { Config } from '../config/schema.js'
 import { addressOf, listen, type Listening } from '../systemd/listeners.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { createApp } from './app.js'
+import { CONNECTIONS_CHECK_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './limits.js'
 import type { ServerView } from './server-view.js'
 
 /** Keys of `web:` a reload applies; enabled, host, port and the ring's size need a restart. */
-export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth'] as const
+export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams'] as const
 
 export class WebPort {
   private handle: (req: http.IncomingMessage, res: http.ServerResponse) => void
@@ -23,7 +24,8 @@ export class WebPort {
   static async open(view: ServerView, log: Diagnostics, inherited: Map<string, number[]> | null): Promise<WebPort> {
     const port = new WebPort(view, log)
     const { host, port: number } = view.config.web
-    port.listening = await listen({ name: 'web', host, port: number }, inherited, () => http.createServer((req, res) => port.handle(req, res)))
+    const options = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_MS }
+    port.listening = await listen({ name: 'web', host, port: number }, inherited, () => http.createServer(options, (req, res) => port.handle(req, res)))
     return port
   }
 
