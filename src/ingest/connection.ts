@@ -184,7 +184,8 @@ function rejection(err: unknown): { code: RejectCode; message: string } {
   return err instanceof FrameError || err instanceof RecordError ? err : { code: 'UNPICKLE_FAILED', message: String(err) }
 }
 
-function peerAddress(socket: Socket): string {
+/** The peer's IP as records show it (an IPv4 peer on a dual-stack socket without its ::ffff: prefix). */
+export function peerAddress(socket: Socket): string {
   const address = socket.remoteAddress ?? 'local'
   return address.startsWith('::ffff:') ? address.slice(7) : address
 }

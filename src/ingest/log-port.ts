@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
-import { Connection, type ConnectionContext } from './connection.js'
+import { Connection, peerAddress, type ConnectionContext } from './connection.js'
 import { FlowControl } from './flow-control.js'
 import { listen, type Listening } from '../systemd/listeners.js'
 import { PlaceholderLimiter } from './placeholder.js'
@@ -88,9 +88,9 @@ export class LogPort {
     if (!this.listening.activated) {
       this.context.flow.pauseAll('accepting')
       await this.acceptQueued()
-      for (const server of this.listening.servers) server.close()
-      this.context.flow.resumeAll('accepting')
-    } else for (const server of this.listening.servers) server.close()
+    }
+    for (const server of this.listening.servers) server.close()
+    this.context.flow.resumeAll('accepting')
     const draining = [...this.connections]
     const cutOff = setTimeout(() => {
       const still = draining.filter((c) => !c.isClosed)
@@ -130,7 +130,7 @@ export class LogPort {
     if (this.connections.size >= this.maxConnections) {
       // Before a file descriptor runs out for the file, the status page or the next record: refuse it, loudly.
       this.context.stats.reject('CONNECTION_LIMIT')
-      this.context.diagnostics.reportLimited('LS-CONNECTION-LIMIT', `log connection from ${socket.remoteAddress ?? '?'} refused: ${this.connections.size} open (log.max_connections)`)
+      this.context.diagnostics.reportLimited('LS-CONNECTION-LIMIT', `log connection from ${peerAddress(socket)} refused: ${this.connections.size} open (log.max_connections)`)
       socket.destroy()
       return
     }
