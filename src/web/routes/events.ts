@@ -154,11 +154,11 @@ export class RecordStream {
       if (sub.catchingUp || sub.seq >= last) continue
       let texts: Buffer[]
       if (sub.filter === null && sub.seq <= since) {
-        texts = shared ??= [...events(last, json, same)].map(([, text]) => Buffer.from(text))
+        texts = shared ??= eventBuffers(last, json)
       } else {
         const wanted = json.filter((j, i) => j.seq > sub.seq && (sub.filter === null || matches(batch[i]!, sub.filter)))
         if (wanted.length === 0) continue
-        texts = [...events(last, wanted, same)].map(([, text]) => Buffer.from(text))
+        texts = eventBuffers(last, wanted)
       }
       sub.seq = last
       this.send(sub, texts)
@@ -205,7 +205,10 @@ function* events<T extends { seq: number }>(lastId: number, records: readonly T[
   if (group.length > 0) yield event(lastId, group)
 }
 
-const same = (j: RecordJson): RecordJson => j
+/** Live events as bytes, for pages that already share one rendering of the records. */
+function eventBuffers(lastId: number, records: readonly RecordJson[]): Buffer[] {
+  return [...events(lastId, records, (j: RecordJson) => j)].map(([, text]) => Buffer.from(text))
+}
 
 function event(id: number, records: readonly string[]): [number, string] {
   // JSON.stringify escapes CR and LF, so the data is one SSE line whatever the messages contain.
