@@ -110,8 +110,9 @@ function knownKeys(at: readonly (string | number)[]): string | null {
 }
 
 function unwrap(schema: unknown): { shape: Record<string | number, unknown> } | null {
-  let s = schema as { _def?: { innerType?: unknown }; shape?: Record<string, unknown> } | undefined
-  while (s && !s.shape && s._def?.innerType) s = s._def.innerType as typeof s
+  // Through .default() (innerType) and .refine() (schema) to the object inside.
+  let s = schema as { _def?: { innerType?: unknown; schema?: unknown }; shape?: Record<string, unknown> } | undefined
+  while (s && !s.shape && (s._def?.innerType ?? s._def?.schema)) s = (s._def?.innerType ?? s._def?.schema) as typeof s
   return s?.shape ? (s as { shape: Record<string, unknown> }) : null
 }
 

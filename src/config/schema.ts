@@ -21,10 +21,17 @@ export const LogPortSchema = z
     frame_timeout_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(60),
     /** A frame must arrive whole within this long of its first byte (a trickle resets the silence timeout). */
     frame_deadline_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(30),
+    /** Bytes held in half-received frames across all connections; past it the largest holders are closed. */
+    max_partial_bytes: positiveInt.default(256 * 1024 * 1024),
     /** Open log connections at most; null = the open-files limit less a reserve (see ingest/log-port.ts). */
     max_connections: positiveInt.nullable().default(null),
   })
   .strict()
+  // Below one frame's limit a single genuine large record would close its own connection.
+  .refine((log) => log.max_partial_bytes >= log.max_frame_bytes, {
+    message: 'must be at least log.max_frame_bytes',
+    path: ['max_partial_bytes'],
+  })
 
 export const FileSchema = z
   .object({

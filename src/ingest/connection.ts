@@ -11,6 +11,7 @@ import { RecordError, toLogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { FlowControl } from './flow-control.js'
 import { Framer, type FrameSink } from './framer.js'
+import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
 import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
 import { unpickle, type UnpickleLimits } from './unpickle.js'
 
@@ -29,10 +30,12 @@ export interface ConnectionContext {
   frameDeadlineMs: number
   /** Shared by all connections: the limit is per peer address, not per connection. */
   placeholders: PlaceholderLimiter
+  /** Shared by all connections: the bound on bytes held in partial frames (log.max_partial_bytes). */
+  partialFrames: PartialFrames
   unpickleLimits?: Partial<UnpickleLimits>
 }
 
-export class Connection {
+export class Connection implements PartialFrameHolder {
   readonly peer: string
   private readonly framer: Framer
   private readonly sink: FrameSink
@@ -117,6 +120,8 @@ export class Connection {
       this.fail(err)
       return
     }
+    this.ctx.partialFrames.update(this, framer.heldBytes)
+    if (this.closed) return
     if (framer.inFrame) {
       const now = Date.now()
       if (!wasInFrame || framer.framesDone !== doneBefore) this.frameStartedAt = now
@@ -162,6 +167,10 @@ export class Connection {
     if (suppressed !== null) dispatcher.accept(placeholderRecord(this.peer, code, frameBytes, why, suppressed, now))
   }
 
+  shedPartialFrame(heldBytes: number, totalBytes: number): void {
+    this.fail(new FrameError('PARTIAL_LIMIT', `its partial frame held ${heldBytes} bytes when partial frames of all connections held ${totalBytes} (log.max_partial_bytes ${this.ctx.partialFrames.maxBytes}); the largest are closed first`))
+  }
+
   private fail(err: unknown): void {
     if (this.closed) return
     const { code, message } = rejection(err)
@@ -175,6 +184,7 @@ export class Connection {
     this.closed = true
     this.ctx.stats.connectionsOpen--
     this.ctx.flow.detach(this.socket)
+    this.ctx.partialFrames.update(this, 0)
     this.onClose?.()
   }
 }

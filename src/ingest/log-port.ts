@@ -10,12 +10,13 @@ import type { Diagnostics } from '../diagnostic-codes.js'
 import { Connection, peerAddress, type ConnectionContext } from './connection.js'
 import { FlowControl } from './flow-control.js'
 import { listen, type Listening } from '../systemd/listeners.js'
+import { PartialFrames } from './partial-frames.js'
 import { PlaceholderLimiter } from './placeholder.js'
 
 export type LogPortConfig = Config['log']
 
 /** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
-export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections'] as const
+export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections', 'max_partial_bytes'] as const
 
 /** File descriptors kept for the central file, its rotation, the status page and systemd's notify socket. */
 export const FD_RESERVE = 256
@@ -40,7 +41,7 @@ export class LogPort {
   private listening: Listening = { servers: [], description: 'not listening', activated: false }
 
   private constructor(parts: LogPortParts, config: LogPortConfig) {
-    this.context = { ...parts, placeholders: new PlaceholderLimiter(), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
+    this.context = { ...parts, placeholders: new PlaceholderLimiter(), partialFrames: new PartialFrames(0), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
     this.reconfigure(config)
   }
 
@@ -72,6 +73,7 @@ export class LogPort {
     this.context.frameDeadlineMs = config.frame_deadline_seconds * 1000
     this.context.dispatcher.setMaxBacklogBytes(config.max_backlog_bytes)
     this.maxConnections = config.max_connections ?? defaultMaxConnections()
+    this.context.partialFrames.maxBytes = config.max_partial_bytes
   }
 
   /**

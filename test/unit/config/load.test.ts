@@ -46,6 +46,15 @@ describe('parseConfig()', () => {
     assert.match(problem!, /^loggingserver\.yaml:3: web\.colour: unknown key \(expected one of: enabled, host, port, /)
   })
 
+  it('checks log.max_partial_bytes against log.max_frame_bytes, at its line, and still lists log keys', () => {
+    assert.deepEqual(problems('log:\n  max_frame_bytes: 2097152\n  max_partial_bytes: 1048576\n'), [
+      'loggingserver.yaml:3: log.max_partial_bytes: must be at least log.max_frame_bytes',
+    ])
+    const unknown = problems('log:\n  max_partial: 1\n')
+    assert.equal(unknown.length, 1)
+    assert.ok(unknown[0]!.includes('max_partial_bytes'), unknown[0])
+  })
+
   it('rejects an unknown top-level section', () => {
     assert.match(problems('\n\nlogging:\n  port: 1\n')[0]!, /^loggingserver\.yaml:3: logging: unknown key/)
   })
