@@ -57,6 +57,22 @@ describe('status port: stream limit and slow requests', () => {
     for (const c of streams) c.abort()
   })
 
+  it('still counts the streams open before a SIGHUP (the app is rebuilt, the limit is not reset)', async () => {
+    const streams = await Promise.all(Array.from({ length: 3 }, (_, i) => openStream(server.webPort, `127.0.2.${i + 1}`)))
+    try {
+      assert.deepEqual(streams.map((c) => c.status), [200, 200, 200])
+      const reloads = server.stderr().split('[LS-RELOAD]').length
+      server.child.kill('SIGHUP')
+      await waitFor(() => server.stderr().split('[LS-RELOAD]').length > reloads, 5000, 'the reload')
+      await new Promise((r) => setTimeout(r, 300))
+      const fourth = await openStream(server.webPort, '127.0.2.9')
+      fourth.close()
+      assert.equal(fourth.status, 503, 'three streams were still open on the old app')
+    } finally {
+      for (const c of streams) c.close()
+    }
+  })
+
   it('200 live-stream clients from 25 addresses at the default limit: 100 stream records, 100 get 503, /healthz answers', async () => {
     const defaults = await startServer()
     try {

@@ -13,6 +13,7 @@ import type { LogRecord } from '../../../src/record.js'
 import { Ring } from '../../../src/status/ring.js'
 import { Stats } from '../../../src/status/stats.js'
 import { createApp } from '../../../src/web/app.js'
+import { Admission, HEAVY_RESPONSES, streamLimits } from '../../../src/web/limits.js'
 import type { FileView } from '../../../src/web/server-view.js'
 import { repoRoot } from '../../support/server.js'
 import { rec } from './records.js'
@@ -76,7 +77,7 @@ describe('the JSON API (golden: test/fixtures/api/responses.json)', () => {
     const app = createApp(fixedView(), {
       report: (code, detail) => assert.ok(code === 'LS-WEB-CLIENT-GONE', `${code} ${detail}`),
       reportLimited: (code, detail) => assert.fail(`${code} ${detail}`),
-    })
+    }, { heavy: new Admission('record requests', HEAVY_RESPONSES), streams: new Admission('live streams', streamLimits(100)) })
     server = createServer(app.callback()).listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
