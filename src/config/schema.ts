@@ -82,6 +82,8 @@ export const WebSchema = z
     css_file: z.string().min(1).nullable().default(null),
     /** Live streams (/api/stream) open at once, from all clients; 8 at most from one address. */
     max_streams: positiveInt.max(10_000).default(100),
+    /** Clients with their own /metrics series (kept until restart); later ones are counted as client="other". */
+    metrics_max_clients: positiveInt.max(100_000).default(1000),
     /** HTTP basic auth for the page and API (all but /healthz); null = open. Hashes only, never passwords. */
     auth: WebAuthSchema.nullable().default(null),
   })

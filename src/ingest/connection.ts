@@ -9,6 +9,7 @@ import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
 import { RecordError, toLogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
+import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
 import { Framer, type FrameSink } from './framer.js'
 import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
@@ -22,6 +23,8 @@ export interface ConnectionContext {
   dispatcher: Dispatcher
   flow: FlowControl
   stats: Stats
+  /** Frame sizes and the time each read takes to decode, format and dispatch. */
+  telemetry: Telemetry
   diagnostics: Diagnostics
   maxFrameBytes: number
   /** A peer silent this long in the middle of a frame is closed; between frames it may idle forever. */
@@ -48,9 +51,16 @@ export class Connection implements PartialFrameHolder {
   constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
     this.peer = peerAddress(socket)
     this.framer = new Framer(ctx.maxFrameBytes)
+    const { frameBytes } = ctx.telemetry
     this.sink = {
-      frame: (payload) => this.decode(payload),
-      skipped: (length) => this.undecodable('FRAME_TOO_LARGE', length, `over log.max_frame_bytes (${this.framer.maxFrameBytes}); read past`),
+      frame: (payload) => {
+        frameBytes.observe(payload.length)
+        this.decode(payload)
+      },
+      skipped: (length) => {
+        frameBytes.observe(length)
+        this.undecodable('FRAME_TOO_LARGE', length, `over log.max_frame_bytes (${this.framer.maxFrameBytes}); read past`)
+      },
     }
     ctx.stats.connectionsOpen++
     ctx.stats.connectionsTotal++
@@ -114,12 +124,14 @@ export class Connection implements PartialFrameHolder {
     const { framer } = this
     const wasInFrame = framer.inFrame
     const doneBefore = framer.framesDone
+    const started = performance.now()
     try {
       framer.push(chunk, this.sink)
     } catch (err) {
       this.fail(err)
       return
     }
+    if (framer.framesDone !== doneBefore) this.ctx.telemetry.ingestSeconds.observe((performance.now() - started) / 1000)
     this.ctx.partialFrames.update(this, framer.heldBytes)
     if (this.closed) return
     if (framer.inFrame) {

@@ -6,6 +6,7 @@ import net from 'node:net'
 import type { Config } from '../config/schema.js'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
+import type { Telemetry } from '../status/telemetry.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { Connection, peerAddress, type ConnectionContext } from './connection.js'
 import { FlowControl } from './flow-control.js'
@@ -29,6 +30,7 @@ const ACCEPT_MAX_MS = 3000
 export interface LogPortParts {
   dispatcher: Dispatcher
   stats: Stats
+  telemetry: Telemetry
   diagnostics: Diagnostics
   flow: FlowControl
 }

@@ -5,6 +5,7 @@ import Koa from 'koa'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { BasicAuth } from './basic-auth.js'
 import type { WebAdmissions } from './limits.js'
+import type { MetricsExposition } from './metrics.js'
 import { createRecordJson, WHOLE_TEXT_CHARS } from './record-json.js'
 import { apiRoutes, healthRoutes } from './routes/api.js'
 import { eventRoutes, RecordStream } from './routes/events.js'
@@ -30,7 +31,7 @@ export function isClientGone(err: Error & { code?: unknown }): boolean {
 }
 
 /** Server faults are reported with their stack; clients that went away (or were cut off) at debug. */
-export function createApp(view: ServerView, diagnostics: Diagnostics, admissions: WebAdmissions): Koa {
+export function createApp(view: ServerView, diagnostics: Diagnostics, admissions: WebAdmissions, metrics: MetricsExposition): Koa {
   const app = new Koa()
   const onError = (err: Error): void => diagnostics.report('LS-WEB-INTERNAL-ERROR', `status page: ${err.stack ?? err.message}`)
   app.on('error', (err: Error & { code?: unknown }, ctx?: Koa.Context) => {
@@ -80,7 +81,7 @@ export function createApp(view: ServerView, diagnostics: Diagnostics, admissions
 
   const router = new Router()
   healthRoutes(router, view)
-  apiRoutes(router, { view, toJson, toWholeJson, heavy, streamClients: () => stream.size })
+  apiRoutes(router, { view, toJson, toWholeJson, heavy, streamClients: () => stream.size, metrics })
   eventRoutes(router, stream, subscribers)
   pageRoutes(router, { cssFile: config.web.css_file, diagnostics })
   app.use(router.routes()).use(router.allowedMethods())

@@ -7,10 +7,11 @@ import { addressOf, listen, type Listening } from '../systemd/listeners.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { createApp } from './app.js'
 import { Admission, CONNECTIONS_CHECK_MS, HEADERS_TIMEOUT_MS, HEAVY_RESPONSES, REQUEST_TIMEOUT_MS, streamLimits, type WebAdmissions } from './limits.js'
+import { MetricsExposition } from './metrics.js'
 import type { ServerView } from './server-view.js'
 
 /** Keys of `web:` a reload applies; enabled, host, port and the ring's size need a restart. */
-export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams'] as const
+export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams', 'metrics_max_clients'] as const
 
 export class WebPort {
   private handle: (req: http.IncomingMessage, res: http.ServerResponse) => void
@@ -18,13 +19,16 @@ export class WebPort {
 
   /** Kept across app rebuilds: streams and responses still open on the old app go on counting. */
   private readonly admissions: WebAdmissions
+  /** One per process: prom-client's default collectors start timers of their own. */
+  private readonly metrics: MetricsExposition
 
   private constructor(private readonly view: ServerView, private readonly log: Diagnostics) {
     this.admissions = {
       heavy: new Admission('record requests', HEAVY_RESPONSES),
       streams: new Admission('live streams', streamLimits(view.config.web.max_streams)),
     }
-    this.handle = createApp(view, log, this.admissions).callback()
+    this.metrics = new MetricsExposition(view.telemetry)
+    this.handle = createApp(view, log, this.admissions, this.metrics).callback()
   }
 
   /** Listens on systemd's `web` sockets when inherited, else binds web.host:port; rejects with the bind error. */
@@ -45,7 +49,8 @@ export class WebPort {
   reconfigure(config: Readonly<Config>): void {
     this.view.config = config
     this.admissions.streams.limits = streamLimits(config.web.max_streams)
-    this.handle = createApp(this.view, this.log, this.admissions).callback()
+    this.view.telemetry.clients.maxClients = config.web.metrics_max_clients
+    this.handle = createApp(this.view, this.log, this.admissions, this.metrics).callback()
   }
 
   /** Stops accepting and drops every connection: pages reconnect to the next instance on their own. */

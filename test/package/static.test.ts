@@ -134,6 +134,14 @@ describe('the systemd units', () => {
     }
   })
 
+  test('ships the Grafana dashboard and the Prometheus rules, which promtool accepts', () => {
+    const examples = path.join(debRoot, 'usr/share/doc/loggingserver/examples')
+    const dashboard = JSON.parse(readFileSync(path.join(examples, 'grafana-dashboard.json'), 'utf8')) as { panels: unknown[] }
+    assert.ok(dashboard.panels.length >= 6)
+    const { out } = run('promtool', ['check', 'rules', path.join(examples, 'loggingserver.rules.yml')])
+    assert.match(out, /SUCCESS: 5 rules found/)
+  })
+
   test('systemd-analyze security: exposure reported, at most 2.0', (t) => {
     const unit = path.join(debRoot, 'usr/lib/systemd/system/loggingserver.service')
     const { out } = run('systemd-analyze', ['security', '--offline=yes', '--no-pager', unit])
