@@ -1,0 +1,64 @@
+// The README's "For Python developers" recipes (issue 14), each run as users would run it, with real CPython
+// against the real server: dictConfig, Django's LOGGING, fileConfig INI, QueueHandler + QueueListener.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { repoRoot, startServer, type RunningServer } from '../support/server.js'
+
+const examples = path.join(repoRoot, 'examples')
+
+/** Runs python3 with LOGHOST/LOGPORT pointing at the server, as the recipes read them; throws on failure. */
+function runRecipe(server: RunningServer, args: string[]): string {
+  const env = { ...process.env, LOGHOST: '127.0.0.1', LOGPORT: String(server.logPort), PYTHONPATH: examples }
+  const r = spawnSync('python3', args, { cwd: examples, env, encoding: 'utf8', timeout: 30_000 })
+  assert.equal(r.status, 0, `python3 ${args.join(' ')} exited with ${r.status}: ${r.stderr}`)
+  return r.stderr
+}
+
+describe('the Python recipes in examples/', () => {
+  let server: RunningServer
+  before(async () => {
+    server = await startServer('file:\n  format: "%(name)s %(levelname)s %(message)s"\n')
+  })
+  after(() => server.cleanup())
+
+  it('dictconfig_recipe.py lands its records', () => {
+    runRecipe(server, ['dictconfig_recipe.py'])
+  })
+
+  it("django_logging_settings.py's LOGGING works as Django applies it (dictConfig after Django's defaults)", () => {
+    // Django's configure_logging(): dictConfig(DEFAULT_LOGGING) (a copy of its shape), then dictConfig(LOGGING).
+    runRecipe(server, ['-c', String.raw`
+import logging, logging.config
+logging.config.dictConfig({"version": 1, "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO"}}})
+from django_logging_settings import LOGGING
+logging.config.dictConfig(LOGGING)
+logging.getLogger("django.request").error("hello from django %d", 0)
+logging.getLogger("myapp.views").info("hello from django %d", 1)
+`])
+  })
+
+  it('fileconfig_recipe.py (fileconfig_recipe.ini) lands its records', () => {
+    runRecipe(server, ['fileconfig_recipe.py'])
+  })
+
+  it('queue_listener_recipe.py lands its records', () => {
+    runRecipe(server, ['queue_listener_recipe.py'])
+  })
+
+  it('the central file holds every record of every recipe, once', async () => {
+    assert.equal(await server.stop(), 0)
+    const lines = readFileSync(server.file, 'utf8').trimEnd().split('\n')
+    const count = (re: RegExp): number => lines.filter((l) => re.test(l)).length
+    assert.deepEqual(
+      ['dictconfig', 'fileconfig', 'queue listener'].map((r) => [r, count(new RegExp(`^billing INFO hello from ${r} [0-2]$`))]),
+      [['dictconfig', 3], ['fileconfig', 3], ['queue listener', 3]],
+    )
+    assert.equal(count(/^django\.request ERROR hello from django 0$/), 1)
+    assert.equal(count(/^myapp\.views INFO hello from django 1$/), 1)
+  })
+})
