@@ -62,3 +62,20 @@ logging.getLogger("myapp.views").info("hello from django %d", 1)
     assert.equal(count(/^myapp\.views INFO hello from django 1$/), 1)
   })
 })
+
+describe('examples/loggingtest.py', () => {
+  let server: RunningServer
+  before(async () => {
+    server = await startServer('file:\n  format: "@ %(name)s"\n')
+  })
+  after(() => server.cleanup())
+
+  it('--handler buffered (the README quick start) sends every record through BufferingSocketHandler', async () => {
+    runRecipe(server, ['loggingtest.py', 'demo.buffered', '127.0.0.1', String(server.logPort), '--count', '8', '--handler', 'buffered'])
+    runRecipe(server, ['loggingtest.py', 'demo.stock', '127.0.0.1', String(server.logPort), '--count', '8'])
+    assert.equal(await server.stop(), 0)
+    const lines = readFileSync(server.file, 'utf8').split('\n')
+    assert.equal(lines.filter((l) => l === '@ demo.buffered').length, 8)
+    assert.equal(lines.filter((l) => l === '@ demo.stock').length, 8)
+  })
+})
