@@ -1,12 +1,13 @@
 // examples/loggingserver_handler.py (issue 14): BufferingSocketHandler keeps records through a server outage,
 // sends them in order, none twice, counts exactly what its bound made it drop, and never blocks the caller.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import tls from 'node:tls'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
-import { repoRoot, startServer, waitFor, type RunningServer } from '../support/server.js'
+import { repoRoot, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
 
 const support = path.join(repoRoot, 'test/support')
 
@@ -123,5 +124,56 @@ describe('BufferingSocketHandler (examples/loggingserver_handler.py)', () => {
     // The stock handler proves that connect() really hung here; otherwise the comparison says nothing.
     assert.ok(stock.max_ms >= 900, `stock SocketHandler never blocked (max ${stock.max_ms} ms): the connect did not hang`)
     assert.ok(buffered.p99_ms < 1, `BufferingSocketHandler p99 ${buffered.p99_ms} ms`)
+  })
+
+  it('sends over TLS (ssl_context, checked against server_hostname) and sends nothing to a server it cannot verify', async () => {
+    const server = await startServer('file:\n  format: "%(message)s"\n')
+    servers.push(server)
+    // The log port speaks plain TCP; a TLS terminator in front of it (as stunnel or haproxy would be) stands in
+    // for a TLS log port. Its certificate names 127.0.0.1, the host the handler is given.
+    const dir = tempDir()
+    const key = path.join(dir, 'key.pem')
+    const cert = path.join(dir, 'cert.pem')
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
+      '-days', '1', '-subj', '/CN=loggingserver-test', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' })
+    assert.equal(made.status, 0, made.stderr)
+    const terminator = tls.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (clear) => {
+      const upstream = net.connect(server.logPort, '127.0.0.1')
+      clear.pipe(upstream).pipe(clear)
+      clear.on('error', () => upstream.destroy())
+      upstream.on('error', () => clear.destroy())
+    })
+    await new Promise<void>((resolve) => terminator.listen(0, '127.0.0.1', resolve))
+    const { port } = terminator.address() as net.AddressInfo
+    try {
+      const send = (cafile: string, tag: string): Promise<string> =>
+        new Promise((resolve, reject) => {
+          const child = spawn('python3', ['-c', String.raw`
+import logging, ssl, sys
+sys.path.insert(0, sys.argv[1])
+from loggingserver_handler import BufferingSocketHandler
+ctx = ssl.create_default_context(cafile=sys.argv[3] or None)
+h = BufferingSocketHandler("127.0.0.1", int(sys.argv[2]), ssl_context=ctx)
+h.close_timeout = 2.0
+log = logging.getLogger("tls"); log.propagate = False; log.addHandler(h); log.setLevel(logging.INFO)
+for i in range(100):
+    log.info("%s %d", sys.argv[4], i)
+h.close()
+print(h.dropped)`, path.join(repoRoot, 'examples'), String(port), cafile, tag], { stdio: ['ignore', 'pipe', 'pipe'] })
+          let out = ''
+          child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+          child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`TLS client exited with ${code}`))))
+        })
+      assert.equal(await send(cert, 'trusted'), '0')
+      // The system's CAs do not know the test certificate: the handshake fails, and every record is counted.
+      assert.equal(await send('', 'untrusted'), '100')
+    } finally {
+      terminator.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    await waitFor(() => readFileSync(server.file, 'utf8').includes('trusted 99\n'), 5000, 'the TLS records to be written')
+    assert.equal(await server.stop(), 0)
+    const lines = readFileSync(server.file, 'utf8').trimEnd().split('\n')
+    assert.deepEqual(lines, Array.from({ length: 100 }, (_, i) => `trusted ${i}`))
   })
 })
