@@ -135,6 +135,8 @@ class BufferingSocketHandler(logging.handlers.SocketHandler):
                 self._drop_connection()
                 continue
             with self._wake:
+                if not self._buffer or self._buffer[0] is not frame:
+                    break  # close() gave up waiting for this send and has already counted the buffer lost
                 self._buffer.popleft()
                 self._buffered_bytes -= len(frame)
                 recovered, total = (self._unreported, self.dropped) if not self._buffer else (0, 0)
