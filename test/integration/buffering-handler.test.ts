@@ -87,6 +87,30 @@ describe('BufferingSocketHandler (examples/loggingserver_handler.py)', () => {
     assert.equal(outOfPlace, -1, `record ${outOfPlace} is ${landed[outOfPlace]}`)
   })
 
+  // The same outage, but the server is stopped while the client keeps sending. Today's drain never tells the
+  // client: it reads until the client falls quiet (never, at 1,000/s) or its deadline, then closes with records
+  // still unread, which the kernel throws away (seen: 18 records missing, shutdown_timeout_seconds 3). No client
+  // can see that. The server's half of issue 14 (a FIN at the start of the drain, then reading until the
+  // client's EOF) closes the gap; make this an it() when it lands.
+  it('keeps every record when the server stops while the client is sending', { todo: 'the server half-closes at the start of its drain (issue 14)' }, async () => {
+    const first = await startServer('shutdown_timeout_seconds: 3\n')
+    servers.push(first)
+    const port = first.logPort
+    const client = startClient(port, 'steady', ['--rate', '1000', '--seconds', '12'])
+    await waitFor(() => sequence(first.file, 'steady').length >= 2000, 20_000, 'the first server to write 2,000 records')
+    assert.equal(await first.stop(), 0)
+    await sleep(5000)
+    const second = await startServer(`log:\n  port: ${port}\n`)
+    servers.push(second)
+    const { sent, dropped } = await client.done
+    assert.equal(await second.stop(), 0)
+    const landed = [...sequence(first.file, 'steady'), ...sequence(second.file, 'steady')]
+    assert.equal(dropped, 0)
+    const outOfPlace = landed.findIndex((n, i) => n !== i)
+    assert.equal(outOfPlace, -1, `record ${outOfPlace} is ${landed[outOfPlace]}`)
+    assert.equal(landed.length, sent)
+  })
+
   it('counts exactly what its bound dropped: the attribute and the one stderr line equal the records missing', async () => {
     const port = await freePort()
     // No server for the first 3 s at 1,000 records/s, and room for 500: about 2,500 must be dropped.
