@@ -150,6 +150,16 @@ export const CATALOGUE = {
     meaning: 'a new log connection arrived with `log.max_connections` already open; it was closed at once (open ones are kept)',
     action: 'raise `log.max_connections` (and `LimitNOFILE=`) if that many clients are real; otherwise find the peer holding connections open',
   },
+  'LS-NOT-ALLOWED': {
+    priority: 'warning',
+    meaning: 'a connection from an address outside `log.allow` was closed at once, before anything was read; the line names the address',
+    action: 'add the address (or its network) to `log.allow` if it is one of yours; otherwise nothing (the firewall may drop it earlier)',
+  },
+  'LS-TLS-HANDSHAKE': {
+    priority: 'warning',
+    meaning: 'a connection to the TLS port failed its handshake (a plain client, an unaccepted or missing client certificate, or silence) and was closed',
+    action: 'point plain clients at the plain port; give TLS clients a certificate signed by `log.tls.ca` (see `examples/tls_socket_handler.py`)',
+  },
   'LS-LOG-CLIENT-GONE': {
     priority: 'debug',
     meaning: 'a log connection ended with a socket error (usually ECONNRESET); what it sent before is written',
