@@ -25,6 +25,12 @@ export const LogTlsSchema = z
     key: z.string().min(1),
     ca: z.string().min(1).nullable().default(null),
     require_client_cert: z.boolean().default(false),
+    /**
+     * TLS 1.3 servers send session tickets after the handshake; a SocketHandler never reads, so at close its
+     * kernel resets the connection and the records still in flight are lost (openssl/openssl#7948, and
+     * syslog-ng#3082 for the same loss in a log server). TLS 1.2 sends them within the handshake.
+     */
+    max_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
   })
   .strict()
   .refine((tls) => !tls.require_client_cert || tls.ca !== null, { message: 'require_client_cert needs ca (the CA that signs client certificates)', path: ['ca'] })

@@ -45,8 +45,11 @@ export class LogPort {
   private accepted = 0
   private maxConnections = 0
   private allow: PeerAllow | null = null
-  /** Set once a drain has begun: a TLS handshake finishing after that would not be drained, so it is closed. */
-  private stopping = false
+  /**
+   * TLS sockets in their handshake, by peer address and port (the TLS socket Node makes reports the same),
+   * each with what to call once it is settled: secure (then a Connection) or closed.
+   */
+  private readonly handshaking = new Map<string, () => void>()
   private readonly context: ConnectionContext
   private plain: Listening | null = null
   private secure: Listening | null = null
@@ -129,8 +132,10 @@ export class LogPort {
       await this.acceptQueued()
     }
     for (const server of this.servers) server.close()
-    this.stopping = true
     this.context.flow.resumeAll('accepting')
+    // A client may have finished its side of the handshake and sent records before ours is done; their
+    // connections join the drain once secure (the handshake timeout bounds the wait).
+    await Promise.race([this.handshakesSettled(), new Promise((resolve) => setTimeout(resolve, maxMs).unref())])
     const draining = [...this.connections]
     const cutOff = setTimeout(() => {
       const still = draining.filter((c) => !c.isClosed)
@@ -188,8 +193,30 @@ export class LogPort {
     }
     this.open.add(socket)
     socket.on('close', () => this.open.delete(socket))
-    if (secure && this.tlsServer !== null) this.tlsServer.emit('connection', socket)
+    if (secure && this.tlsServer !== null) this.handshake(this.tlsServer, socket)
     else this.connect(socket)
+  }
+
+  private handshake(server: tls.Server, socket: net.Socket): void {
+    const key = socketKey(socket)
+    const settled = (): void => void this.handshaking.delete(key)
+    this.handshaking.set(key, settled)
+    socket.once('close', () => this.handshaking.get(key)?.())
+    server.emit('connection', socket)
+  }
+
+  private handshakesSettled(): Promise<void> {
+    return Promise.all(
+      [...this.handshaking].map(
+        ([key, settled]) =>
+          new Promise<void>((resolve) =>
+            this.handshaking.set(key, () => {
+              settled()
+              resolve()
+            }),
+          ),
+      ),
+    ).then(() => undefined)
   }
 
   private connect(socket: net.Socket): void {
@@ -208,6 +235,8 @@ export class LogPort {
       ...readTlsFiles(tlsConfig),
       requestCert: tlsConfig.require_client_cert,
       rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+      maxVersion: tlsConfig.max_version,
       handshakeTimeout: Math.min(HANDSHAKE_MAX_MS, config.frame_timeout_seconds * 1000),
     })
     const refuse = (socket: tls.TLSSocket, why: string): void => {
@@ -215,14 +244,23 @@ export class LogPort {
       this.context.diagnostics.reportLimited('LS-TLS-HANDSHAKE', `TLS log connection from ${peerAddress(socket)} refused: ${why}`)
       socket.destroy()
     }
-    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => refuse(socket, err.code ?? err.message))
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
+      const settled = this.handshaking.get(socketKey(socket))
+      refuse(socket, err.code ?? err.message)
+      settled?.()
+    })
     server.on('secureConnection', (socket: tls.TLSSocket) => {
+      const settled = this.handshaking.get(socketKey(socket))
       if (tlsConfig.require_client_cert && !socket.authorized) refuse(socket, `client certificate not accepted: ${String(socket.authorizationError ?? 'none sent')}`)
-      else if (this.stopping) socket.destroy()
       else this.connect(socket)
+      settled?.()
     })
     return server
   }
+}
+
+function socketKey(socket: net.Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`
 }
 
 /** Resolves after the event loop has been through one I/O poll phase (check → poll → check). */

@@ -40,14 +40,14 @@ describe('parseConfig()', () => {
       'loggingserver.yaml:3: log.tls.ca: require_client_cert needs ca (the CA that signs client certificates)',
     ])
     assert.deepEqual(problems('log:\n  tls: {cert: c.pem, key: k.pem, verify: true}\n'), [
-      'loggingserver.yaml:2: log.tls.verify: unknown key (expected one of: host, port, cert, key, ca, require_client_cert)',
+      'loggingserver.yaml:2: log.tls.verify: unknown key (expected one of: host, port, cert, key, ca, require_client_cert, max_version)',
     ])
   })
 
   it('takes log.port null with log.tls on, and makes the certificate paths absolute', () => {
     const config = parseConfig('log:\n  port: null\n  tls: {cert: c.pem, key: k.pem, ca: ca.pem}\n', 'x.yaml')
     assert.equal(config.log.port, null)
-    assert.deepEqual(config.log.tls, { host: null, port: 9022, cert: path.resolve('c.pem'), key: path.resolve('k.pem'), ca: path.resolve('ca.pem'), require_client_cert: false })
+    assert.deepEqual(config.log.tls, { host: null, port: 9022, cert: path.resolve('c.pem'), key: path.resolve('k.pem'), ca: path.resolve('ca.pem'), require_client_cert: false, max_version: 'TLSv1.2' })
   })
 
   it('names file, line and key for a wrong type', () => {
