@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """logging.handlers.SocketHandler over TLS, for loggingserver's TLS port (log.tls, 9022 by default).
 
 Standard library only (Python 3.8+): copy this file beside your application and use it as SocketHandler:

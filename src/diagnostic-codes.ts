@@ -160,6 +160,11 @@ export const CATALOGUE = {
     meaning: 'a connection to the TLS port failed its handshake (a plain client, an unaccepted or missing client certificate, or silence) and was closed',
     action: 'point plain clients at the plain port; give TLS clients a certificate signed by `log.tls.ca` (see `examples/tls_socket_handler.py`)',
   },
+  'LS-TLS-NOT-CONFIGURED': {
+    priority: 'warning',
+    meaning: 'systemd passed the TLS socket (`loggingserver-tls.socket` is enabled) but `log.tls` is not set; connections to it wait unanswered',
+    action: 'set `log.tls` and restart, or `systemctl disable --now loggingserver-tls.socket`',
+  },
   'LS-LOG-CLIENT-GONE': {
     priority: 'debug',
     meaning: 'a log connection ended with a socket error (usually ECONNRESET); what it sent before is written',

@@ -72,6 +72,7 @@ export class LogPort {
     // Ready before listening: systemd may hand over connections that queued while we were starting.
     if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make(false))
     if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make(true))
+    else if (inherited?.has('tls')) parts.diagnostics.report('LS-TLS-NOT-CONFIGURED', 'systemd passed the TLS port (loggingserver-tls.socket) but log.tls is not set: its connections wait unanswered')
     return port
   }
 
