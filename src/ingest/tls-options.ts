@@ -1,5 +1,6 @@
 // The TLS port's certificates: read from the files `log.tls` names and checked one file at a time, so a bad
 // file is named in the error, at start (a config error, exit 78) and on SIGHUP (the running ones are kept).
+import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import tls from 'node:tls'
 import type { Config } from '../config/schema.js'
@@ -19,7 +20,9 @@ export function readTlsFiles(config: LogTlsConfig): TlsFiles {
   const read = (key: 'cert' | 'key' | 'ca', file: string): Buffer | undefined => {
     try {
       const pem = readFileSync(file)
-      tls.createSecureContext({ [key]: pem }) // parses it: "no start line", "bad decrypt"…
+      // A CA file without a certificate would be taken silently and then refuse every client certificate.
+      if (key === 'key') tls.createSecureContext({ key: pem }) // "unsupported", "bad decrypt"…
+      else new X509Certificate(pem) // the first certificate; throws when there is none
       return pem
     } catch (err) {
       problems.push(`log.tls.${key}: ${file}: ${reason(err)}`)

@@ -7,8 +7,8 @@ import net from 'node:net'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { makeCerts, makeLeaf, type TestCerts } from '../support/certs.js'
-import { runClient } from '../support/python.js'
-import { getJson, reported, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
+import { runClient, runPythonAsync } from '../support/python.js'
+import { getJson, repoRoot, reported, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
 import { recordsOf, runTlsClient, serverCertName } from '../support/tls.js'
 
 type Status = { rejected: Record<string, number>; connectionsOpen: number }
@@ -146,6 +146,52 @@ describe('log.tls', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('counts log.max_connections across both ports, TLS connections in their handshake included', async () => {
+    const server = await start(tlsYaml(certs, {}, { max_connections: 2 }))
+    const connect = (port: number): Promise<net.Socket> =>
+      new Promise((resolve, reject) => {
+        const s = net.connect(port, '127.0.0.1', () => resolve(s))
+        s.on('error', reject)
+      })
+    const plain = await connect(server.logPort)
+    const handshaking = await connect(server.tlsPort!) // says nothing: still in its handshake
+    await waitFor(async () => (await status(server)).connectionsOpen === 1, 5000, 'the plain connection open')
+    const third = await connect(server.logPort)
+    assert.equal(await closedByServer(third, 3000), true, 'a third connection was admitted')
+    const fourth = await connect(server.tlsPort!)
+    assert.equal(await closedByServer(fourth, 3000), true, 'a third connection on the TLS port was admitted')
+    assert.equal((await status(server)).rejected['connection_limit'], 2)
+    plain.destroy()
+    handshaking.destroy()
+    await waitFor(async () => (await status(server)).connectionsOpen === 0, 5000, 'both gone')
+    await runTlsClient(server.tlsPort!, 100, 'admitted', ['--ca', certs.ca])
+    assert.equal(await server.stop(), 0)
+    assert.equal(recordsOf(readFileSync(server.file, 'utf8'), 'admitted', 100), 100)
+  })
+
+  it('drains an open TLS connection at a stop: what it sent is written, then it is closed', async () => {
+    const server = await start(tlsYaml(certs))
+    // A long-lived SocketHandler: sends, says so, and keeps its connection open until the server closes it.
+    const client = runPythonAsync(
+      `import sys, logging, time
+sys.path.insert(0, sys.argv[3])
+from tls_socket_handler import TLSSocketHandler
+h = TLSSocketHandler("127.0.0.1", int(sys.argv[1]), cafile=sys.argv[2])
+log = logging.getLogger("client.longlived"); log.propagate = False; log.addHandler(h); log.setLevel(logging.INFO)
+for i in range(2000): log.info("longlived %d", i)
+print("sent", flush=True)
+h.sock.settimeout(30)
+closed = h.sock.recv(1) == b""
+print("closed by server" if closed else "data?", flush=True)`,
+      [String(server.tlsPort), certs.ca, path.join(repoRoot, 'examples')],
+    )
+    await waitFor(async () => (await status(server)).connectionsOpen === 1, 10000, 'the TLS connection open')
+    await waitFor(async () => ((await getJson(server.webPort, '/api/status')).body as { recordsReceived: number }).recordsReceived > 0, 10000, 'records arriving')
+    assert.equal(await server.stop(), 0)
+    assert.match(await client, /sent\nclosed by server\n/)
+    assert.equal(recordsOf(readFileSync(server.file, 'utf8'), 'longlived', 2000), 2000)
   })
 
   it('with log.port null, listens on the TLS port only', async () => {
