@@ -44,9 +44,9 @@ export class PeerAllow {
    * peer is matched as the IPv4 address it is, so `10.0.0.0/8` admits it whichever socket it came in on.
    */
   allows(address: string): boolean {
-    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]
+    const mapped = address.slice(0, 7).toLowerCase() === '::ffff:' && net.isIPv4(address.slice(7))
     const zone = address.indexOf('%') // a zone index (fe80::1%eth0) is not part of the address
-    const plain = v4 ?? (zone < 0 ? address : address.slice(0, zone))
+    const plain = mapped ? address.slice(7) : zone < 0 ? address : address.slice(0, zone)
     const family = net.isIP(plain)
     if (family === 0) return false
     return this.list.check(plain, family === 4 ? 'ipv4' : 'ipv6')
