@@ -95,7 +95,7 @@ export class Server {
   get startedLine(): string {
     const { config, log, web } = this
     return (
-      `loggingserver ${this.setup.version} started: log port ${log.description}; status page ${web ? web.urls.join(', ') : 'disabled'}` +
+      `loggingserver ${this.setup.version} started: log port ${log.description}; ${log.tlsDescription === null ? '' : `TLS log port ${log.tlsDescription}; `}status page ${web ? web.urls.join(', ') : 'disabled'}` +
       `; central file ${config.file.path}; config ${this.setup.configSource ?? 'built-in defaults'}; ${log.activated ? 'socket-activated' : 'ports bound by the server'}`
     )
   }
@@ -131,6 +131,7 @@ export class Server {
         diagnostics.report('LS-RELOAD-REFUSED', `reload: keeping the running configuration: ${detail}`)
       }
     }
+    this.log.reloadCertificates()
     try {
       await this.file.reopen()
     } catch (err) {
@@ -204,10 +205,11 @@ export class Server {
   }
 }
 
-async function listenOrFail<T>(name: string, at: { host: string; port: number }, open: () => Promise<T>): Promise<T> {
+async function listenOrFail<T>(name: string, at: { host: string; port: number | null }, open: () => Promise<T>): Promise<T> {
   try {
     return await open()
   } catch (err) {
-    throw new StartupError('LS-LISTEN-FAILED', `cannot listen on ${at.host}:${at.port} for the ${name} port: ${(err as Error).message}`)
+    if (err instanceof ConfigError) throw err // a certificate file that cannot be used: main exits 78
+    throw new StartupError('LS-LISTEN-FAILED', `cannot listen${at.port === null ? '' : ` on ${at.host}:${at.port}`} for the ${name} port: ${(err as Error).message}`)
   }
 }

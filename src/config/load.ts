@@ -107,9 +107,9 @@ function knownKeys(at: readonly (string | number)[]): string | null {
 }
 
 function unwrap(schema: unknown): { shape: Record<string | number, unknown> } | null {
-  // Through .default() (innerType) and .refine() (schema) to the object inside.
   let s = schema as { _def?: { innerType?: unknown; schema?: unknown }; shape?: Record<string, unknown> } | undefined
-  while (s && !s.shape && (s._def?.innerType ?? s._def?.schema)) s = (s._def?.innerType ?? s._def?.schema) as typeof s
+  // innerType: .default()/.nullable(); schema: .refine()
+  while (s && !s.shape && (s._def?.innerType ?? s._def?.schema)) s = (s._def.innerType ?? s._def.schema) as typeof s
   return s?.shape ? (s as { shape: Record<string, unknown> }) : null
 }
 
@@ -146,6 +146,12 @@ function checkFormat(raw: unknown): string | null {
 function finish(config: Config): Config {
   config.file.path = path.resolve(config.file.path)
   if (config.web.css_file !== null) config.web.css_file = path.resolve(config.web.css_file)
+  const tls = config.log.tls
+  if (tls !== null) {
+    tls.cert = path.resolve(tls.cert)
+    tls.key = path.resolve(tls.key)
+    if (tls.ca !== null) tls.ca = path.resolve(tls.ca)
+  }
   return config
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { deb, expectedPaths, output, readSpec, repoRoot, rpm, run, version, type PackageSpec } from './packages.js'
 
-const UNITS = ['loggingserver.service', 'loggingserver.socket', 'loggingserver-web.socket']
+const UNITS = ['loggingserver.service', 'loggingserver.socket', 'loggingserver-web.socket', 'loggingserver-tls.socket']
 let work: string
 let debRoot: string
 before(() => {
@@ -106,14 +106,20 @@ describe('the systemd units', () => {
     }
   })
 
-  test('sockets: one per port, named log and web, never PartOf=', () => {
+  test('sockets: one per port, named log, web and tls, never PartOf=', () => {
     const log = readFileSync(path.join(repoRoot, 'systemd/loggingserver.socket'), 'utf8')
     const web = readFileSync(path.join(repoRoot, 'systemd/loggingserver-web.socket'), 'utf8')
+    const tls = readFileSync(path.join(repoRoot, 'systemd/loggingserver-tls.socket'), 'utf8')
     assert.match(log, /^ListenStream=9020$/m)
     assert.match(log, /^FileDescriptorName=log$/m)
     assert.match(web, /^ListenStream=9021$/m)
     assert.match(web, /^FileDescriptorName=web$/m)
-    for (const s of [log, web]) {
+    assert.match(tls, /^ListenStream=9022$/m)
+    assert.match(tls, /^FileDescriptorName=tls$/m)
+    // Opt-in: neither required by the service nor enabled with it (Sockets= would imply Wants=).
+    const service = readFileSync(path.join(repoRoot, 'systemd/loggingserver.service'), 'utf8')
+    assert.doesNotMatch(service, /loggingserver-tls\.socket/)
+    for (const s of [log, web, tls]) {
       assert.match(s, /^Service=loggingserver\.service$/m)
       assert.doesNotMatch(s, /^PartOf=/m)
     }

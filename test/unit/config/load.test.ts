@@ -26,6 +26,30 @@ describe('parseConfig()', () => {
     assert.equal(config.file.path, path.resolve('var/log/loggingserver.log'))
   })
 
+  it('names file, line and key of a bad log.allow entry', () => {
+    assert.deepEqual(problems('log:\n  allow:\n    - 10.0.0.0/8\n    - 10.0.0.0/33\n    - example.com\n'), [
+      'loggingserver.yaml:4: log.allow.1: "10.0.0.0/33": the prefix length must be a whole number from 0 to 32',
+      'loggingserver.yaml:5: log.allow.2: "example.com" is not an IP address or CIDR (e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7)',
+    ])
+    assert.deepEqual(parseConfig('log:\n  allow: [127.0.0.2/32, "::1"]\n', 'x.yaml').log.allow, ['127.0.0.2/32', '::1'])
+  })
+
+  it('refuses log.port null without log.tls, and require_client_cert without ca', () => {
+    assert.deepEqual(problems('log:\n  port: null\n'), ['loggingserver.yaml:2: log.port: log.port and log.tls cannot both be off: nothing could send'])
+    assert.deepEqual(problems('log:\n  tls:\n    cert: c.pem\n    key: k.pem\n    require_client_cert: true\n'), [
+      'loggingserver.yaml:3: log.tls.ca: require_client_cert needs ca (the CA that signs client certificates)',
+    ])
+    assert.deepEqual(problems('log:\n  tls: {cert: c.pem, key: k.pem, verify: true}\n'), [
+      'loggingserver.yaml:2: log.tls.verify: unknown key (expected one of: host, port, cert, key, ca, require_client_cert, max_version)',
+    ])
+  })
+
+  it('takes log.port null with log.tls on, and makes the certificate paths absolute', () => {
+    const config = parseConfig('log:\n  port: null\n  tls: {cert: c.pem, key: k.pem, ca: ca.pem}\n', 'x.yaml')
+    assert.equal(config.log.port, null)
+    assert.deepEqual(config.log.tls, { host: null, port: 9022, cert: path.resolve('c.pem'), key: path.resolve('k.pem'), ca: path.resolve('ca.pem'), require_client_cert: false, max_version: 'TLSv1.2' })
+  })
+
   it('names file, line and key for a wrong type', () => {
     assert.deepEqual(problems('log:\n  host: 0.0.0.0\n  max_frame_bytes: lots\n'), [
       'loggingserver.yaml:3: log.max_frame_bytes: must be a number, not string',
