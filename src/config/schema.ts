@@ -23,6 +23,8 @@ export const LogPortSchema = z
     frame_deadline_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(30),
     /** Open log connections at most; null = the open-files limit less a reserve (see ingest/log-port.ts). */
     max_connections: positiveInt.nullable().default(null),
+    /** At a stop under systemd, hand open connections to the fd store for the next start instead of closing them. */
+    handover: z.boolean().default(true),
   })
   .strict()
 

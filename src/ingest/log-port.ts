@@ -8,14 +8,17 @@ import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { Connection, peerAddress, type ConnectionContext } from './connection.js'
+import type { SavedConnection } from './handover-manifest.js'
 import { FlowControl } from './flow-control.js'
+import type { FdStore } from '../systemd/fd-store.js'
 import { listen, type Listening } from '../systemd/listeners.js'
+import { adoptHandedOver, handOver } from './handover.js'
 import { PlaceholderLimiter } from './placeholder.js'
 
 export type LogPortConfig = Config['log']
 
 /** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
-export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections'] as const
+export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections', 'handover'] as const
 
 /** File descriptors kept for the central file, its rotation, the status page and systemd's notify socket. */
 export const FD_RESERVE = 256
@@ -30,16 +33,25 @@ export interface LogPortParts {
   stats: Stats
   diagnostics: Diagnostics
   flow: FlowControl
+  /** systemd's fd store for the hand-over at a stop, or why it cannot be used (absent: no hand-over). */
+  fdStore?: FdStore | string
+  /** This server's version, written into the hand-over manifest. */
+  version?: string
 }
 
 export class LogPort {
   private readonly connections = new Set<Connection>()
   private accepted = 0
   private maxConnections = 0
+  private handoverEnabled = true
   private readonly context: ConnectionContext
+  private readonly fdStore: FdStore | string
+  private readonly version: string
   private listening: Listening = { servers: [], description: 'not listening', activated: false }
 
   private constructor(parts: LogPortParts, config: LogPortConfig) {
+    this.fdStore = parts.fdStore ?? 'no fd store given'
+    this.version = parts.version ?? 'unknown'
     this.context = { ...parts, placeholders: new PlaceholderLimiter(), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
     this.reconfigure(config)
   }
@@ -51,6 +63,8 @@ export class LogPort {
     port.listening = await listen({ name: 'log', host: config.host, port: config.port }, inherited, () =>
       net.createServer({ noDelay: true }, (socket) => port.accept(socket)),
     )
+    // Connections the previous process left in systemd's fd store: they were open before any queued one.
+    for (const { socket, saved } of adoptHandedOver(inherited, port.fdStore, parts.diagnostics)) port.admit(socket, saved)
     return port
   }
 
@@ -72,6 +86,14 @@ export class LogPort {
     this.context.frameDeadlineMs = config.frame_deadline_seconds * 1000
     this.context.dispatcher.setMaxBacklogBytes(config.max_backlog_bytes)
     this.maxConnections = config.max_connections ?? defaultMaxConnections()
+    this.handoverEnabled = config.handover
+  }
+
+  /** Why a stop now would drain and close the connections rather than hand them over; null when it can. */
+  get handoverUnavailable(): string | null {
+    if (!this.handoverEnabled) return 'log.handover is false'
+    if (!this.listening.activated) return 'the log port is not socket-activated'
+    return typeof this.fdStore === 'string' ? this.fdStore : null
   }
 
   /**
@@ -91,7 +113,8 @@ export class LogPort {
     }
     for (const server of this.listening.servers) server.close()
     this.context.flow.resumeAll('accepting')
-    const draining = [...this.connections]
+    const handed = new Set(this.handOverConnections())
+    const draining = [...this.connections].filter((c) => !handed.has(c))
     const cutOff = setTimeout(() => {
       const still = draining.filter((c) => !c.isClosed)
       if (still.length > 0) this.context.diagnostics.report('LS-SHUTDOWN-CONNECTIONS-CUT', `closing ${still.length} log connections still sending ${maxMs} ms after the stop began`)
@@ -99,6 +122,22 @@ export class LogPort {
     }, maxMs)
     await Promise.all(draining.map((c) => c.drain(DRAIN_QUIET_MS)))
     clearTimeout(cutOff)
+  }
+
+  /**
+   * Under systemd, busy clients never fall quiet, so waiting for quiet would cut them off mid-stream: stop
+   * reading at once and hand every plain connection to systemd's fd store with the bytes read so far. The
+   * records already decoded are written by the stop that follows. Returns the connections handed over.
+   */
+  private handOverConnections(): Connection[] {
+    const store = this.fdStore
+    if (this.handoverUnavailable !== null || typeof store === 'string') return []
+    const candidates = [...this.connections].filter((c) => c.canHandOver)
+    if (candidates.length === 0) return []
+    this.context.flow.pauseAll('handover')
+    const handed = handOver(candidates, store, this.version, this.context.diagnostics)
+    this.context.flow.resumeAll('handover')
+    return handed
   }
 
   /**
@@ -134,7 +173,12 @@ export class LogPort {
       socket.destroy()
       return
     }
-    const connection = new Connection(socket, this.context)
+    this.admit(socket)
+  }
+
+  /** Adopted connections come here directly: open ones are never shed, whatever max_connections says now. */
+  private admit(socket: net.Socket, resumed?: SavedConnection): void {
+    const connection = new Connection(socket, this.context, resumed)
     this.connections.add(connection)
     socket.on('close', () => this.connections.delete(connection))
   }
