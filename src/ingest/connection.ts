@@ -47,8 +47,9 @@ export class Connection {
   /**
    * `resumed`: the connection comes from the previous process through systemd's fd store; its saved bytes go
    * to the framer before anything the socket brings, so the stream continues at the frame boundary.
+   * `heldElsewhere`: systemd may still hold a copy of the socket (it could not be removed from the store).
    */
-  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext, resumed?: SavedConnection) {
+  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext, resumed?: SavedConnection, private readonly heldElsewhere = false) {
     this.peer = peerAddress(socket)
     this.framer = new Framer(ctx.maxFrameBytes)
     this.sink = {
@@ -126,6 +127,19 @@ export class Connection {
   }
 
   /**
+   * Ends the connection. While systemd may hold a copy of the socket, closing ours sends no FIN and the client
+   * would never learn: shut it down (end) first, and close once that is done.
+   */
+  close(): void {
+    if (!this.heldElsewhere) {
+      this.socket.destroy()
+      return
+    }
+    this.socket.pause()
+    this.socket.end(() => this.socket.destroy())
+  }
+
+  /**
    * Shutdown: keep reading until the peer closes or has been silent for `quietMs`, then close. What the
    * peer sent before the signal is in the kernel's buffer and arrives well within that.
    */
@@ -141,7 +155,7 @@ export class Connection {
     // polled: so close only if a further I/O poll (two check phases later) brought nothing either.
     const quietCheck = (): void => {
       const before = this.socket.bytesRead
-      setImmediate(() => setImmediate(() => (this.socket.bytesRead === before ? this.socket.destroy() : arm())))
+      setImmediate(() => setImmediate(() => (this.socket.bytesRead === before ? this.close() : arm())))
     }
     this.socket.on('data', arm)
     arm()
@@ -210,7 +224,7 @@ export class Connection {
     const { code, message } = rejection(err)
     this.ctx.stats.reject(code)
     this.ctx.diagnostics.reportLimited(diagnosticCodeOf(code), `log connection from ${this.peer} closed: ${code}: ${message}`)
-    this.socket.destroy()
+    this.close()
   }
 
   private finish(): void {

@@ -61,6 +61,8 @@ export interface Adopted {
   socket: net.Socket
   /** Absent when the manifest did not describe this connection (or could not be read). */
   saved: SavedConnection | undefined
+  /** systemd may still hold a copy (removal failed): closing needs a shutdown to reach the client. */
+  heldElsewhere: boolean
 }
 
 /**
@@ -93,8 +95,9 @@ export function adoptHandedOver(inherited: Map<string, number[]> | null, store: 
       closeSync(fd)
       continue
     }
-    adopted.push({ socket, saved: saved.get(connectionKey(endpoint(socket.localAddress, socket.localPort), endpoint(socket.remoteAddress, socket.remotePort))) })
+    adopted.push({ socket, saved: saved.get(connectionKey(endpoint(socket.localAddress, socket.localPort), endpoint(socket.remoteAddress, socket.remotePort))), heldElsewhere: false })
   }
+  let removed = false
   if (typeof store === 'string') {
     problems.push(`cannot remove the connections from systemd's fd store: ${store}; systemd keeps a copy of each until the service stops`)
   } else {
@@ -102,10 +105,12 @@ export function adoptHandedOver(inherited: Map<string, number[]> | null, store: 
       store.remove(CONN_FDNAME)
       store.remove(MANIFEST_FDNAME)
       store.barrier()
+      removed = true
     } catch (err) {
       problems.push(`removing the adopted connections from the fd store failed (${(err as Error).message})`)
     }
   }
+  if (!removed) for (const a of adopted) a.heldElsewhere = true
   const withBytes = adopted.filter((a) => a.saved !== undefined && (a.saved.pending.length > 0 || a.saved.skipLeft > 0)).length
   diagnostics.report('LS-HANDOVER-ADOPTED', `adopted ${adopted.length} log connections from systemd's fd store (${withBytes} resume in the middle of a frame; manifest ${[...versions].join(', ') || 'missing'}; this reader: version ${MANIFEST_VERSION})`)
   if (problems.length > 0) diagnostics.report('LS-HANDOVER-FAILED', `adopting the handed-over connections: ${problems.join('; ')}`)

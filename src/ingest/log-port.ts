@@ -64,7 +64,7 @@ export class LogPort {
       net.createServer({ noDelay: true }, (socket) => port.accept(socket)),
     )
     // Connections the previous process left in systemd's fd store: they were open before any queued one.
-    for (const { socket, saved } of adoptHandedOver(inherited, port.fdStore, parts.diagnostics)) port.admit(socket, saved)
+    for (const { socket, saved, heldElsewhere } of adoptHandedOver(inherited, port.fdStore, parts.diagnostics)) port.admit(socket, saved, heldElsewhere)
     return port
   }
 
@@ -118,7 +118,7 @@ export class LogPort {
     const cutOff = setTimeout(() => {
       const still = draining.filter((c) => !c.isClosed)
       if (still.length > 0) this.context.diagnostics.report('LS-SHUTDOWN-CONNECTIONS-CUT', `closing ${still.length} log connections still sending ${maxMs} ms after the stop began`)
-      for (const c of still) c.socket.destroy()
+      for (const c of still) c.close()
     }, maxMs)
     await Promise.all(draining.map((c) => c.drain(DRAIN_QUIET_MS)))
     clearTimeout(cutOff)
@@ -177,8 +177,8 @@ export class LogPort {
   }
 
   /** Adopted connections come here directly: open ones are never shed, whatever max_connections says now. */
-  private admit(socket: net.Socket, resumed?: SavedConnection): void {
-    const connection = new Connection(socket, this.context, resumed)
+  private admit(socket: net.Socket, resumed?: SavedConnection, heldElsewhere = false): void {
+    const connection = new Connection(socket, this.context, resumed, heldElsewhere)
     this.connections.add(connection)
     socket.on('close', () => this.connections.delete(connection))
   }

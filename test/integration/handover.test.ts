@@ -24,14 +24,14 @@ interface Restart {
   adopted: string[]
 }
 
-async function restartUnder(handover: boolean, tag: string): Promise<Restart> {
+async function restartUnder(handover: boolean, tag: string, mode: string[] = []): Promise<Restart> {
   const dir = mkdtempSync(path.join(tmpdir(), 'loggingserver-handover-'))
   try {
     const file = path.join(dir, 'central.log')
     const config = path.join(dir, 'loggingserver.yaml')
     writeFileSync(config, `log: {host: 127.0.0.1, port: 0, max_frame_bytes: 4096, handover: ${handover}}\nweb: {enabled: false}\nfile: {path: ${file}}\n`)
     const script = `import runpy; runpy.run_path(${JSON.stringify(fakeSystemd)}, run_name='__main__')`
-    return JSON.parse(await runPythonAsync(script, [mainJs, config, file, tag])) as Restart
+    return JSON.parse(await runPythonAsync(script, [mainJs, config, file, tag, ...mode])) as Restart
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -49,6 +49,13 @@ describe('restart with the hand-over through the fd store', { skip: addonBuilt ?
     assert.match(r.handover.join('\n'), /\[LS-HANDOVER\] stop: handed 3 log connections \(3 in the middle of a frame\)/)
     assert.match(r.adopted.join('\n'), /\[LS-HANDOVER-ADOPTED\] adopted 3 log connections .*\(3 resume in the middle of a frame; manifest version 1/)
     assert.doesNotMatch(r.adopted.join('\n'), /LS-HANDOVER-FAILED/)
+  })
+
+  it('a connection systemd still holds (its removal unconfirmed) is shut down when closed, so the client learns', async () => {
+    const r = (await restartUnder(true, 'ho-kept', ['keep-store'])) as unknown as { closed_for_client: boolean; record_1: number; adopted: string[] }
+    assert.equal(r.record_1, 1, 'the record completed across the restart')
+    assert.match(r.adopted.join('\n'), /\[LS-HANDOVER-FAILED\] adopting .*removing the adopted connections from the fd store failed/)
+    assert.equal(r.closed_for_client, true, 'closed after a zero-length frame, though the store keeps a copy of the socket')
   })
 
   it('without it (log.handover: false) the stop closes the connections: what was in flight is lost', async () => {

@@ -6,10 +6,14 @@ It plays one restart under three raw connections, each caught in the middle of a
   a: the first half of a record's body     b: two bytes of a length prefix
   c: part of a frame over log.max_frame_bytes (being read past)
 then sends the rest of each stream on the same connections to the next process and reports, as JSON,
-what the central file holds. usage: fake-systemd.py MAIN_JS CONFIG CENTRAL_FILE TAG"""
+what the central file holds. usage: fake-systemd.py MAIN_JS CONFIG CENTRAL_FILE TAG [keep-store]
+keep-store: after the first process, ignore FDSTOREREMOVE and leave barriers unanswered, as if the next process
+could not remove what it adopted: then a connection it closes must still end for the client (a shutdown, since
+the store's copy keeps the socket open)."""
 import array, json, logging, logging.handlers, os, re, signal, socket, subprocess, sys, tempfile, threading, time
 
 MAIN_JS, CONFIG, CENTRAL, TAG = sys.argv[1:5]
+KEEP_STORE = sys.argv[5:6] == ["keep-store"]
 FDS_START = 3
 
 
@@ -23,6 +27,8 @@ class Manager:
         self.messages = []
         self.ready = threading.Event()
         self.stored_max = 0
+        self.deaf = False        # keep-store: FDSTOREREMOVE ignored, barriers never answered
+        self.unanswered = []
         threading.Thread(target=self.receive, daemon=True).start()
 
     def receive(self):
@@ -37,6 +43,9 @@ class Manager:
             if fields.get("FDSTORE") == "1":
                 self.store += [(fields.get("FDNAME", "stored"), fd) for fd in fds]
                 self.stored_max = max(self.stored_max, len(self.store))
+                fds = []
+            elif self.deaf and ("FDSTOREREMOVE" in fields or "BARRIER" in fields):
+                self.unanswered += list(fds)
                 fds = []
             elif fields.get("FDSTOREREMOVE") == "1":
                 for name, fd in [e for e in self.store if e[0] == fields.get("FDNAME")]:
@@ -104,7 +113,25 @@ first_exit = first.wait(15)
 first_err = first.stderr.read().decode(errors="replace")
 stored = sorted(name for name, _ in manager.store)
 
+manager.deaf = KEEP_STORE
 second = manager.start([("log", listener.fileno())] + manager.store)
+if KEEP_STORE:
+    a.sendall(fa[len(fa) // 2:] + b"\0\0\0\0")   # a whole record, then a zero length: the server closes
+    a.settimeout(10)
+    try:
+        closed = a.recv(1) == b""
+    except ConnectionResetError:
+        closed = True
+    except OSError:
+        closed = False
+    second.send_signal(signal.SIGTERM)
+    second_exit = second.wait(15)
+    second_err = second.stderr.read().decode(errors="replace")
+    wait_lines(2)
+    print(json.dumps({"closed_for_client": closed, "left_in_store": len(manager.store), "second_exit": second_exit,
+                      "record_1": sum(1 for l in lines() if re.search(re.escape(TAG) + r" n1$", l.rstrip("\n"))),
+                      "adopted": [l for l in second_err.splitlines() if "[LS-HANDOVER" in l]}))
+    sys.exit(0)
 time.sleep(0.2)
 left_in_store = len(manager.store)
 a.sendall(fa[len(fa) // 2:] + frame(4))
