@@ -58,6 +58,14 @@ describe('restart with the hand-over through the fd store', { skip: addonBuilt ?
     assert.equal(r.closed_for_client, true, 'closed after a zero-length frame, though the store keeps a copy of the socket')
   })
 
+  it('300 connections: stored in messages of at most 250 fds, each found again by its addresses', async () => {
+    const r = (await restartUnder(true, 'ho-many', ['many', '300'])) as unknown as { stored: number; store_messages: number[]; left_in_store: number; once: number; lost: number; twice: number }
+    assert.deepEqual(r.store_messages, [1, 250, 50], 'the manifest, then the sockets in two messages')
+    assert.equal(r.stored, 301)
+    assert.equal(r.left_in_store, 0)
+    assert.deepEqual({ once: r.once, lost: r.lost, twice: r.twice }, { once: 300, lost: 0, twice: 0 })
+  })
+
   it('without it (log.handover: false) the stop closes the connections: what was in flight is lost', async () => {
     const r = await restartUnder(false, 'ho-off')
     assert.deepEqual(r.stored, [])

@@ -6,14 +6,16 @@ It plays one restart under three raw connections, each caught in the middle of a
   a: the first half of a record's body     b: two bytes of a length prefix
   c: part of a frame over log.max_frame_bytes (being read past)
 then sends the rest of each stream on the same connections to the next process and reports, as JSON,
-what the central file holds. usage: fake-systemd.py MAIN_JS CONFIG CENTRAL_FILE TAG [keep-store]
+what the central file holds. usage: fake-systemd.py MAIN_JS CONFIG CENTRAL_FILE TAG [keep-store | many N]
 keep-store: after the first process, ignore FDSTOREREMOVE and leave barriers unanswered, as if the next process
 could not remove what it adopted: then a connection it closes must still end for the client (a shutdown, since
-the store's copy keeps the socket open)."""
+the store's copy keeps the socket open).
+many N: instead, N connections, each two bytes into a record at the SIGTERM (more than one message of fds)."""
 import array, json, logging, logging.handlers, os, re, signal, socket, subprocess, sys, tempfile, threading, time
 
 MAIN_JS, CONFIG, CENTRAL, TAG = sys.argv[1:5]
 KEEP_STORE = sys.argv[5:6] == ["keep-store"]
+MANY = int(sys.argv[6]) if sys.argv[5:6] == ["many"] else 0
 FDS_START = 3
 
 
@@ -29,6 +31,7 @@ class Manager:
         self.stored_max = 0
         self.deaf = False        # keep-store: FDSTOREREMOVE ignored, barriers never answered
         self.unanswered = []
+        self.store_messages = []  # fds in each FDSTORE=1 message
         threading.Thread(target=self.receive, daemon=True).start()
 
     def receive(self):
@@ -41,6 +44,7 @@ class Manager:
             fields = dict(line.split("=", 1) for line in msg.decode().split("\n") if "=" in line)
             self.messages.append(sorted(fields))
             if fields.get("FDSTORE") == "1":
+                self.store_messages.append(len(fds))
                 self.store += [(fields.get("FDNAME", "stored"), fd) for fd in fds]
                 self.stored_max = max(self.stored_max, len(self.store))
                 fds = []
@@ -100,6 +104,31 @@ listener.bind(("127.0.0.1", 0))
 listener.listen(64)
 port = listener.getsockname()[1]
 first = manager.start([("log", listener.fileno())])
+
+if MANY:
+    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(MANY)]
+    frames = [frame(i) for i in range(MANY)]
+    for s, f in zip(conns, frames):
+        s.sendall(f[:2])
+    time.sleep(1.0)
+    first.send_signal(signal.SIGTERM)
+    first_exit = first.wait(15)
+    stored = len(manager.store)
+    second = manager.start([("log", listener.fileno())] + manager.store)
+    for s, f in zip(conns, frames):
+        s.sendall(f[2:])
+        s.close()
+    wait_lines(MANY)
+    second.send_signal(signal.SIGTERM)
+    second_exit = second.wait(15)
+    second_err = second.stderr.read().decode(errors="replace")
+    got = lines()
+    counts = [sum(1 for l in got if re.search(re.escape(TAG) + r" n%d$" % i, l.rstrip("\n"))) for i in range(MANY)]
+    print(json.dumps({"first_exit": first_exit, "second_exit": second_exit, "stored": stored,
+                      "store_messages": manager.store_messages, "left_in_store": len(manager.store),
+                      "once": sum(1 for n in counts if n == 1), "lost": counts.count(0), "twice": sum(1 for n in counts if n > 1),
+                      "adopted": [l for l in second_err.splitlines() if "[LS-HANDOVER" in l]}))
+    sys.exit(0)
 
 a, b, c = (socket.create_connection(("127.0.0.1", port)) for _ in range(3))
 fa, fb, fc = frame(1), frame(2), frame(3, size=8000)   # fc is over log.max_frame_bytes (4096)
