@@ -23,7 +23,7 @@ export const CATALOGUE = {
   },
   'LS-STOPPING': {
     priority: 'info',
-    meaning: 'SIGTERM or SIGINT: new connections are refused, open log connections are drained',
+    meaning: 'SIGTERM or SIGINT: new connections are refused, open log connections are drained (or, at a restart under systemd, handed over: the line says which, and why not)',
     action: 'nothing',
   },
   'LS-STOPPED': {

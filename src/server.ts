@@ -176,7 +176,7 @@ export class Server {
     const { diagnostics, notifier } = this.setup
     clearInterval(this.statusTimer)
     notifier.stopping()
-    const handover = this.log.handoverUnavailable
+    const handover = this.log.handoverUnavailable()
     diagnostics.report('LS-STOPPING', `${reason}: stopping; ${handover === null ? 'handing over' : 'draining'} ${this.log.connectionCount} log connections${handover === null || !this.log.activated ? '' : ` (no hand-over: ${handover})`}`)
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<number>((resolve) => {

@@ -44,6 +44,8 @@ export class LogPort {
   private accepted = 0
   private maxConnections = 0
   private handoverEnabled = true
+  /** Decided once, at the stop (it may ask systemd). */
+  private noHandover: string | null | undefined
   private readonly context: ConnectionContext
   private readonly fdStore: FdStore | string
   private readonly version: string
@@ -89,11 +91,22 @@ export class LogPort {
     this.handoverEnabled = config.handover
   }
 
-  /** Why a stop now would drain and close the connections rather than hand them over; null when it can. */
-  get handoverUnavailable(): string | null {
+  /**
+   * Why this stop drains and closes the connections rather than handing them over; null when it hands over.
+   * Decided at the first call (a stop): on `systemctl stop` systemd would close the stored connections at once,
+   * with what their clients had sent still unread in the kernel, while the drain reads it.
+   */
+  handoverUnavailable(): string | null {
+    this.noHandover ??= this.whyNoHandover() ?? null
+    return this.noHandover
+  }
+
+  private whyNoHandover(): string | undefined {
     if (!this.handoverEnabled) return 'log.handover is false'
     if (!this.listening.activated) return 'the log port is not socket-activated'
-    return typeof this.fdStore === 'string' ? this.fdStore : null
+    if (typeof this.fdStore === 'string') return this.fdStore
+    if (this.fdStore.unitJobType() === 'stop') return 'systemctl stop: systemd closes its fd store, so the connections are drained'
+    return undefined
   }
 
   /**
@@ -131,7 +144,7 @@ export class LogPort {
    */
   private handOverConnections(): Connection[] {
     const store = this.fdStore
-    if (this.handoverUnavailable !== null || typeof store === 'string') return []
+    if (this.handoverUnavailable() !== null || typeof store === 'string') return []
     const candidates = [...this.connections].filter((c) => c.canHandOver)
     if (candidates.length === 0) return []
     this.context.flow.pauseAll('handover')

@@ -10,6 +10,7 @@ interface FdStoreAddon {
   notifyWithFds(state: string, fds: number[]): number
   barrier(timeoutMs: number): void
   memfdCreate(name: string): number
+  unitJobType(): string | null
 }
 
 /** The kernel passes at most 253 fds in one message (SCM_MAX_FD); the issue asks for batches of 250. */
@@ -26,6 +27,11 @@ export interface FdStore {
   barrier(): void
   /** A memfd holding `bytes`, positioned at its end; the caller closes it. */
   memfd(name: string, bytes: Buffer): number
+  /**
+   * The job systemd runs on our unit ("stop", "restart", …; null: none, or no system bus). At SIGTERM it tells
+   * a `systemctl stop`, after which systemd closes the store, from a restart (systemd 252 has no other way).
+   */
+  unitJobType(): string | null
 }
 
 /**
@@ -51,6 +57,9 @@ export function openFdStore(env: NodeJS.ProcessEnv, load: () => FdStoreAddon = l
     },
     barrier() {
       addon.barrier(BARRIER_TIMEOUT_MS)
+    },
+    unitJobType() {
+      return addon.unitJobType()
     },
     memfd(name, bytes) {
       const fd = addon.memfdCreate(name)

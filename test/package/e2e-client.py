@@ -174,8 +174,8 @@ def longlived(k, tag, upgrade=False, clients=4):
 
 
 def stopcloses(tag):
-    """`systemctl stop` (not a restart): systemd closes what its fd store holds, so the client sees its
-    connection end, as with the drain before the hand-over existed."""
+    """`systemctl stop` (not a restart): the server drains and closes the connection as before the hand-over
+    existed (on a stop systemd would close its fd store), so the client sees its connection end."""
     h = logging.handlers.SocketHandler(HOST, PORT)
     s = socket.create_connection((HOST, PORT), timeout=5)
     s.sendall(h.makePickle(logging.LogRecord("e2e.stop", logging.INFO, __file__, 1, "%s before stop", (tag,), None)))

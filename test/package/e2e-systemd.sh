@@ -155,9 +155,10 @@ c sed -i 's/^  handover: true/  handover: false/' /etc/loggingserver.yaml; c sys
 r=$(CT=300 client longlived 1 "nh-$RUN" 2>>"$ART/longlived.err"); rc=$?
 check "without the hand-over (log.handover: false) the same load loses records or reconnects (the test can fail): $r" test $rc != 0
 c sed -i 's/^  handover: false/  handover: true/' /etc/loggingserver.yaml; c systemctl reload loggingserver
-# systemctl stop (not restart): systemd closes what its fd store holds, so the client's connection ends
-r=$(CT=60 client stopcloses "st-$RUN"); check "systemctl stop ends a long-lived connection (fd store closed): $r" test $? = 0
+# systemctl stop (not restart): the server drains (systemd would close its fd store), so the client's connection ends
+r=$(CT=60 client stopcloses "st-$RUN"); check "systemctl stop ends a long-lived connection (drained, not handed over): $r" test $? = 0
 check "after systemctl stop: fd store empty (NFileDescriptorStore=0)" test "$(c systemctl show -P NFileDescriptorStore loggingserver)" = 0
+check "journal: systemctl stop drains instead of handing over (the unit's job type, asked over D-Bus)" c sh -c 'journalctl -u loggingserver --no-pager | grep -q "\[LS-STOPPING\] .*no hand-over: systemctl stop"'
 c curl -fsS -m 10 -o /dev/null http://127.0.0.1:9021/healthz   # socket activation starts it again
 lap "long-lived connections, hand-over"
 # an upgrade (here: the same version reinstalled) try-restarts the running service; the sockets stay open

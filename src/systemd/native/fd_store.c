@@ -1,7 +1,8 @@
 // loggingserver's fd-store addon: what the sd-notify package cannot do. Node cannot pass file descriptors over
 // a datagram socket (no SCM_RIGHTS), so storing log connections in systemd's fd store on SIGTERM needs
 // sd_pid_notify_with_fds(3); sd_notify_barrier(3) makes sure systemd has taken them before the process exits;
-// memfd_create(2) holds the hand-over manifest (Node has no API for it). Plain N-API (ABI-stable across Node
+// memfd_create(2) holds the hand-over manifest (Node has no API for it); the type of the job systemd runs on our
+// unit (sd-bus) tells a `systemctl stop` from a restart, which systemd 252 does not say at SIGTERM. Plain N-API (ABI-stable across Node
 // versions), no node-addon-api dependency. Errors become JS exceptions carrying the errno name in `code`.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #define MAX_FDS 253 /* SCM_MAX_FD: the kernel refuses more in one message */
 
@@ -106,11 +109,45 @@ static napi_value memfd_create_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// unitJobType(): string | null — the type of the job systemd is running on this process's unit ("stop",
+// "restart", …), or null when there is none or it cannot be asked (no system bus, not in a unit). The unit
+// comes from systemd (GetUnitByPID), not sd_pid_get_unit(3): that reads /proc/1, which ProtectProc=invisible
+// hides. Reads need no privilege; bounded by a 1 s timeout, since it runs while a stop waits.
+static napi_value unit_job_type(napi_env env, napi_callback_info info) {
+  (void)info;
+  char *type = NULL;
+  sd_bus *bus = NULL;
+  sd_bus_message *unit_reply = NULL, *reply = NULL;
+  sd_bus_error error = SD_BUS_ERROR_NULL;
+  napi_value result;
+  napi_get_null(env, &result);
+  if (sd_bus_open_system(&bus) < 0) goto done;
+  sd_bus_set_method_call_timeout(bus, 1000 * 1000);
+  const char *unit_path = NULL;
+  if (sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                         "GetUnitByPID", &error, &unit_reply, "u", (uint32_t)getpid()) < 0) goto done;
+  if (sd_bus_message_read(unit_reply, "o", &unit_path) < 0) goto done;
+  if (sd_bus_get_property(bus, "org.freedesktop.systemd1", unit_path, "org.freedesktop.systemd1.Unit", "Job", &error, &reply, "(uo)") < 0) goto done;
+  uint32_t id = 0;
+  const char *job_path = NULL;
+  if (sd_bus_message_read(reply, "(uo)", &id, &job_path) < 0 || id == 0) goto done;
+  if (sd_bus_get_property_string(bus, "org.freedesktop.systemd1", job_path, "org.freedesktop.systemd1.Job", "JobType", &error, &type) < 0) goto done;
+  napi_create_string_utf8(env, type, NAPI_AUTO_LENGTH, &result);
+done:
+  sd_bus_error_free(&error);
+  sd_bus_message_unref(reply);
+  sd_bus_message_unref(unit_reply);
+  sd_bus_flush_close_unref(bus);
+  free(type);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
       {"notifyWithFds", NULL, notify_with_fds, NULL, NULL, NULL, napi_enumerable, NULL},
       {"barrier", NULL, barrier, NULL, NULL, NULL, napi_enumerable, NULL},
       {"memfdCreate", NULL, memfd_create_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unitJobType", NULL, unit_job_type, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   return exports;

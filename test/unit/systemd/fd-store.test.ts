@@ -9,6 +9,7 @@ function recordingAddon() {
     notifyWithFds: (state: string, fds: number[]) => (sent.push({ state, fds: [...fds] }), 1),
     barrier: () => undefined,
     memfdCreate: () => -1,
+    unitJobType: () => null,
   }
   return { sent, load: () => addon }
 }
