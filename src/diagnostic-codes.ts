@@ -165,6 +165,11 @@ export const CATALOGUE = {
     meaning: 'a new log connection arrived with `log.max_connections` already open; it was closed at once (open ones are kept)',
     action: 'raise `log.max_connections` (and `LimitNOFILE=`) if that many clients are real; otherwise find the peer holding connections open',
   },
+  'LS-PARTIAL-LIMIT': {
+    priority: 'warning',
+    meaning: 'the half-received frames of all log connections together held more than `log.max_partial_bytes`; the connections holding the largest were closed',
+    action: 'many peers stopping in the middle of large frames: find them by address; raise `log.max_partial_bytes` only if such records are real',
+  },
   'LS-LOG-CLIENT-GONE': {
     priority: 'debug',
     meaning: 'a log connection ended with a socket error (usually ECONNRESET); what it sent before is written',

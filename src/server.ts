@@ -16,6 +16,7 @@ import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './si
 import { toRecent } from './status/recent.js'
 import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
+import { Telemetry } from './status/telemetry.js'
 import type { DiagnosticCode } from './diagnostic-codes.js'
 import type { StderrDiagnostics } from './systemd/diagnostics.js'
 import type { Notifier } from './systemd/notify.js'
@@ -73,7 +74,8 @@ export class Server {
 
   static async start(config: Readonly<Config>, setup: ServerSetup): Promise<Server> {
     const { diagnostics, inherited } = setup
-    const file = createCentralFile(config.file, diagnostics)
+    const telemetry = new Telemetry(config.web.metrics_max_clients)
+    const file = createCentralFile(config.file, diagnostics, telemetry.writeLatency)
     // The writer retries a failed open for ever (right once running); at startup a clear exit is better.
     const openError = await Promise.race([file.open().then(() => null), once(file, 'error-state').then(([err]) => err as Error)])
     if (openError) {
@@ -83,9 +85,9 @@ export class Server {
     const stats = new Stats()
     const ring = new Ring<LogRecord>(config.web.recent_records)
     const flow = new FlowControl()
-    const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
-    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
-    const view: ServerView = { version: setup.version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
+    const dispatcher = new Dispatcher(file, [stats, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
+    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
+    const view: ServerView = { version: setup.version, config, stats, telemetry, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
     const server = new Server(config, setup, file, stats, dispatcher, log, web)
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.

@@ -21,12 +21,19 @@ export const LogPortSchema = z
     frame_timeout_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(60),
     /** A frame must arrive whole within this long of its first byte (a trickle resets the silence timeout). */
     frame_deadline_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(30),
+    /** Bytes held in half-received frames across all connections; past it the largest holders are closed. */
+    max_partial_bytes: positiveInt.default(256 * 1024 * 1024),
     /** Open log connections at most; null = the open-files limit less a reserve (see ingest/log-port.ts). */
     max_connections: positiveInt.nullable().default(null),
     /** At a stop under systemd, hand open connections to the fd store for the next start instead of closing them. */
     handover: z.boolean().default(true),
   })
   .strict()
+  // Below one frame's limit a single genuine large record would close its own connection.
+  .refine((log) => log.max_partial_bytes >= log.max_frame_bytes, {
+    message: 'must be at least log.max_frame_bytes',
+    path: ['max_partial_bytes'],
+  })
 
 export const FileSchema = z
   .object({
@@ -77,6 +84,8 @@ export const WebSchema = z
     css_file: z.string().min(1).nullable().default(null),
     /** Live streams (/api/stream) open at once, from all clients; 8 at most from one address. */
     max_streams: positiveInt.max(10_000).default(100),
+    /** Clients with their own /metrics series (kept until restart); later ones are counted as client="other". */
+    metrics_max_clients: positiveInt.max(100_000).default(1000),
     /** HTTP basic auth for the page and API (all but /healthz); null = open. Hashes only, never passwords. */
     auth: WebAuthSchema.nullable().default(null),
   })

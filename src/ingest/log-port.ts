@@ -6,6 +6,7 @@ import net from 'node:net'
 import type { Config } from '../config/schema.js'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
+import type { Telemetry } from '../status/telemetry.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { Connection, peerAddress, type ConnectionContext } from './connection.js'
 import type { SavedConnection } from './handover-manifest.js'
@@ -13,12 +14,13 @@ import { FlowControl } from './flow-control.js'
 import type { FdStore } from '../systemd/fd-store.js'
 import { listen, type Listening } from '../systemd/listeners.js'
 import { adoptHandedOver, handOver } from './handover.js'
+import { PartialFrames } from './partial-frames.js'
 import { PlaceholderLimiter } from './placeholder.js'
 
 export type LogPortConfig = Config['log']
 
 /** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
-export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections', 'handover'] as const
+export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections', 'max_partial_bytes', 'handover'] as const
 
 /** File descriptors kept for the central file, its rotation, the status page and systemd's notify socket. */
 export const FD_RESERVE = 256
@@ -31,6 +33,7 @@ const ACCEPT_MAX_MS = 3000
 export interface LogPortParts {
   dispatcher: Dispatcher
   stats: Stats
+  telemetry: Telemetry
   diagnostics: Diagnostics
   flow: FlowControl
   /** systemd's fd store for the hand-over at a stop, or why it cannot be used (absent: no hand-over). */
@@ -54,7 +57,7 @@ export class LogPort {
   private constructor(parts: LogPortParts, config: LogPortConfig) {
     this.fdStore = parts.fdStore ?? 'no fd store given'
     this.version = parts.version ?? 'unknown'
-    this.context = { ...parts, placeholders: new PlaceholderLimiter(), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
+    this.context = { ...parts, placeholders: new PlaceholderLimiter(), partialFrames: new PartialFrames(0), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
     this.reconfigure(config)
   }
 
@@ -88,6 +91,7 @@ export class LogPort {
     this.context.frameDeadlineMs = config.frame_deadline_seconds * 1000
     this.context.dispatcher.setMaxBacklogBytes(config.max_backlog_bytes)
     this.maxConnections = config.max_connections ?? defaultMaxConnections()
+    this.context.partialFrames.maxBytes = config.max_partial_bytes
     this.handoverEnabled = config.handover
   }
 

@@ -137,6 +137,26 @@ describe('the systemd units', () => {
     }
   })
 
+  test('ships the Grafana dashboard and the Prometheus rules, which promtool accepts', () => {
+    const examples = path.join(debRoot, 'usr/share/doc/loggingserver/examples')
+    const dashboard = JSON.parse(readFileSync(path.join(examples, 'grafana-dashboard.json'), 'utf8')) as { panels: unknown[] }
+    assert.ok(dashboard.panels.length >= 6)
+    const { out } = run('promtool', ['check', 'rules', path.join(examples, 'loggingserver.rules.yml')])
+    assert.match(out, /SUCCESS: 5 rules found/)
+  })
+
+  test('ships the Python handler, demo client and recipes; the handler imports from there and the demo runs it', () => {
+    const examples = path.join(debRoot, 'usr/share/doc/loggingserver/examples')
+    const { out } = run('python3', ['-c', `import sys; sys.path.insert(0, sys.argv[1]); import loggingserver_handler as m
+print(m.BufferingSocketHandler.__mro__[1].__name__)`, examples])
+    assert.equal(out.trim(), 'SocketHandler')
+    const demo = run('python3', [path.join(examples, 'loggingtest.py'), '--help'])
+    assert.match(demo.out, /--handler \{stock,buffered\}/)
+    for (const recipe of ['dictconfig_recipe.py', 'django_logging_settings.py', 'fileconfig_recipe.py', 'fileconfig_recipe.ini', 'queue_listener_recipe.py']) {
+      assert.ok(existsSync(path.join(examples, recipe)), recipe)
+    }
+  })
+
   test('systemd-analyze security: exposure reported, at most 2.0', (t) => {
     const unit = path.join(debRoot, 'usr/lib/systemd/system/loggingserver.service')
     const { out } = run('systemd-analyze', ['security', '--offline=yes', '--no-pager', unit])
