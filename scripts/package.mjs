@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // npm run package: builds dist/packages/loggingserver_<version>_amd64.deb and loggingserver-<version>-1.x86_64.rpm
 // from packaging/nfpm.yaml — with nfpm when it is on PATH, else with dpkg-deb and rpmbuild reading the same file.
-// First stages dist/pkgroot/: a clean compile, production node_modules (sd-notify built for this node), the runtime.
+// First stages dist/pkgroot/: a clean compile, production node_modules (sd-notify and our fd-store addon built for
+// this node), the runtime.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -49,6 +50,10 @@ function stage() {
   const manifest = { name, version, description, license, private: true, type, dependencies, optionalDependencies, allowScripts }
   writeFileSync(path.join(LIB, 'package.json'), JSON.stringify(manifest, null, 2) + '\n')
   copyFileSync(path.join(ROOT, 'package-lock.json'), path.join(LIB, 'package-lock.json'))
+  // Our fd-store addon is a file: dependency (src/systemd/native): its sources where the lock file says.
+  const nativeSrc = path.join(LIB, 'src/systemd/native')
+  mkdirSync(nativeSrc, { recursive: true })
+  for (const f of ['package.json', 'binding.gyp', 'fd_store.c']) copyFileSync(path.join(ROOT, 'src/systemd/native', f), path.join(nativeSrc, f))
   // Production dependencies exactly as locked; npm runs sd-notify's node-gyp build (allowScripts) for this node.
   run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: LIB })
   rmSync(path.join(LIB, 'package-lock.json'))
@@ -62,6 +67,17 @@ function stage() {
   mkdirSync(path.dirname(addon), { recursive: true })
   writeFileSync(addon, kept)
   run('strip', ['--strip-unneeded', addon])
+  // npm links a file: dependency; the package holds a plain directory with the stripped addon instead.
+  const fdStore = path.join(LIB, 'node_modules/loggingserver-fd-store')
+  const fdStoreAddon = path.join(realpathSync(fdStore), 'build/Release/fd_store.node')
+  if (!existsSync(fdStoreAddon)) throw new Error('the fd-store addon (src/systemd/native) did not build (is libsystemd-dev installed?): the package needs it to hand connections over at a restart')
+  const fdStoreBuilt = readFileSync(fdStoreAddon)
+  rmSync(fdStore)
+  mkdirSync(path.join(fdStore, 'build/Release'), { recursive: true })
+  copyFileSync(path.join(ROOT, 'src/systemd/native/package.json'), path.join(fdStore, 'package.json'))
+  writeFileSync(path.join(fdStore, 'build/Release/fd_store.node'), fdStoreBuilt)
+  run('strip', ['--strip-unneeded', path.join(fdStore, 'build/Release/fd_store.node')])
+  rmSync(path.join(LIB, 'src'), { recursive: true })
   removeBins(path.join(LIB, 'node_modules'))
   prune(path.join(LIB, 'node_modules'))
   // main.js is run by /usr/bin/loggingserver with the bundled node: its `#!/usr/bin/env node` would only
@@ -81,7 +97,7 @@ function stage() {
   chmodSync(node, 0o755)
   // Smoke test of the staged tree with the staged node: imports every dependency the config path needs.
   execFileSync(node, [path.join(LIB, 'dist/src/main.js'), '--check-config', '--config', path.join(ROOT, 'etc/loggingserver.yaml')], { stdio: 'inherit' })
-  execFileSync(node, ['-e', 'require(process.argv[1]); import("koa"); import("@koa/router")', path.join(LIB, 'node_modules/sd-notify')], { cwd: LIB, stdio: 'inherit' })
+  execFileSync(node, ['-e', 'require(process.argv[1]); require("loggingserver-fd-store").memfdCreate("smoke"); import("koa"); import("@koa/router")', path.join(LIB, 'node_modules/sd-notify')], { cwd: LIB, stdio: 'inherit' })
   writeFileSync(path.join(STAGE, 'LICENSE.nodejs'), readFileSync(nodeLicense()))
   // gzip -9n equivalent: zlib writes no name and mtime 0.
   writeFileSync(path.join(STAGE, 'changelog.gz'), gzipSync(readFileSync(path.join(ROOT, 'packaging/changelog')), { level: 9 }))

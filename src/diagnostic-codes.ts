@@ -23,7 +23,7 @@ export const CATALOGUE = {
   },
   'LS-STOPPING': {
     priority: 'info',
-    meaning: 'SIGTERM or SIGINT: new connections are refused, open log connections are drained',
+    meaning: 'SIGTERM or SIGINT: new connections are refused, open log connections are drained (or, at a restart under systemd, handed over: the line says which, and why not)',
     action: 'nothing',
   },
   'LS-STOPPED': {
@@ -40,6 +40,21 @@ export const CATALOGUE = {
     priority: 'error',
     meaning: 'the stop took over `shutdown_timeout_seconds`; what was still in memory went out synchronously, exit 1',
     action: 'check the central file\'s disk (slow or failing); raise `shutdown_timeout_seconds` if the disk is just slow',
+  },
+  'LS-HANDOVER': {
+    priority: 'info',
+    meaning: "at a stop under systemd, the open log connections were stored in systemd's fd store with the bytes read of their unfinished frames, for the next start to continue",
+    action: 'nothing; clients keep their connections and lose nothing across the restart',
+  },
+  'LS-HANDOVER-ADOPTED': {
+    priority: 'info',
+    meaning: 'at start, log connections the previous process stored in the fd store were adopted and continue at the frame boundary',
+    action: 'nothing',
+  },
+  'LS-HANDOVER-FAILED': {
+    priority: 'warning',
+    meaning: 'a hand-over could not be made or read whole (addon missing, fd store refused, a manifest this version cannot read); connections not handed over were drained and closed as without systemd',
+    action: 'check `FileDescriptorStoreMax=` covers `log.max_connections` + 1 and that the fd-store addon is installed; the line names what failed',
   },
   'LS-INTERNAL-ERROR': {
     priority: 'critical',

@@ -8,6 +8,7 @@ import { Server, StartupError } from './server.js'
 import { StderrDiagnostics } from './systemd/diagnostics.js'
 import { listenFds, unsetListenEnv } from './systemd/listen-fds.js'
 import { createNotifier } from './systemd/notify.js'
+import { openFdStore } from './systemd/fd-store.js'
 
 const EXIT_USAGE = 64
 
@@ -40,12 +41,14 @@ async function main(): Promise<void> {
 
   const diagnostics = new StderrDiagnostics(config.diagnostics.level)
   const notifier = createNotifier(process.env, diagnostics)
+  // Loaded now, not at SIGTERM: during a package upgrade the addon on disk is already the new version's.
+  const fdStore = openFdStore(process.env)
   const inherited = listenFds(process.env, process.pid)
   unsetListenEnv(process.env)
 
   let server: Server
   try {
-    server = await Server.start(config, { version, configSource: source, diagnostics, notifier, inherited })
+    server = await Server.start(config, { version, configSource: source, diagnostics, notifier, inherited, fdStore })
   } catch (err) {
     // A certificate file that cannot be used is found only when the TLS port opens: a config error all the same.
     if (err instanceof ConfigError) {

@@ -20,6 +20,7 @@ import { Telemetry } from './status/telemetry.js'
 import type { DiagnosticCode } from './diagnostic-codes.js'
 import type { StderrDiagnostics } from './systemd/diagnostics.js'
 import type { Notifier } from './systemd/notify.js'
+import type { FdStore } from './systemd/fd-store.js'
 import type { ServerView } from './web/server-view.js'
 import { WEB_RELOADABLE, WebPort } from './web/web-port.js'
 
@@ -43,6 +44,8 @@ export interface ServerSetup {
   notifier: Notifier
   /** Sockets systemd passed, by FileDescriptorName= (null when not socket-activated). */
   inherited: Map<string, number[]> | null
+  /** systemd's fd store for handing log connections over at a stop, or why it cannot be used. */
+  fdStore?: FdStore | string
 }
 
 /** A start that cannot go on (the file cannot be opened, a port cannot be bound): main exits 1 with `message`. */
@@ -83,7 +86,7 @@ export class Server {
     const ring = new Ring<LogRecord>(config.web.recent_records)
     const flow = new FlowControl()
     const dispatcher = new Dispatcher(file, [stats, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
-    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow }, config.log, inherited))
+    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
     const view: ServerView = { version: setup.version, config, stats, telemetry, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
     const server = new Server(config, setup, file, stats, dispatcher, log, web)
@@ -176,7 +179,8 @@ export class Server {
     const { diagnostics, notifier } = this.setup
     clearInterval(this.statusTimer)
     notifier.stopping()
-    diagnostics.report('LS-STOPPING', `${reason}: stopping; draining ${this.log.connectionCount} log connections`)
+    const handover = this.log.handoverUnavailable()
+    diagnostics.report('LS-STOPPING', `${reason}: stopping; ${handover === null ? 'handing over' : 'draining'} ${this.log.connectionCount} log connections${handover === null || !this.log.activated ? '' : ` (no hand-over: ${handover})`}`)
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<number>((resolve) => {
       timer = setTimeout(() => {

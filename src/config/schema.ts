@@ -56,6 +56,8 @@ export const LogPortSchema = z
     /** CIDRs or addresses that may connect (IPv4 and IPv6); null or empty: everyone. */
     allow: z.array(allowEntry).nullable().default(null),
     tls: LogTlsSchema.nullable().default(null),
+    /** At a stop under systemd, hand open connections to the fd store for the next start instead of closing them. */
+    handover: z.boolean().default(true),
   })
   .strict()
   // Below one frame's limit a single genuine large record would close its own connection.

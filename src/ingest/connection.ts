@@ -4,6 +4,7 @@
 // reported (rate-limited) with the peer, and a placeholder takes its place in the file. Only a stream that is
 // no longer framed (zero or absurd length, truncation) is closed.
 import type { Socket } from 'node:net'
+import { TLSSocket } from 'node:tls'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
@@ -12,6 +13,7 @@ import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
 import { Framer, type FrameSink } from './framer.js'
+import { endpoint, type SavedConnection } from './handover-manifest.js'
 import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
 import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
 import { unpickle, type UnpickleLimits } from './unpickle.js'
@@ -48,7 +50,12 @@ export class Connection implements PartialFrameHolder {
   private frameStartedAt = 0
   private onClose: (() => void) | null = null
 
-  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
+  /**
+   * `resumed`: the connection comes from the previous process through systemd's fd store; its saved bytes go
+   * to the framer before anything the socket brings, so the stream continues at the frame boundary.
+   * `heldElsewhere`: systemd may still hold a copy of the socket (it could not be removed from the store).
+   */
+  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext, resumed?: SavedConnection, private readonly heldElsewhere = false) {
     this.peer = peerAddress(socket)
     this.framer = new Framer(ctx.maxFrameBytes)
     const { frameBytes } = ctx.telemetry
@@ -77,6 +84,10 @@ export class Connection implements PartialFrameHolder {
     // ECONNRESET and friends: the peer is gone; what it delivered before is already dispatched.
     socket.on('error', (err: NodeJS.ErrnoException) => ctx.diagnostics.report('LS-LOG-CLIENT-GONE', `log connection from ${this.peer}: ${err.code ?? err.message}`))
     socket.on('close', () => this.finish())
+    if (resumed) {
+      if (resumed.skipLeft > 0) this.framer.resumeSkip(resumed.skipLeft, resumed.skipLength)
+      if (resumed.pending.length > 0) this.receive(resumed.pending)
+    }
   }
 
   get isClosed(): boolean {
@@ -96,6 +107,52 @@ export class Connection implements PartialFrameHolder {
   }
 
   /**
+   * Whether systemd's fd store can keep this connection for the next process: a plain TCP socket still open
+   * both ways. A TLS session's state lives in this process, so TLS connections drain and close as before.
+   */
+  get canHandOver(): boolean {
+    return !this.closed && !(this.socket instanceof TLSSocket) && !this.socket.readableEnded && fdOf(this.socket) !== null
+  }
+
+  /** The socket's file descriptor, for the fd store (canHandOver says it has one). */
+  get fd(): number {
+    const fd = fdOf(this.socket)
+    if (fd === null) throw new TypeError(`log connection from ${this.peer} has no file descriptor`)
+    return fd
+  }
+
+  /**
+   * Hand-over, with reading paused: takes what the paused stream already holds through the framer (its whole
+   * frames are dispatched now, by this process), then returns the rest of the stream as this process holds it.
+   * Synchronous, so nothing more can be read from the kernel before the fd is stored: those bytes travel with it.
+   */
+  save(): SavedConnection {
+    while (!this.closed && this.socket.read() !== null) {
+      // read() emits 'data' for each chunk it returns: receive() frames it.
+    }
+    const { socket } = this
+    return { local: endpoint(socket.localAddress, socket.localPort), remote: endpoint(socket.remoteAddress, socket.remotePort), ...this.framer.snapshot() }
+  }
+
+  /** systemd holds a copy of the socket now: close ours. Closing is no FIN while another copy is open. */
+  release(): void {
+    this.socket.destroy()
+  }
+
+  /**
+   * Ends the connection. While systemd may hold a copy of the socket, closing ours sends no FIN and the client
+   * would never learn: shut it down (end) first, and close once that is done.
+   */
+  close(): void {
+    if (!this.heldElsewhere) {
+      this.socket.destroy()
+      return
+    }
+    this.socket.pause()
+    this.socket.end(() => this.socket.destroy())
+  }
+
+  /**
    * Shutdown: keep reading until the peer closes or has been silent for `quietMs`, then close. What the
    * peer sent before the signal is in the kernel's buffer and arrives well within that.
    */
@@ -111,7 +168,7 @@ export class Connection implements PartialFrameHolder {
     // polled: so close only if a further I/O poll (two check phases later) brought nothing either.
     const quietCheck = (): void => {
       const before = this.socket.bytesRead
-      setImmediate(() => setImmediate(() => (this.socket.bytesRead === before ? this.socket.destroy() : arm())))
+      setImmediate(() => setImmediate(() => (this.socket.bytesRead === before ? this.close() : arm())))
     }
     this.socket.on('data', arm)
     arm()
@@ -188,7 +245,7 @@ export class Connection implements PartialFrameHolder {
     const { code, message } = rejection(err)
     this.ctx.stats.reject(code)
     this.ctx.diagnostics.reportLimited(diagnosticCodeOf(code), `log connection from ${this.peer} closed: ${code}: ${message}`)
-    this.socket.destroy()
+    this.close()
   }
 
   private finish(): void {
@@ -204,6 +261,12 @@ export class Connection implements PartialFrameHolder {
 /** Anything else thrown while decoding is a decoder bug on odd input: still only this frame's problem. */
 function rejection(err: unknown): { code: RejectCode; message: string } {
   return err instanceof FrameError || err instanceof RecordError ? err : { code: 'UNPICKLE_FAILED', message: String(err) }
+}
+
+/** net.Socket keeps its fd on the libuv handle (`_handle.fd`, Unix only, not in the typings). */
+function fdOf(socket: Socket): number | null {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd
+  return typeof fd === 'number' && fd >= 0 ? fd : null
 }
 
 /** The peer's IP as records show it (an IPv4 peer on a dual-stack socket without its ::ffff: prefix). */

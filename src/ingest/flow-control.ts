@@ -4,8 +4,10 @@
 
 /** Why reading stops. `backpressure`: the central file is behind (every socket). `turn`: a busy connection
  *  lets the event loop go round before reading more (that socket). `accepting`: a stop takes the connections
- *  still queued in the kernel first, and libuv accepts one per loop iteration, so iterations must be quick. */
-export type PauseReason = 'backpressure' | 'turn' | 'accepting'
+ *  still queued in the kernel first, and libuv accepts one per loop iteration, so iterations must be quick.
+ *  `handover`: a stop under systemd takes each connection's buffered bytes and stores its fd; nothing more
+ *  may be read meanwhile. */
+export type PauseReason = 'backpressure' | 'turn' | 'accepting' | 'handover'
 
 /** What flow control needs of a socket (net.Socket has both). */
 export interface Pausable {

@@ -51,6 +51,29 @@ export class Framer {
   }
 
   /**
+   * The stream as this framer holds it between frames' bytes, for a hand-over to the next process: the raw
+   * bytes of the frame begun (its length prefix included), which a fresh framer fed first rebuilds exactly;
+   * or, while an oversize frame is read past, how much is left of it (those bytes were never kept).
+   */
+  snapshot(): { pending: Buffer; skipLeft: number; skipLength: number } {
+    if (this.skipLeft > 0) return { pending: Buffer.alloc(0), skipLeft: this.skipLeft, skipLength: this.skipLength }
+    if (this.body !== null) {
+      const prefix = Buffer.alloc(HEADER_BYTES)
+      prefix.writeUInt32BE(this.bodyLength, 0)
+      return { pending: Buffer.concat([prefix, this.body.subarray(0, this.bodyFill)]), skipLeft: 0, skipLength: 0 }
+    }
+    return { pending: Buffer.from(this.header.subarray(0, this.headerFill)), skipLeft: 0, skipLength: 0 }
+  }
+
+  /** The other half of snapshot() for a frame being read past: the next `left` bytes belong to it. */
+  resumeSkip(left: number, length: number): void {
+    if (this.inFrame) throw new RangeError('resumeSkip: the framer is already inside a frame')
+    if (!Number.isInteger(left) || left < 0 || !Number.isInteger(length) || length < left) throw new RangeError(`invalid skip: ${left} of ${length}`)
+    this.skipLeft = left
+    this.skipLength = length
+  }
+
+  /**
    * Hands each complete frame in `chunk` to the sink, in order, so frames before a bad length are delivered
    * before the FrameError for it is thrown. Frames wholly inside one chunk are zero-copy views of it, valid
    * only during the call.

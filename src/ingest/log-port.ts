@@ -11,6 +11,9 @@ import type { Telemetry } from '../status/telemetry.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { ConfigError } from '../errors.js'
 import { Connection, peerAddress, type ConnectionContext } from './connection.js'
+import type { SavedConnection } from './handover-manifest.js'
+import type { FdStore } from '../systemd/fd-store.js'
+import { adoptHandedOver, handOver } from './handover.js'
 import { FlowControl } from './flow-control.js'
 import { listen, type Listening } from '../systemd/listeners.js'
 import { PartialFrames } from './partial-frames.js'
@@ -21,7 +24,7 @@ import { readTlsFiles } from './tls-options.js'
 export type LogPortConfig = Config['log']
 
 /** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
-export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections', 'max_partial_bytes', 'allow'] as const
+export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections', 'max_partial_bytes', 'allow', 'handover'] as const
 
 /** File descriptors kept for the central file, its rotation, the status page and systemd's notify socket. */
 export const FD_RESERVE = 256
@@ -39,6 +42,10 @@ export interface LogPortParts {
   telemetry: Telemetry
   diagnostics: Diagnostics
   flow: FlowControl
+  /** systemd's fd store for the hand-over at a stop, or why it cannot be used (absent: no hand-over). */
+  fdStore?: FdStore | string
+  /** This server's version, written into the hand-over manifest. */
+  version?: string
 }
 
 export class LogPort {
@@ -53,6 +60,11 @@ export class LogPort {
    * each with what to call once it is settled: secure (then a Connection) or closed.
    */
   private readonly handshaking = new Map<string, () => void>()
+  private handoverEnabled = true
+  /** Decided once, at the stop (it may ask systemd). */
+  private noHandover: string | null | undefined
+  private readonly fdStore: FdStore | string
+  private readonly version: string
   private readonly context: ConnectionContext
   private plain: Listening | null = null
   private secure: Listening | null = null
@@ -60,6 +72,8 @@ export class LogPort {
   private readonly tlsServer: tls.Server | null
 
   private constructor(parts: LogPortParts, private readonly config: LogPortConfig) {
+    this.fdStore = parts.fdStore ?? 'no fd store given'
+    this.version = parts.version ?? 'unknown'
     this.context = { ...parts, placeholders: new PlaceholderLimiter(), partialFrames: new PartialFrames(0), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
     this.reconfigure(config)
     this.tlsServer = config.tls === null ? null : this.createTlsServer(config)
@@ -76,6 +90,8 @@ export class LogPort {
     if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make(false))
     if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make(true))
     else if (inherited?.has('tls')) parts.diagnostics.report('LS-TLS-NOT-CONFIGURED', 'systemd passed the TLS port (loggingserver-tls.socket) but log.tls is not set: its connections wait unanswered')
+    // Connections the previous process left in systemd's fd store: they were open before any queued one.
+    for (const { socket, saved, heldElsewhere } of adoptHandedOver(inherited, port.fdStore, parts.diagnostics)) port.adopt(socket, saved, heldElsewhere)
     return port
   }
 
@@ -105,6 +121,25 @@ export class LogPort {
     this.maxConnections = config.max_connections ?? defaultMaxConnections()
     this.context.partialFrames.maxBytes = config.max_partial_bytes
     this.allow = PeerAllow.from(config.allow)
+    this.handoverEnabled = config.handover
+  }
+
+  /**
+   * Why this stop drains and closes the connections rather than handing them over; null when it hands over.
+   * Decided at the first call (a stop): on `systemctl stop` systemd would close the stored connections at once,
+   * with what their clients had sent still unread in the kernel, while the drain reads it.
+   */
+  handoverUnavailable(): string | null {
+    this.noHandover ??= this.whyNoHandover() ?? null
+    return this.noHandover
+  }
+
+  private whyNoHandover(): string | undefined {
+    if (!this.handoverEnabled) return 'log.handover is false'
+    if (!(this.plain?.activated ?? false)) return 'the log port is not socket-activated'
+    if (typeof this.fdStore === 'string') return this.fdStore
+    if (this.fdStore.unitJobType() === 'stop') return 'systemctl stop: systemd closes its fd store, so the connections are drained'
+    return undefined
   }
 
   /**
@@ -141,14 +176,32 @@ export class LogPort {
     // A client may have finished its side of the handshake and sent records before ours is done; their
     // connections join the drain once secure (the handshake timeout bounds the wait).
     await Promise.race([this.handshakesSettled(), new Promise((resolve) => setTimeout(resolve, maxMs).unref())])
-    const draining = [...this.connections]
+    const handed = new Set(this.handOverConnections())
+    const draining = [...this.connections].filter((c) => !handed.has(c))
     const cutOff = setTimeout(() => {
       const still = draining.filter((c) => !c.isClosed)
       if (still.length > 0) this.context.diagnostics.report('LS-SHUTDOWN-CONNECTIONS-CUT', `closing ${still.length} log connections still sending ${maxMs} ms after the stop began`)
-      for (const c of still) c.socket.destroy()
+      for (const c of still) c.close()
     }, maxMs)
     await Promise.all(draining.map((c) => c.drain(DRAIN_QUIET_MS)))
     clearTimeout(cutOff)
+  }
+
+  /**
+   * Under systemd, busy clients never fall quiet, so waiting for quiet would cut them off mid-stream: stop
+   * reading at once and hand every plain connection to systemd's fd store with the bytes read so far (TLS
+   * ones cannot be: their session lives in this process). The records already decoded are written by the stop
+   * that follows. Returns the connections handed over.
+   */
+  private handOverConnections(): Connection[] {
+    const store = this.fdStore
+    if (this.handoverUnavailable() !== null || typeof store === 'string') return []
+    const candidates = [...this.connections].filter((c) => c.canHandOver)
+    if (candidates.length === 0) return []
+    this.context.flow.pauseAll('handover')
+    const handed = handOver(candidates, store, this.version, this.context.diagnostics)
+    this.context.flow.resumeAll('handover')
+    return handed
   }
 
   /**
@@ -224,8 +277,15 @@ export class LogPort {
     ).then(() => undefined)
   }
 
-  private connect(socket: net.Socket): void {
-    const connection = new Connection(socket, this.context)
+  /** Adopted connections come here directly: open ones are never shed, whatever max_connections says now. */
+  private adopt(socket: net.Socket, resumed: SavedConnection | undefined, heldElsewhere: boolean): void {
+    this.open.add(socket)
+    socket.on('close', () => this.open.delete(socket))
+    this.connect(socket, resumed, heldElsewhere)
+  }
+
+  private connect(socket: net.Socket, resumed?: SavedConnection, heldElsewhere = false): void {
+    const connection = new Connection(socket, this.context, resumed, heldElsewhere)
     this.connections.add(connection)
     socket.on('close', () => this.connections.delete(connection))
   }

@@ -8,8 +8,12 @@
                           and closes); success when the server closed the connection
   toolarge TAG            one SocketHandler sends a 2 MiB record, then "TAG after" on the same connection; success
                           when the file has the placeholder for the big one and the record after it
-  refused PORT            success when nothing listens on 127.0.0.1:PORT"""
-import json, logging, logging.handlers, os, socket, subprocess, sys, threading, time
+  refused PORT            success when nothing listens on 127.0.0.1:PORT
+  longlived K TAG [upgrade]  4 stock SocketHandler clients, each logging one numbered record per millisecond on
+                          its one connection, while `systemctl restart loggingserver` runs K times (and then, with
+                          `upgrade`, the .deb is reinstalled: postinst try-restarts the service); success when every
+                          record of every client is in CENTRAL_LOG exactly once and no client reconnected"""
+import json, logging, logging.handlers, os, re, socket, subprocess, sys, threading, time
 
 HOST, PORT = "127.0.0.1", 9020
 CLOG = os.environ.get("CENTRAL_LOG", "/var/log/loggingserver/loggingserver.log")
@@ -83,6 +87,111 @@ def restarts(k, tag):
     return res, not failed and st["refused"] == 0 and st["other"] == 0 and got == st["ok"] and st["ok"] > 0
 
 
+class TrackedHandler(logging.handlers.SocketHandler):
+    """A stock SocketHandler that counts its connects and errors. When the server closes the connection,
+    send() drops the record, closes the socket and the next emit connects again: without handleError()."""
+
+    def __init__(self, host, port):
+        super().__init__(host, port)
+        self.connects = 0
+        self.errors = 0
+
+    def makeSocket(self, timeout=1):
+        self.connects += 1
+        return super().makeSocket(timeout)
+
+    def handleError(self, record):
+        self.errors += 1
+
+
+def longlived(k, tag, upgrade=False, clients=4):
+    stop = threading.Event()
+    sent = [0] * clients
+    handlers = [TrackedHandler(HOST, PORT) for _ in range(clients)]
+
+    def run(cid):
+        lg = logging.getLogger(f"e2e.ll{cid}")
+        lg.setLevel(logging.DEBUG)
+        lg.propagate = False
+        lg.addHandler(handlers[cid])
+        t0, i = time.monotonic(), 0
+        while not stop.is_set():
+            due = int((time.monotonic() - t0) * 1000)   # one record per millisecond, catching up after a stall
+            while i < due and not stop.is_set():
+                lg.info("%s c%d n%d", tag, cid, i)
+                i += 1
+            time.sleep(0.0005)
+        sent[cid] = i
+
+    threads = [threading.Thread(target=run, args=(cid,)) for cid in range(clients)]
+    for t in threads:
+        t.start()
+    times, failed, upgrade_ms = [], [], None
+    for n in range(k):
+        time.sleep(2.0)
+        t0 = time.monotonic()
+        if subprocess.run(["systemctl", "restart", "loggingserver"]).returncode:
+            failed.append(n)
+        times.append(round((time.monotonic() - t0) * 1000))
+    if upgrade:
+        time.sleep(2.0)
+        t0 = time.monotonic()
+        r = subprocess.run("cd /root/e2e && apt-get install -y --reinstall ./loggingserver_*.deb", shell=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        upgrade_ms = round((time.monotonic() - t0) * 1000)
+        if r.returncode:
+            failed.append("upgrade")
+    time.sleep(2.0)
+    stop.set()
+    for t in threads:
+        t.join()
+    for h in handlers:
+        h.close()
+    last, still = -1, 0
+    for _ in range(600):   # until all landed, or nothing more lands for 5 s (records lost: no use waiting)
+        got = landed(tag)
+        if got >= sum(sent) or still >= 50:
+            break
+        still = still + 1 if got == last else 0
+        last = got
+        time.sleep(0.1)
+    seen = [dict() for _ in range(clients)]
+    pattern = re.compile(re.escape(tag) + r" c(\d+) n(\d+)$")
+    with open(CLOG, errors="replace") as f:
+        for line in f:
+            m = pattern.search(line.rstrip("\n"))
+            if m:
+                c, i = int(m.group(1)), int(m.group(2))
+                seen[c][i] = seen[c].get(i, 0) + 1
+    lost = [sum(1 for i in range(sent[c]) if i not in seen[c]) for c in range(clients)]
+    twice = [sum(n - 1 for n in seen[c].values() if n > 1) for c in range(clients)]
+    res = {"clients": clients, "restarts": k, "restart_ms": times, "upgrade_ms": upgrade_ms, "failed": failed,
+           "sent": sent, "lost": lost, "twice": twice, "connects": [h.connects for h in handlers],
+           "errors": [h.errors for h in handlers]}
+    good = (not failed and all(n > 0 for n in sent) and not any(lost) and not any(twice)
+            and all(h.connects == 1 for h in handlers) and not any(h.errors for h in handlers))
+    return res, good
+
+
+def stopcloses(tag):
+    """`systemctl stop` (not a restart): the server drains and closes the connection as before the hand-over
+    existed (on a stop systemd would close its fd store), so the client sees its connection end."""
+    h = logging.handlers.SocketHandler(HOST, PORT)
+    s = socket.create_connection((HOST, PORT), timeout=5)
+    s.sendall(h.makePickle(logging.LogRecord("e2e.stop", logging.INFO, __file__, 1, "%s before stop", (tag,), None)))
+    landed_before = wait_for(tag + " before stop", 1)
+    stopped = subprocess.run(["systemctl", "stop", "loggingserver"], stderr=subprocess.DEVNULL).returncode == 0
+    s.settimeout(10)
+    try:
+        closed = s.recv(1) == b""
+    except ConnectionResetError:
+        closed = True
+    except OSError:
+        closed = False
+    s.close()
+    return {"landed_before": landed_before, "stopped": stopped, "closed": closed}, landed_before == 1 and stopped and closed
+
+
 def oversize():
     s = socket.create_connection((HOST, PORT), timeout=5)
     s.sendall(b"\xff\xff\xff\xff")
@@ -119,6 +228,10 @@ if __name__ == "__main__":
         result, good = records(int(args[0]), args[1], *args[2:3])
     elif cmd == "restarts":
         result, good = restarts(int(args[0]), args[1])
+    elif cmd == "longlived":
+        result, good = longlived(int(args[0]), args[1], upgrade=args[2:3] == ["upgrade"])
+    elif cmd == "stopcloses":
+        result, good = stopcloses(args[0])
     elif cmd == "oversize":
         result, good = oversize()
     elif cmd == "toolarge":

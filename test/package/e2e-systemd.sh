@@ -143,6 +143,24 @@ lap "reload, bad config"
 # 7. restarts while a client keeps connecting: systemd holds the port, nothing refused, nothing lost
 r=$(CT=180 client restarts "$K" "rs-$RUN" 2>"$ART/restarts.err"); check "$K x systemctl restart under load, 0 refused, 0 lost: $r" test $? = 0
 check "loggingserver.service active after the restarts" test "$(c systemctl is-active loggingserver.service)" = active
+# long-lived busy connections (issue 10 item 4): 4 SocketHandler clients at 1,000 records/s each keep their one
+# connection through K restarts and an upgrade; systemd's fd store carries them from one process to the next
+r=$(CT=300 client longlived "$K" "ll-$RUN" upgrade 2>"$ART/longlived.err"); rc=$?
+check "4 busy long-lived SocketHandler clients through $K restarts + an upgrade: 0 lost, 0 twice, 0 reconnects: $r" test $rc = 0
+check "journal: connections handed over at the stop [LS-HANDOVER] and adopted at the start [LS-HANDOVER-ADOPTED]" c sh -c 'journalctl -u loggingserver --no-pager | grep -q "\[LS-HANDOVER\] .*handed [1-9]" && journalctl -u loggingserver --no-pager | grep -q "\[LS-HANDOVER-ADOPTED\] adopted [1-9]"'
+check "journal: no [LS-HANDOVER-FAILED]" c sh -c '! journalctl -u loggingserver --no-pager | grep -qF "[LS-HANDOVER-FAILED]"'
+check "adopted connections removed from the fd store (NFileDescriptorStore=0)" test "$(c systemctl show -P NFileDescriptorStore loggingserver)" = 0
+# the same load with the hand-over off (log.handover: false): the drain of before cuts busy clients off
+c sed -i 's/^  handover: true/  handover: false/' /etc/loggingserver.yaml; c systemctl reload loggingserver
+r=$(CT=300 client longlived 1 "nh-$RUN" 2>>"$ART/longlived.err"); rc=$?
+check "without the hand-over (log.handover: false) the same load loses records or reconnects (the test can fail): $r" test $rc != 0
+c sed -i 's/^  handover: false/  handover: true/' /etc/loggingserver.yaml; c systemctl reload loggingserver
+# systemctl stop (not restart): the server drains (systemd would close its fd store), so the client's connection ends
+r=$(CT=60 client stopcloses "st-$RUN"); check "systemctl stop ends a long-lived connection (drained, not handed over): $r" test $? = 0
+check "after systemctl stop: fd store empty (NFileDescriptorStore=0)" test "$(c systemctl show -P NFileDescriptorStore loggingserver)" = 0
+check "journal: systemctl stop drains instead of handing over (the unit's job type, asked over D-Bus)" c sh -c 'journalctl -u loggingserver --no-pager | grep -q "\[LS-STOPPING\] .*no hand-over: systemctl stop"'
+c curl -fsS -m 10 -o /dev/null http://127.0.0.1:9021/healthz   # socket activation starts it again
+lap "long-lived connections, hand-over"
 # an upgrade (here: the same version reinstalled) try-restarts the running service; the sockets stay open
 pid=$(c systemctl show -P MainPID loggingserver)
 c sh -c 'cd /root/e2e && apt-get install -y --reinstall ./loggingserver_*.deb' >>"$ART/apt.log" 2>&1

@@ -53,13 +53,16 @@ describe('the .deb', () => {
     assert.deepEqual(conffiles, spec.conffiles)
   })
 
-  test('modes: /usr/bin/loggingserver and node 0755, the addon 0644 and stripped, units 0644', () => {
+  test('modes: /usr/bin/loggingserver and node 0755, the addons 0644 and stripped, units 0644', () => {
     const mode = (p: string): string => output('stat', ['-c', '%a', path.join(debRoot, p)]).trim()
     assert.equal(mode('usr/bin/loggingserver'), '755')
     assert.equal(mode('usr/lib/loggingserver/node'), '755')
     const addon = 'usr/lib/loggingserver/node_modules/sd-notify/build/Release/notify.node'
     assert.equal(mode(addon), '644')
     assert.doesNotMatch(output('file', [path.join(debRoot, addon)]), /not stripped/)
+    const fdStore = 'usr/lib/loggingserver/node_modules/loggingserver-fd-store/build/Release/fd_store.node'
+    assert.equal(mode(fdStore), '644')
+    assert.doesNotMatch(output('file', [path.join(debRoot, fdStore)]), /not stripped/)
     for (const u of UNITS) assert.equal(mode(`usr/lib/systemd/system/${u}`), '644')
   })
 

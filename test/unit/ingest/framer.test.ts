@@ -118,4 +118,37 @@ describe('Framer', () => {
     assert.throws(() => new Framer(0), RangeError)
     assert.throws(() => new Framer(64 * 1024 * 1024 + 1), RangeError)
   })
+
+  describe('hand-over: snapshot() in one framer, then the rest of the stream in a fresh one', () => {
+    const big = 'y'.repeat(300)
+    const oversize = frame('z'.repeat(5000))
+    const stream = Buffer.concat([frame('first'), frame('second record'), oversize, frame(big), frame('last')])
+    const expected = ['first', 'second record', 'skipped 5000', big, 'last']
+
+    it('yields the same frames, exactly once, for every split point of the stream', () => {
+      for (let cut = 0; cut <= stream.length; cut++) {
+        const before = new Framer(4096)
+        const out = collect(before, [stream.subarray(0, cut)])
+        const { pending, skipLeft, skipLength } = before.snapshot()
+        const after = new Framer(4096)
+        if (skipLeft > 0) after.resumeSkip(skipLeft, skipLength)
+        out.push(...collect(after, [pending, stream.subarray(cut)]))
+        assert.deepEqual(out, expected, `cut at ${cut}`)
+      }
+    })
+
+    it('holds nothing between frames', () => {
+      const framer = new Framer(4096)
+      collect(framer, [frame('whole')])
+      assert.deepEqual(framer.snapshot(), { pending: Buffer.alloc(0), skipLeft: 0, skipLength: 0 })
+    })
+
+    it('resumeSkip() refuses a framer already inside a frame, and impossible counts', () => {
+      const framer = new Framer(4096)
+      collect(framer, [Buffer.from([0, 0])])
+      assert.throws(() => framer.resumeSkip(1, 2), RangeError)
+      assert.throws(() => new Framer(4096).resumeSkip(3, 2), RangeError)
+    })
+  })
 })
+
