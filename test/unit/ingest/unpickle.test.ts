@@ -315,6 +315,16 @@ describe('unpickle()', () => {
       throwsFrame(() => unpickle(bytes('\x80\x05\x97.')), 'UNPICKLE_FAILED', /buffers/)
     })
 
+    it('accepts READONLY_BUFFER on bytes, as CPython does (fuzz finding), and refuses it on anything else', () => {
+      // CPython's Unpickler accepts both frames below; none of its picklers writes them, but a peer may.
+      const frames = [bytes('\x80\x05}\x8c\x03rawC\x02ab\x98s.'), bytes('\x80\x05}\x8c\x03raw\x96', [2, 0, 0, 0, 0, 0, 0, 0], 'ab\x98s.')]
+      const verdicts = runPython('import pickle, sys\nfor h in sys.stdin.read().split(): pickle.loads(bytes.fromhex(h))\nprint("ok")', frames.map((f) => f.toString('hex')).join(' '))
+      assert.equal(verdicts.toString().trim(), 'ok')
+      for (const f of frames) assert.deepEqual((dict(unpickle(f)).get('raw') as PyBytes).bytes, Uint8Array.from([0x61, 0x62]))
+      throwsFrame(() => unpickle(bytes('\x80\x05]\x98.')), 'UNPICKLE_FAILED', /READONLY_BUFFER/)
+      throwsFrame(() => unpickle(bytes('\x80\x05\x98.')), 'UNPICKLE_FAILED', /underflow/)
+    })
+
     it('reads LONG1/LONG4 as signed two’s complement', () => {
       assert.equal(unpickle(bytes('\x8a\x01\xff.')), -1)
       assert.equal(unpickle(bytes('\x8a\x02\x00\x80.')), -32768)
