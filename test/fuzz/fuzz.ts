@@ -43,7 +43,7 @@ const ok = fuzzDecoder({
   ...(values.path === undefined ? {} : { path: values.path }),
 })
 let serverOk = true
-if (!values['decoder-only']) {
+if (!values['decoder-only'] && ok) {
   const here = path.dirname(fileURLToPath(import.meta.url))
   const tests = readdirSync(here).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(here, f))
   const env = {
