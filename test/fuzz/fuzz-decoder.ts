@@ -7,6 +7,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { repoRoot } from '../support/server.js'
 import { FrameHarness, type StreamOutcome } from './frame-harness.js'
+import { Watchdog } from './watchdog.js'
 import { buildStream, fuzzInputArb, MUTATION_KINDS, type FuzzInput, type MutationKind } from './mutations.js'
 import { loadSeeds, REFUSED_SEED, type Seed } from './seeds.js'
 
@@ -48,7 +49,10 @@ export function fuzzDecoder(o: DecoderFuzzOptions): boolean {
   const baseline = process.memoryUsage()
   const peak = { rss: baseline.rss, heapUsed: baseline.heapUsed }
   let count = 0
+  let attempts = 0
   let failing = false
+  // An input that never returns cannot fail the property: the watchdog reports it and kills the run.
+  const watchdog = new Watchdog(o.seed, Math.max(10_000, 10 * o.maxInputMs))
   // A reservoir sample of the refused frames: every refusal equally likely to be asked of CPython.
   const refusedSample: { payload: Buffer; message: string }[] = []
   let refusedSeen = 0
@@ -64,6 +68,7 @@ export function fuzzDecoder(o: DecoderFuzzOptions): boolean {
     try {
       const stream = buildStream((seeds[input.seed] as Seed).payload, input.mutations, FUZZ_MAX_FRAME_BYTES)
       hashBomb = input.mutations.some((m) => m.kind === 'memo-fanout' && m.asKey)
+      watchdog.input(++attempts, stream)
       const t0 = performance.now()
       const outcome = harness.run(stream, input.cuts)
       const ms = performance.now() - t0
@@ -99,6 +104,7 @@ export function fuzzDecoder(o: DecoderFuzzOptions): boolean {
 
   console.log(`decoder fuzz: seed ${o.seed}, ${o.runs} inputs, ${seeds.length} CPython seed pickles, max frame ${FUZZ_MAX_FRAME_BYTES} bytes`)
   const details = fc.check(property, { seed: o.seed, numRuns: o.runs, ...(o.path === undefined ? {} : { path: o.path }) })
+  void watchdog.stop()
   sample()
   const seconds = (performance.now() - started) / 1000
   const growth = (peak.rss - baseline.rss) / MiB
