@@ -4,7 +4,7 @@
 import { PyBytes, pyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
 import { MAX_INT_BYTES, MAX_INT_DIGITS, escapeDecode, fail, floatText, intText, latin1, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
 import { Budget, DEFAULT_UNPICKLE_LIMITS, HEAP_COST, Meter, type UnpickleLimits } from './pickle-budget.js'
-import { construct, type Builder } from './pickle-classes.js'
+import { construct, distinctNaN, type Builder } from './pickle-classes.js'
 
 export { DEFAULT_UNPICKLE_LIMITS, type UnpickleLimits }
 
@@ -274,7 +274,7 @@ class Decoder implements Builder {
       for (let i = from; i < st.length; i += 2) {
         const k = st[i] as PyValue
         this.checkHashable(k)
-        target.set(k, st[i + 1] as PyValue)
+        target.set(distinctNaN(k), st[i + 1] as PyValue)
       }
     } else if (!(target instanceof PyObject)) fail('SETITEM on a non-dict')
     st.length = from

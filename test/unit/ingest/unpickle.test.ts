@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm'
 import { Parser } from 'pickleparser'
 import { FrameError } from '../../../src/errors.js'
 import { DEFAULT_UNPICKLE_LIMITS, unpickle } from '../../../src/ingest/unpickle.js'
-import { floatRepr, PyBytes, PyFloat, PyGlobal, PyObject, PySet, PyTuple, pyStr, type PyValue } from '../../../src/py-value.js'
+import { floatRepr, PyBytes, PyFloat, PyGlobal, PyObject, pyRepr, PySet, PyTuple, pyStr, type PyValue } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
 import { hostileFramesScript } from '../../support/server.js'
 
@@ -313,6 +313,21 @@ describe('unpickle()', () => {
       throwsFrame(() => unpickle(bytes('\x80\x02\x82\x01.')), 'UNPICKLE_FAILED', /extension/)
       throwsFrame(() => unpickle(bytes('Pid\n.')), 'UNPICKLE_FAILED', /persistent/)
       throwsFrame(() => unpickle(bytes('\x80\x05\x97.')), 'UNPICKLE_FAILED', /buffers/)
+    })
+
+    it('keeps every NaN key of a dict apart, as Python does (fuzz finding: a Map held one)', () => {
+      const cases = JSON.parse(runPython(String.raw`
+import json, pickle
+from collections import OrderedDict
+d = {float('nan'): 1, 2.5: 'x', float('nan'): 2, float('nan'): [3]}
+print(json.dumps({'repr': repr(d), 'hex': [pickle.dumps(v, p).hex() for p in range(6) for v in (d, OrderedDict(d))]}))
+`).toString()) as { repr: string; hex: string[] }
+      assert.equal(cases.repr, "{nan: 1, 2.5: 'x', nan: 2, nan: [3]}")
+      for (const hex of cases.hex) {
+        const v = dict(unpickle(Buffer.from(hex, 'hex')))
+        assert.equal(v.size, 4, hex)
+        assert.equal(pyRepr(v), cases.repr, hex)
+      }
     })
 
     it('accepts READONLY_BUFFER on bytes, as CPython does (fuzz finding), and refuses it on anything else', () => {
