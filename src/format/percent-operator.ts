@@ -263,7 +263,10 @@ function truncate(s: string, prec: number): string {
   let i = 0
   for (let n = 0; n < prec && i < s.length; n++) {
     const c = s.charCodeAt(i)
-    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1
+    // A pair only when a low surrogate follows: a lone high one is one code point (fuzz finding: `%.4s` of
+    // 'q\ud800word' kept 'q\ud800wor').
+    const d = s.charCodeAt(i + 1)
+    i += c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff ? 2 : 1
   }
   return s.slice(0, i)
 }

@@ -41,4 +41,24 @@ json.dump(out, sys.stdout)
       else assert.equal(pyPercent(fmt, new PyTuple([v])), want, `${fmt} % ${String(v)}`)
     })
   })
+
+  test('cuts %.Ns at N code points, a lone high surrogate counting one (fuzz finding)', () => {
+    const texts = ['q\ud800word', '\ud800\ud800xyz', 'a😀bc', '😀\udcffab', 'ab\ud800']
+    const specs = ['%.1s', '%.2s', '%.3s', '%.4s', '%-6.3s|']
+    const jobs = texts.flatMap((t) => specs.map((f) => [f, t] as const))
+    // JSON cannot carry lone surrogates both ways: they travel as code point lists.
+    const points = (t: string): number[] => Array.from({ length: t.length }, (_, i) => t.charCodeAt(i))
+    const script = `import json, sys
+out = []
+for fmt, units in json.load(sys.stdin):
+    s = ''.join(map(chr, units)).encode('utf-16', 'surrogatepass').decode('utf-16', 'surrogatepass')
+    out.append([ord(c) for c in fmt % (s,)])
+json.dump(out, sys.stdout)
+`
+    const expected = JSON.parse(runPython(script, JSON.stringify(jobs.map(([f, t]) => [f, points(t)]))).toString('utf8')) as number[][]
+    jobs.forEach(([fmt, t], i) => {
+      const want = (expected[i] as number[]).map((c) => String.fromCodePoint(c)).join('')
+      assert.equal(pyPercent(fmt, new PyTuple([t])), want, `${fmt} % ${JSON.stringify(t)}`)
+    })
+  })
 })
