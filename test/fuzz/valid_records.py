@@ -184,6 +184,8 @@ for i in range(count):
     # Kept apart, the server renders the args itself: a class instance's str() names its address there, which
     # no server can know (README: other classes are placeholders `<module.Class>`), so none in those args.
     msg, args = message(objects=handler.merge)
+    if not handler.merge and rng.random() < 0.1:
+        msg, args = value(0, objects=False), ()  # log.info(obj): the server prints str(obj) itself
     exc_info = None
     if rng.random() < 0.2:
         try:
