@@ -62,6 +62,7 @@ export function fuzzDecoder(o: DecoderFuzzOptions): boolean {
   const baseline = process.memoryUsage()
   const peak = { rss: baseline.rss, heapUsed: baseline.heapUsed }
   let count = 0
+  let retimed = 0
   let attempts = 0
   let failing = false
   // An input that never returns cannot fail the property: the watchdog reports it and kills the run.
@@ -86,7 +87,13 @@ export function fuzzDecoder(o: DecoderFuzzOptions): boolean {
       const t0 = performance.now()
       const outcome = harness.run(stream, input.cuts)
       const ms = performance.now() - t0
-      if (ms > o.maxInputMs) throw new SlowInput(`one input took ${ms.toFixed(0)} ms (bound ${o.maxInputMs} ms)`)
+      if (ms > o.maxInputMs) {
+        // On a shared 2-core machine a GC pause or a busy neighbour can stretch one timing: only an input that
+        // is slow again (best of two more runs) fails.
+        const again = Math.min(timed(stream, input.cuts), timed(stream, input.cuts))
+        if (again > o.maxInputMs) throw new SlowInput(`one input took ${ms.toFixed(0)} ms, and ${again.toFixed(0)} ms run again (bound ${o.maxInputMs} ms)`)
+        if (!failing) retimed++
+      }
       if (failing) return
       count++
       tally(outcome)
@@ -102,6 +109,11 @@ export function fuzzDecoder(o: DecoderFuzzOptions): boolean {
       throw err
     }
   })
+  const timed = (stream: Uint8Array, cuts: readonly number[]): number => {
+    const t0 = performance.now()
+    harness.run(stream, cuts)
+    return performance.now() - t0
+  }
   const tally = (outcome: StreamOutcome): void => {
     frames.decoded += outcome.decoded
     for (const code of outcome.placeholders) frames.placeholder.set(code, (frames.placeholder.get(code) ?? 0) + 1)
@@ -132,11 +144,8 @@ export function fuzzDecoder(o: DecoderFuzzOptions): boolean {
   console.log(`  closed:            ${sum(closed)} (${list(closed)})`)
   console.log(`  crashes:           ${details.failed && !(details.errorInstance instanceof SlowInput) ? 1 : 0}${details.failed && details.errorInstance instanceof SlowInput ? ' (but one input too slow)' : ''}`)
   // Timed again alone (best of 3): a GC pause or a busy neighbour makes a single timing noisy.
-  const again = (s: Slow): number => Math.min(...[0, 1, 2].map(() => {
-    const t0 = performance.now()
-    harness.run(s.stream, s.input.cuts)
-    return performance.now() - t0
-  }))
+  const again = (s: Slow): number => Math.min(timed(s.stream, s.input.cuts), timed(s.stream, s.input.cuts), timed(s.stream, s.input.cuts))
+  if (retimed > 0) console.log(`  over ${o.maxInputMs} ms once: ${retimed} input(s), each within it when run again`)
   console.log(`  slowest inputs:    ${slowest.map((s) => `${s.ms.toFixed(1)} ms, again ${again(s).toFixed(1)} ms (#${s.index}, ${seeds[s.input.seed]?.name}, ${s.input.mutations.map((m) => m.kind).join('+')}, ${s.stream.length} bytes)`).join('; ')}`)
   console.log(`  memory:            peak RSS ${(peak.rss / MiB).toFixed(0)} MiB (baseline ${(baseline.rss / MiB).toFixed(0)} MiB, growth ${growth.toFixed(0)} MiB, bound ${o.maxGrowthMiB}), peak heapUsed ${(peak.heapUsed / MiB).toFixed(0)} MiB`)
   let ok = true
