@@ -315,6 +315,30 @@ describe('unpickle()', () => {
       throwsFrame(() => unpickle(bytes('\x80\x05\x97.')), 'UNPICKLE_FAILED', /buffers/)
     })
 
+    it('reads INT, LONG and FLOAT text as CPython does: whitespace, underscores, 0x/0o/0b (fuzz finding)', () => {
+      const texts = ['I 7 \n', 'I0x1f\n', 'I-0X1F\n', 'I0o17\n', 'I0b101\n', 'I1_000\n', 'I0x_1f\n', 'I1__0\n', 'I_1\n', 'I- 5\n',
+        'L10000000000000000000000000000000000\tL\n', 'L 12345678901234567890L\n', 'L0xffffffffffffffffffffL\n', 'L1_0L\n',
+        'F 1.5\t\n', 'F1_0.5\n', 'F1_e5\n', 'F.5_0\n', 'F nan \n', 'F1e1_0\n']
+      const frames = texts.map((t) => bytes(t, '.'))
+      const verdicts = JSON.parse(runPython(String.raw`
+import json, pickle, sys
+out = []
+for h in json.load(sys.stdin):
+    try:
+        v = pickle.loads(bytes.fromhex(h))
+        out.append(repr(v) if isinstance(v, float) else str(v))
+    except Exception:
+        out.append(None)
+json.dump(out, sys.stdout)
+`, JSON.stringify(frames.map((f) => f.toString('hex')))).toString()) as Array<string | null>
+      frames.forEach((f, i) => {
+        const want = verdicts[i]
+        if (want === null) return throwsFrame(() => unpickle(f), 'UNPICKLE_FAILED')
+        const v = unpickle(f)
+        assert.equal(v instanceof PyFloat ? floatRepr(v.value) : typeof v === 'number' && texts[i]!.startsWith('F') ? floatRepr(v) : String(v), want, JSON.stringify(texts[i]))
+      })
+    })
+
     it('keeps every NaN key of a dict apart, as Python does (fuzz finding: a Map held one)', () => {
       const cases = JSON.parse(runPython(String.raw`
 import json, pickle
