@@ -2,7 +2,8 @@
 """Does CPython's own Unpickler accept these pickles? One hex payload a line on stdin, one verdict a line out.
 
 usage: python3 cpython_oracle.py < payloads.hex
-Verdicts: `ok` (pickle.loads would return a value) or `refused <ExceptionType>`. Nothing is imported or run:
+Verdicts: `ok` (pickle.loads would return a value), `refused <ExceptionType>`, or `c-only <ExceptionType>` (the C
+reader returns a value, pickle.py refuses: a quirk of the C reader, not a pickle). Nothing is imported or run:
 every class the pickle names but a few pure stdlib constructors resolves to an inert stub (find_class), memory is capped and each payload has a
 2 s alarm. Hashing a shared tuple used as a key ("billion laughs" as a dict key) runs in C where no alarm
 reaches it: the caller kills us then, counts that payload as refused (CPython never finishes), and goes on.
@@ -29,12 +30,19 @@ ALLOWED = {('collections', 'OrderedDict'), ('builtins', 'set'), ('builtins', 'fr
            ('copyreg', '_reconstructor')}
 
 
-class Inert(pickle.Unpickler):
-    def find_class(self, module, name):
-        module, name = NAME_MAPPING.get((module, name), (IMPORT_MAPPING.get(module, module), name))
-        if (module, name) in ALLOWED:
-            return getattr(importlib.import_module(module), name)
-        return Stub
+def find_class(self, module, name):
+    module, name = NAME_MAPPING.get((module, name), (IMPORT_MAPPING.get(module, module), name))
+    if (module, name) in ALLOWED:
+        return getattr(importlib.import_module(module), name)
+    return Stub
+
+
+class Inert(pickle.Unpickler):  # the C reader, _pickle
+    find_class = find_class
+
+
+class InertPy(pickle._Unpickler):  # pickle.py, the reference the C reader mirrors
+    find_class = find_class
 
 
 class Timeout(Exception):
@@ -52,14 +60,18 @@ def alarm(signum, frame):
 signal.signal(signal.SIGALRM, alarm)
 for line in sys.stdin:
     payload = bytes.fromhex(line.strip())
+    verdict = ''
     try:
         busy = True
         signal.alarm(2)
         try:
             Inert(io.BytesIO(payload)).load()
             verdict = 'ok'
+            # The C reader has quirks of its own (it parses number text as a C string, so text after a NUL is
+            # skipped; a line may run past a FRAME's end): what pickle.py refuses is refused.
+            InertPy(io.BytesIO(payload)).load()
         except BaseException as e:  # the verdict is the exception type, whatever it is
-            verdict = 'refused ' + type(e).__name__
+            verdict = ('c-only ' if verdict == 'ok' else 'refused ') + type(e).__name__
         finally:
             busy = False
             signal.alarm(0)
