@@ -106,14 +106,13 @@ def value(depth=0, objects=True):
 def spec(objects):
     """One %-conversion and the arguments it takes (a `*` width or precision takes an int first)."""
     flags = ''.join(rng.sample('-+ 0#', rng.randint(0, 2)))
-    stars = []
     width = rng.choice(['', '', str(rng.randint(1, 12)), '*'])
     prec = rng.choice(['', '', '.' + str(rng.randint(0, 8)), '.*'])
-    for part in (width, prec):
-        if part.endswith('*'):
-            stars.append(rng.randint(-12, 12) if part == '*' else rng.randint(0, 8))
     length = rng.choice(['', '', '', 'l', 'h', 'L'])  # Python accepts and ignores C's length modifiers
     c = rng.choice('sssrraddiouxXeEfFgGc')
+    if c == 'c':
+        prec = ''  # %c takes no precision
+    stars = [rng.randint(-12, 12) for part in (width,) if part == '*'] + [rng.randint(0, 8) for part in (prec,) if part == '.*']
     if c in 'sra': s, a = '%' + flags.replace('0', '').replace('#', '') + width + prec + length + c, value(0, objects)
     elif c in 'diouxX': s, a = '%' + flags + width + prec + length + c, rng.choice([big_int(), rng.randint(-300, 300), True]) if c not in 'di' or rng.random() < 0.8 else rng.uniform(-1e6, 1e6)
     elif c in 'eEfFgG': s, a = '%' + flags + width + prec + length + c, rng.choice([a_float(), big_int() if rng.random() < 0.3 else rng.randint(-999, 999)])
