@@ -9,8 +9,15 @@ import { runClient } from '../test/support/python.js'
 import { getJson, sendRaw, startServer } from '../test/support/server.js'
 
 const { values } = parseArgs({
-  options: { records: { type: 'string', default: '100000' }, connections: { type: 'string', default: '4' }, only: { type: 'string' } },
+  options: {
+    records: { type: 'string', default: '100000' },
+    connections: { type: 'string', default: '4' },
+    only: { type: 'string' },
+    // A Prometheus scrape of /metrics this often during the replay (0: none), to see what scraping costs ingest.
+    'scrape-every': { type: 'string', default: '0' },
+  },
 })
+const scrapeEveryMs = Number(values['scrape-every'])
 const records = Number(values.records)
 const connections = Number(values.connections)
 
@@ -43,16 +50,23 @@ async function replay(): Promise<void> {
   const streams = Array.from({ length: connections }, (_, i) => pythonFrames(per, `c${i}`))
   const bytes = streams.reduce((n, b) => n + b.length, 0)
   const server = await startServer()
+  let scrapes = 0
+  const scraper = scrapeEveryMs > 0
+    ? setInterval(() => void fetch(`http://127.0.0.1:${server.webPort}/metrics`).then((r) => r.text()).then(() => scrapes++), scrapeEveryMs)
+    : null
   try {
     const t0 = performance.now()
     const failures = (await Promise.all(streams.map((s) => sendRaw(server.logPort, s)))).filter((e) => e !== null)
     if (failures.length > 0) throw failures[0]!
     await waitWritten(server.webPort, per * connections)
     const seconds = (performance.now() - t0) / 1000
+    if (scraper !== null) clearInterval(scraper)
     const rss = server.child.pid ? Number(spawnSync('ps', ['-o', 'rss=', '-p', String(server.child.pid)]).stdout.toString().trim()) : NaN
     console.log(`replay: ${per * connections} records (${(bytes / 1e6).toFixed(1)} MB of genuine SocketHandler frames) over ${connections} connections: ` +
-      `${seconds.toFixed(2)} s, ${Math.round((per * connections) / seconds)} records/s, server RSS ${Math.round(rss / 1024)} MiB`)
+      `${seconds.toFixed(2)} s, ${Math.round((per * connections) / seconds)} records/s, server RSS ${Math.round(rss / 1024)} MiB` +
+      (scraper !== null ? `, ${scrapes} scrapes of /metrics (every ${scrapeEveryMs} ms)` : ''))
   } finally {
+    if (scraper !== null) clearInterval(scraper)
     await server.stop()
     server.cleanup()
   }

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """Sends a stream of varied log records to a loggingserver through logging.handlers.SocketHandler.
 
-usage: python3 examples/loggingtest.py MODULE_NAME [HOST] [PORT] [--count N]
+usage: python3 examples/loggingtest.py MODULE_NAME [HOST] [PORT] [--count N] [--handler stock|buffered]
 
 Logs at every level with varied messages and short random pauses, now and then an exception with its
-traceback, until Ctrl-C (or N records). Standard library only: copy it to any machine with Python 3.
+traceback, until Ctrl-C (or N records). Standard library only: copy it to any machine with Python 3
+(with loggingserver_handler.py beside it for --handler buffered).
+
+--handler buffered uses BufferingSocketHandler (loggingserver_handler.py) instead of the stock
+SocketHandler: stop the server for a while and start it again, and nothing is missing from the file.
 """
 import argparse
 import logging
 import logging.handlers
+import os
 import random
+import sys
 import time
 
 MESSAGES = [
@@ -31,11 +37,20 @@ def main():
     parser.add_argument("host", nargs="?", default="localhost")
     parser.add_argument("port", nargs="?", type=int, default=logging.handlers.DEFAULT_TCP_LOGGING_PORT)
     parser.add_argument("--count", type=int, default=0, help="stop after N records (default: until Ctrl-C)")
+    parser.add_argument("--handler", choices=["stock", "buffered"], default="stock",
+                        help="stock: logging.handlers.SocketHandler (default); buffered: BufferingSocketHandler, "
+                             "which keeps records while the server is down")
     args = parser.parse_args()
 
+    if args.handler == "buffered":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from loggingserver_handler import BufferingSocketHandler
+        handler = BufferingSocketHandler(args.host, args.port)
+    else:
+        handler = logging.handlers.SocketHandler(args.host, args.port)
     log = logging.getLogger(args.module)
     log.setLevel(logging.DEBUG)
-    log.addHandler(logging.handlers.SocketHandler(args.host, args.port))
+    log.addHandler(handler)
     sent = 0
     try:
         while not args.count or sent < args.count:

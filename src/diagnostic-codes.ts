@@ -150,6 +150,26 @@ export const CATALOGUE = {
     meaning: 'a new log connection arrived with `log.max_connections` already open; it was closed at once (open ones are kept)',
     action: 'raise `log.max_connections` (and `LimitNOFILE=`) if that many clients are real; otherwise find the peer holding connections open',
   },
+  'LS-PARTIAL-LIMIT': {
+    priority: 'warning',
+    meaning: 'the half-received frames of all log connections together held more than `log.max_partial_bytes`; the connections holding the largest were closed',
+    action: 'many peers stopping in the middle of large frames: find them by address; raise `log.max_partial_bytes` only if such records are real',
+  },
+  'LS-NOT-ALLOWED': {
+    priority: 'warning',
+    meaning: 'a connection from an address outside `log.allow` was closed at once, before anything was read; the line names the address',
+    action: 'add the address (or its network) to `log.allow` if it is one of yours; otherwise nothing (the firewall may drop it earlier)',
+  },
+  'LS-TLS-HANDSHAKE': {
+    priority: 'warning',
+    meaning: 'a connection to the TLS port failed its handshake (a plain client, an unaccepted or missing client certificate, or silence) and was closed',
+    action: 'point plain clients at the plain port; give TLS clients a certificate signed by `log.tls.ca` (see `examples/tls_socket_handler.py`)',
+  },
+  'LS-TLS-NOT-CONFIGURED': {
+    priority: 'warning',
+    meaning: 'systemd passed the TLS socket (`loggingserver-tls.socket` is enabled) but `log.tls` is not set; connections to it wait unanswered',
+    action: 'set `log.tls` and restart, or `systemctl disable --now loggingserver-tls.socket`',
+  },
   'LS-LOG-CLIENT-GONE': {
     priority: 'debug',
     meaning: 'a log connection ended with a socket error (usually ECONNRESET); what it sent before is written',

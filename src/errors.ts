@@ -11,6 +11,9 @@ export const REJECT_CODES = [
   'PICKLE_BUDGET_EXCEEDED', // a pickle over the depth, heap or expanded-size budget: placeholder, kept
   'NOT_A_DICT', // a valid pickle whose top value is not a dict: placeholder, kept
   'CONNECTION_LIMIT', // a new log connection beyond log.max_connections: closed at once
+  'PARTIAL_LIMIT', // partial frames of all connections past log.max_partial_bytes: the largest holders closed
+  'NOT_ALLOWED', // a peer outside log.allow: closed at accept, before any byte is read
+  'TLS_HANDSHAKE', // a TLS handshake that failed, timed out, or brought no accepted client certificate: closed
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 

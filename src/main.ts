@@ -47,6 +47,11 @@ async function main(): Promise<void> {
   try {
     server = await Server.start(config, { version, configSource: source, diagnostics, notifier, inherited })
   } catch (err) {
+    // A certificate file that cannot be used is found only when the TLS port opens: a config error all the same.
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) diagnostics.report('LS-CONFIG-INVALID', `invalid configuration: ${problem}`)
+      process.exit(EXIT_CONFIG)
+    }
     if (!(err instanceof StartupError)) throw err
     diagnostics.report(err.code, err.message)
     process.exit(1)

@@ -16,6 +16,7 @@ import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './si
 import { toRecent } from './status/recent.js'
 import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
+import { Telemetry } from './status/telemetry.js'
 import type { DiagnosticCode } from './diagnostic-codes.js'
 import type { StderrDiagnostics } from './systemd/diagnostics.js'
 import type { Notifier } from './systemd/notify.js'
@@ -70,7 +71,8 @@ export class Server {
 
   static async start(config: Readonly<Config>, setup: ServerSetup): Promise<Server> {
     const { diagnostics, inherited } = setup
-    const file = createCentralFile(config.file, diagnostics)
+    const telemetry = new Telemetry(config.web.metrics_max_clients)
+    const file = createCentralFile(config.file, diagnostics, telemetry.writeLatency)
     // The writer retries a failed open for ever (right once running); at startup a clear exit is better.
     const openError = await Promise.race([file.open().then(() => null), once(file, 'error-state').then(([err]) => err as Error)])
     if (openError) {
@@ -80,9 +82,9 @@ export class Server {
     const stats = new Stats()
     const ring = new Ring<LogRecord>(config.web.recent_records)
     const flow = new FlowControl()
-    const dispatcher = new Dispatcher(file, [stats, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
-    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, diagnostics, flow }, config.log, inherited))
-    const view: ServerView = { version: setup.version, config, stats, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
+    const dispatcher = new Dispatcher(file, [stats, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
+    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow }, config.log, inherited))
+    const view: ServerView = { version: setup.version, config, stats, telemetry, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
     const server = new Server(config, setup, file, stats, dispatcher, log, web)
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
@@ -93,7 +95,7 @@ export class Server {
   get startedLine(): string {
     const { config, log, web } = this
     return (
-      `loggingserver ${this.setup.version} started: log port ${log.description}; status page ${web ? web.urls.join(', ') : 'disabled'}` +
+      `loggingserver ${this.setup.version} started: log port ${log.description}; ${log.tlsDescription === null ? '' : `TLS log port ${log.tlsDescription}; `}status page ${web ? web.urls.join(', ') : 'disabled'}` +
       `; central file ${config.file.path}; config ${this.setup.configSource ?? 'built-in defaults'}; ${log.activated ? 'socket-activated' : 'ports bound by the server'}`
     )
   }
@@ -129,6 +131,7 @@ export class Server {
         diagnostics.report('LS-RELOAD-REFUSED', `reload: keeping the running configuration: ${detail}`)
       }
     }
+    this.log.reloadCertificates()
     try {
       await this.file.reopen()
     } catch (err) {
@@ -202,10 +205,11 @@ export class Server {
   }
 }
 
-async function listenOrFail<T>(name: string, at: { host: string; port: number }, open: () => Promise<T>): Promise<T> {
+async function listenOrFail<T>(name: string, at: { host: string; port: number | null }, open: () => Promise<T>): Promise<T> {
   try {
     return await open()
   } catch (err) {
-    throw new StartupError('LS-LISTEN-FAILED', `cannot listen on ${at.host}:${at.port} for the ${name} port: ${(err as Error).message}`)
+    if (err instanceof ConfigError) throw err // a certificate file that cannot be used: main exits 78
+    throw new StartupError('LS-LISTEN-FAILED', `cannot listen${at.port === null ? '' : ` on ${at.host}:${at.port}`} for the ${name} port: ${(err as Error).message}`)
   }
 }

@@ -7,6 +7,7 @@ import type { ZodIssue } from 'zod'
 import { ConfigError } from '../errors.js'
 import { createFormatter } from '../format/formatter.js'
 import { ConfigSchema, type Config } from './schema.js'
+import { yamlProblems } from './yaml-problems.js'
 
 export const DEFAULT_CONFIG_PATH = '/etc/loggingserver.yaml'
 
@@ -37,11 +38,7 @@ export function parseConfig(text: string, file: string): Readonly<Config> {
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const problems: string[] = []
-  for (const err of doc.errors) {
-    const at = lines.linePos(err.pos[0]).line
-    problems.push(`${file}:${at}: YAML syntax: ${err.message.split('\n')[0]}`)
-  }
-  if (problems.length > 0) throw new ConfigError(problems)
+  if (doc.errors.length > 0) throw new ConfigError(yamlProblems(doc.errors, text, lines, file))
 
   const raw: unknown = doc.toJS() ?? {}
   const result = ConfigSchema.safeParse(raw)
@@ -110,8 +107,9 @@ function knownKeys(at: readonly (string | number)[]): string | null {
 }
 
 function unwrap(schema: unknown): { shape: Record<string | number, unknown> } | null {
-  let s = schema as { _def?: { innerType?: unknown }; shape?: Record<string, unknown> } | undefined
-  while (s && !s.shape && s._def?.innerType) s = s._def.innerType as typeof s
+  let s = schema as { _def?: { innerType?: unknown; schema?: unknown }; shape?: Record<string, unknown> } | undefined
+  // innerType: .default()/.nullable(); schema: .refine()
+  while (s && !s.shape && (s._def?.innerType ?? s._def?.schema)) s = (s._def.innerType ?? s._def.schema) as typeof s
   return s?.shape ? (s as { shape: Record<string, unknown> }) : null
 }
 
@@ -148,6 +146,12 @@ function checkFormat(raw: unknown): string | null {
 function finish(config: Config): Config {
   config.file.path = path.resolve(config.file.path)
   if (config.web.css_file !== null) config.web.css_file = path.resolve(config.web.css_file)
+  const tls = config.log.tls
+  if (tls !== null) {
+    tls.cert = path.resolve(tls.cert)
+    tls.key = path.resolve(tls.key)
+    if (tls.ca !== null) tls.ca = path.resolve(tls.ca)
+  }
   return config
 }
 

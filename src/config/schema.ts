@@ -1,6 +1,7 @@
 // The configuration schema: the single source of truth for keys, types and defaults. etc/loggingserver.yaml
 // documents every key here, and a unit test keeps the two in step.
 import { z } from 'zod'
+import { allowEntryProblem } from '../peer-allow.js'
 
 const port = z.number().int().min(0).max(65535)
 const host = z.string().min(1)
@@ -8,11 +9,38 @@ const positiveInt = z.number().int().positive()
 /** Node timers overflow past 2^31-1 ms (they then fire at once): about 24.8 days. */
 const MAX_TIMER_SECONDS = 2_147_483
 
+const allowEntry = z.string().superRefine((entry, ctx) => {
+  const problem = allowEntryProblem(entry)
+  if (problem !== null) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem })
+})
+
+/** The TLS listener beside the plain port (off by default). Paths are re-read on SIGHUP. */
+export const LogTlsSchema = z
+  .object({
+    /** Manual runs only (null: log.host); under systemd the socket unit `loggingserver-tls.socket` owns it. */
+    host: host.nullable().default(null),
+    port: port.default(9022),
+    /** PEM files: the server's certificate (chain) and key; `ca` verifies client certificates. */
+    cert: z.string().min(1),
+    key: z.string().min(1),
+    ca: z.string().min(1).nullable().default(null),
+    require_client_cert: z.boolean().default(false),
+    /**
+     * TLS 1.3 servers send session tickets after the handshake; a SocketHandler never reads, so at close its
+     * kernel resets the connection and the records still in flight are lost (openssl/openssl#7948, and
+     * syslog-ng#3082 for the same loss in a log server). TLS 1.2 sends them within the handshake.
+     */
+    max_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+  })
+  .strict()
+  .refine((tls) => !tls.require_client_cert || tls.ca !== null, { message: 'require_client_cert needs ca (the CA that signs client certificates)', path: ['ca'] })
+
 export const LogPortSchema = z
   .object({
     /** Manual runs only: under systemd the socket unit `loggingserver.socket` owns the port. */
     host: host.default('127.0.0.1'),
-    port: port.default(9020),
+    /** null: no plain port (then log.tls must be set). */
+    port: port.nullable().default(9020),
     /** Checked against the 4-byte length prefix before anything is allocated. */
     max_frame_bytes: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
     /** Records held in memory while the disk is slower than the network; past it the sockets pause. */
@@ -21,10 +49,21 @@ export const LogPortSchema = z
     frame_timeout_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(60),
     /** A frame must arrive whole within this long of its first byte (a trickle resets the silence timeout). */
     frame_deadline_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(30),
+    /** Bytes held in half-received frames across all connections; past it the largest holders are closed. */
+    max_partial_bytes: positiveInt.default(256 * 1024 * 1024),
     /** Open log connections at most; null = the open-files limit less a reserve (see ingest/log-port.ts). */
     max_connections: positiveInt.nullable().default(null),
+    /** CIDRs or addresses that may connect (IPv4 and IPv6); null or empty: everyone. */
+    allow: z.array(allowEntry).nullable().default(null),
+    tls: LogTlsSchema.nullable().default(null),
   })
   .strict()
+  // Below one frame's limit a single genuine large record would close its own connection.
+  .refine((log) => log.max_partial_bytes >= log.max_frame_bytes, {
+    message: 'must be at least log.max_frame_bytes',
+    path: ['max_partial_bytes'],
+  })
+  .refine((log) => log.port !== null || log.tls !== null, { message: 'log.port and log.tls cannot both be off: nothing could send', path: ['port'] })
 
 export const FileSchema = z
   .object({
@@ -75,6 +114,8 @@ export const WebSchema = z
     css_file: z.string().min(1).nullable().default(null),
     /** Live streams (/api/stream) open at once, from all clients; 8 at most from one address. */
     max_streams: positiveInt.max(10_000).default(100),
+    /** Clients with their own /metrics series (kept until restart); later ones are counted as client="other". */
+    metrics_max_clients: positiveInt.max(100_000).default(1000),
     /** HTTP basic auth for the page and API (all but /healthz); null = open. Hashes only, never passwords. */
     auth: WebAuthSchema.nullable().default(null),
   })

@@ -9,8 +9,10 @@ import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
 import { RecordError, toLogRecord, type LogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
+import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
 import { Framer, type FrameSink } from './framer.js'
+import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
 import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
 import { unpickle, type UnpickleLimits } from './unpickle.js'
 
@@ -21,6 +23,8 @@ export interface ConnectionContext {
   dispatcher: Dispatcher
   flow: FlowControl
   stats: Stats
+  /** Frame sizes and the time each read takes to decode, format and dispatch. */
+  telemetry: Telemetry
   diagnostics: Diagnostics
   maxFrameBytes: number
   /** A peer silent this long in the middle of a frame is closed; between frames it may idle forever. */
@@ -29,10 +33,12 @@ export interface ConnectionContext {
   frameDeadlineMs: number
   /** Shared by all connections: the limit is per peer address, not per connection. */
   placeholders: PlaceholderLimiter
+  /** Shared by all connections: the bound on bytes held in partial frames (log.max_partial_bytes). */
+  partialFrames: PartialFrames
   unpickleLimits?: Partial<UnpickleLimits>
 }
 
-export class Connection {
+export class Connection implements PartialFrameHolder {
   readonly peer: string
   private readonly framer: Framer
   private readonly sink: FrameSink
@@ -45,9 +51,16 @@ export class Connection {
   constructor(readonly socket: Socket, private readonly ctx: ConnectionContext) {
     this.peer = peerAddress(socket)
     this.framer = new Framer(ctx.maxFrameBytes)
+    const { frameBytes } = ctx.telemetry
     this.sink = {
-      frame: (payload) => this.decode(payload),
-      skipped: (length) => this.undecodable('FRAME_TOO_LARGE', length, `over log.max_frame_bytes (${this.framer.maxFrameBytes}); read past`),
+      frame: (payload) => {
+        frameBytes.observe(payload.length)
+        this.decode(payload)
+      },
+      skipped: (length) => {
+        frameBytes.observe(length)
+        this.undecodable('FRAME_TOO_LARGE', length, `over log.max_frame_bytes (${this.framer.maxFrameBytes}); read past`)
+      },
     }
     ctx.stats.connectionsOpen++
     ctx.stats.connectionsTotal++
@@ -111,12 +124,16 @@ export class Connection {
     const { framer } = this
     const wasInFrame = framer.inFrame
     const doneBefore = framer.framesDone
+    const started = performance.now()
     try {
       framer.push(chunk, this.sink)
     } catch (err) {
       this.fail(err)
       return
     }
+    if (framer.framesDone !== doneBefore) this.ctx.telemetry.ingestSeconds.observe((performance.now() - started) / 1000)
+    this.ctx.partialFrames.update(this, framer.heldBytes)
+    if (this.closed) return
     if (framer.inFrame) {
       const now = Date.now()
       if (!wasInFrame || framer.framesDone !== doneBefore) this.frameStartedAt = now
@@ -163,6 +180,10 @@ export class Connection {
     if (suppressed !== null) dispatcher.accept(placeholderRecord(this.peer, code, frameBytes, why, suppressed, now))
   }
 
+  shedPartialFrame(heldBytes: number, totalBytes: number): void {
+    this.fail(new FrameError('PARTIAL_LIMIT', `its partial frame held ${heldBytes} bytes when partial frames of all connections held ${totalBytes} (log.max_partial_bytes ${this.ctx.partialFrames.maxBytes}); the largest are closed first`))
+  }
+
   private fail(err: unknown): void {
     if (this.closed) return
     const { code, message } = rejection(err)
@@ -176,6 +197,7 @@ export class Connection {
     this.closed = true
     this.ctx.stats.connectionsOpen--
     this.ctx.flow.detach(this.socket)
+    this.ctx.partialFrames.update(this, 0)
     this.onClose?.()
   }
 }

@@ -1,21 +1,27 @@
-// The log port as one thing with a lifecycle: its listening sockets (systemd's or our own), its connections,
-// their flow control and the per-peer placeholder limit. It takes the `log:` section of the config once and
-// again on reload, and says itself which of its keys a reload can change.
+// The log port as one thing with a lifecycle: its listening sockets (systemd's or our own; plain and TLS), its
+// connections, their flow control and the per-peer placeholder limit. It takes the `log:` section of the config
+// once and again on reload, and says itself which of its keys a reload can change.
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
+import tls from 'node:tls'
 import type { Config } from '../config/schema.js'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
+import type { Telemetry } from '../status/telemetry.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
+import { ConfigError } from '../errors.js'
 import { Connection, peerAddress, type ConnectionContext } from './connection.js'
 import { FlowControl } from './flow-control.js'
 import { listen, type Listening } from '../systemd/listeners.js'
+import { PartialFrames } from './partial-frames.js'
 import { PlaceholderLimiter } from './placeholder.js'
+import { PeerAllow } from '../peer-allow.js'
+import { readTlsFiles } from './tls-options.js'
 
 export type LogPortConfig = Config['log']
 
 /** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
-export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections'] as const
+export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections', 'max_partial_bytes', 'allow'] as const
 
 /** File descriptors kept for the central file, its rotation, the status page and systemd's notify socket. */
 export const FD_RESERVE = 256
@@ -24,46 +30,71 @@ export const FD_RESERVE = 256
 const DRAIN_QUIET_MS = 250
 /** A peer that keeps connecting would hold the stop for ever: past this the port stops accepting. */
 const ACCEPT_MAX_MS = 3000
+/** A TLS peer must finish its handshake within this (or log.frame_timeout_seconds, if shorter): silence holds a socket. */
+const HANDSHAKE_MAX_MS = 10_000
 
 export interface LogPortParts {
   dispatcher: Dispatcher
   stats: Stats
+  telemetry: Telemetry
   diagnostics: Diagnostics
   flow: FlowControl
 }
 
 export class LogPort {
   private readonly connections = new Set<Connection>()
+  /** Every accepted socket until it closes, TLS ones in their handshake included: what max_connections counts. */
+  private readonly open = new Set<net.Socket>()
   private accepted = 0
   private maxConnections = 0
+  private allow: PeerAllow | null = null
+  /**
+   * TLS sockets in their handshake, by peer address and port (the TLS socket Node makes reports the same),
+   * each with what to call once it is settled: secure (then a Connection) or closed.
+   */
+  private readonly handshaking = new Map<string, () => void>()
   private readonly context: ConnectionContext
-  private listening: Listening = { servers: [], description: 'not listening', activated: false }
+  private plain: Listening | null = null
+  private secure: Listening | null = null
+  /** Never listens itself: sockets accepted (and admitted) on the TLS port are handed to it for the handshake. */
+  private readonly tlsServer: tls.Server | null
 
-  private constructor(parts: LogPortParts, config: LogPortConfig) {
-    this.context = { ...parts, placeholders: new PlaceholderLimiter(), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
+  private constructor(parts: LogPortParts, private readonly config: LogPortConfig) {
+    this.context = { ...parts, placeholders: new PlaceholderLimiter(), partialFrames: new PartialFrames(0), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
     this.reconfigure(config)
+    this.tlsServer = config.tls === null ? null : this.createTlsServer(config)
   }
 
-  /** Listens on systemd's `log` sockets when inherited, else binds `config.host:port`; rejects with the bind error. */
+  /**
+   * Listens on systemd's `log` and `tls` sockets when inherited, else binds `config.host:port` and the TLS
+   * port; rejects with the bind error, or a ConfigError when a certificate file cannot be used.
+   */
   static async open(parts: LogPortParts, config: LogPortConfig, inherited: Map<string, number[]> | null): Promise<LogPort> {
     const port = new LogPort(parts, config)
+    const make = (secure: boolean) => () => net.createServer({ noDelay: true }, (socket) => port.accept(socket, secure))
     // Ready before listening: systemd may hand over connections that queued while we were starting.
-    port.listening = await listen({ name: 'log', host: config.host, port: config.port }, inherited, () =>
-      net.createServer({ noDelay: true }, (socket) => port.accept(socket)),
-    )
+    if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make(false))
+    if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make(true))
+    else if (inherited?.has('tls')) parts.diagnostics.report('LS-TLS-NOT-CONFIGURED', 'systemd passed the TLS port (loggingserver-tls.socket) but log.tls is not set: its connections wait unanswered')
     return port
   }
 
+  /** Where the plain port listens ("off" when it does not). */
   get description(): string {
-    return this.listening.description
+    return this.plain?.description ?? 'off'
+  }
+
+  /** Where the TLS port listens, or null when log.tls is off. */
+  get tlsDescription(): string | null {
+    return this.secure?.description ?? null
   }
 
   get activated(): boolean {
-    return this.listening.activated
+    return (this.plain?.activated ?? false) || (this.secure?.activated ?? false)
   }
 
   get servers(): readonly net.Server[] {
-    return this.listening.servers
+    return [...(this.plain?.servers ?? []), ...(this.secure?.servers ?? [])]
   }
 
   reconfigure(config: LogPortConfig): void {
@@ -72,6 +103,22 @@ export class LogPort {
     this.context.frameDeadlineMs = config.frame_deadline_seconds * 1000
     this.context.dispatcher.setMaxBacklogBytes(config.max_backlog_bytes)
     this.maxConnections = config.max_connections ?? defaultMaxConnections()
+    this.context.partialFrames.maxBytes = config.max_partial_bytes
+    this.allow = PeerAllow.from(config.allow)
+  }
+
+  /**
+   * SIGHUP: re-reads the certificate files the running config names, for connections made afterwards. A file
+   * that cannot be used is reported and the certificates in use are kept.
+   */
+  reloadCertificates(): void {
+    if (this.tlsServer === null || this.config.tls === null) return
+    try {
+      this.tlsServer.setSecureContext(readTlsFiles(this.config.tls))
+    } catch (err) {
+      const detail = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message
+      this.context.diagnostics.report('LS-RELOAD-REFUSED', `reload: keeping the TLS certificates in use: ${detail}`)
+    }
   }
 
   /**
@@ -85,12 +132,15 @@ export class LogPort {
    * most of the shutdown timeout, not a short guess.
    */
   async drain(maxMs: number): Promise<void> {
-    if (!this.listening.activated) {
+    if (!this.activated) {
       this.context.flow.pauseAll('accepting')
       await this.acceptQueued()
     }
-    for (const server of this.listening.servers) server.close()
+    for (const server of this.servers) server.close()
     this.context.flow.resumeAll('accepting')
+    // A client may have finished its side of the handshake and sent records before ours is done; their
+    // connections join the drain once secure (the handshake timeout bounds the wait).
+    await Promise.race([this.handshakesSettled(), new Promise((resolve) => setTimeout(resolve, maxMs).unref())])
     const draining = [...this.connections]
     const cutOff = setTimeout(() => {
       const still = draining.filter((c) => !c.isClosed)
@@ -125,19 +175,97 @@ export class LogPort {
     return this.connections.size
   }
 
-  private accept(socket: net.Socket): void {
+  /**
+   * Runs in the accept callback itself, so a refused peer is closed before libuv reads a byte from it.
+   * `secure`: the socket came in on the TLS port and goes to the handshake first.
+   */
+  private accept(socket: net.Socket, secure: boolean): void {
     this.accepted++
-    if (this.connections.size >= this.maxConnections) {
-      // Before a file descriptor runs out for the file, the status page or the next record: refuse it, loudly.
-      this.context.stats.reject('CONNECTION_LIMIT')
-      this.context.diagnostics.reportLimited('LS-CONNECTION-LIMIT', `log connection from ${peerAddress(socket)} refused: ${this.connections.size} open (log.max_connections)`)
+    const { stats, diagnostics } = this.context
+    const peer = peerAddress(socket)
+    if (this.allow !== null && !this.allow.allows(socket.remoteAddress ?? '')) {
+      stats.reject('NOT_ALLOWED')
+      diagnostics.reportLimited('LS-NOT-ALLOWED', `log connection from ${peer} refused: not in log.allow`)
       socket.destroy()
       return
     }
+    if (this.open.size >= this.maxConnections) {
+      // Before a file descriptor runs out for the file, the status page or the next record: refuse it, loudly.
+      stats.reject('CONNECTION_LIMIT')
+      diagnostics.reportLimited('LS-CONNECTION-LIMIT', `log connection from ${peer} refused: ${this.open.size} open (log.max_connections)`)
+      socket.destroy()
+      return
+    }
+    this.open.add(socket)
+    socket.on('close', () => this.open.delete(socket))
+    if (secure && this.tlsServer !== null) this.handshake(this.tlsServer, socket)
+    else this.connect(socket)
+  }
+
+  private handshake(server: tls.Server, socket: net.Socket): void {
+    const key = socketKey(socket)
+    const settled = (): void => void this.handshaking.delete(key)
+    this.handshaking.set(key, settled)
+    socket.once('close', () => this.handshaking.get(key)?.())
+    server.emit('connection', socket)
+  }
+
+  private handshakesSettled(): Promise<void> {
+    return Promise.all(
+      [...this.handshaking].map(
+        ([key, settled]) =>
+          new Promise<void>((resolve) =>
+            this.handshaking.set(key, () => {
+              settled()
+              resolve()
+            }),
+          ),
+      ),
+    ).then(() => undefined)
+  }
+
+  private connect(socket: net.Socket): void {
     const connection = new Connection(socket, this.context)
     this.connections.add(connection)
     socket.on('close', () => this.connections.delete(connection))
   }
+
+  /**
+   * Client certificates are checked here, not by Node's `rejectUnauthorized`: that closes the socket without
+   * any event, and a refused client must be counted and reported like any other.
+   */
+  private createTlsServer(config: LogPortConfig): tls.Server {
+    const tlsConfig = config.tls!
+    const server = tls.createServer({
+      ...readTlsFiles(tlsConfig),
+      requestCert: tlsConfig.require_client_cert,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+      maxVersion: tlsConfig.max_version,
+      handshakeTimeout: Math.min(HANDSHAKE_MAX_MS, config.frame_timeout_seconds * 1000),
+    })
+    const refuse = (socket: tls.TLSSocket, why: string): void => {
+      this.context.stats.reject('TLS_HANDSHAKE')
+      this.context.diagnostics.reportLimited('LS-TLS-HANDSHAKE', `TLS log connection from ${peerAddress(socket)} refused: ${why}`)
+      socket.destroy()
+    }
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
+      const settled = this.handshaking.get(socketKey(socket))
+      refuse(socket, err.code ?? err.message)
+      settled?.()
+    })
+    server.on('secureConnection', (socket: tls.TLSSocket) => {
+      const settled = this.handshaking.get(socketKey(socket))
+      if (tlsConfig.require_client_cert && !socket.authorized) refuse(socket, `client certificate not accepted: ${String(socket.authorizationError ?? 'none sent')}`)
+      else this.connect(socket)
+      settled?.()
+    })
+    return server
+  }
+}
+
+function socketKey(socket: net.Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`
 }
 
 /** Resolves after the event loop has been through one I/O poll phase (check → poll → check). */

@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import type { LogRecord } from '../record.js'
 import { BatchedWriter } from './batched-writer.js'
+import { WriteLatency, type LatencyObserver } from './write-latency.js'
 import {
   checkRotation, computeRollover, gzipFile, nextRolloverAt, rotateBySize, rotateByTime, rotatedSuffix,
   sizeRolloverDue, type RotationOptions,
@@ -17,6 +18,8 @@ export interface CentralFileOptions {
   format: (r: LogRecord) => string
   rotation: RotationOptions
   diagnostics?: Diagnostics
+  /** Told each record's arrival-to-disk time. */
+  writeLatency?: LatencyObserver
 }
 
 export interface CentralFileStats {
@@ -54,6 +57,7 @@ export class CentralFile extends EventEmitter {
   private sizeRotationAfterMs = 0
   private rotations = 0
   private lastError: string | null = null
+  private readonly latency: WriteLatency | null
 
   constructor(options: CentralFileOptions) {
     super()
@@ -63,6 +67,11 @@ export class CentralFile extends EventEmitter {
     this.rotation = { ...options.rotation }
     this.diag = options.diagnostics ?? quiet
     this.writer = new BatchedWriter({ path: options.path })
+    this.latency = options.writeLatency ? new WriteLatency(options.writeLatency) : null
+    if (this.latency !== null) {
+      const latency = this.latency
+      this.writer.on('written', () => latency.written(this.writer.writesCompleted, Date.now() / 1000))
+    }
     this.writer.on('drain', () => {
       if (this.rotating === null && this.held.length === 0) this.emit('drain')
     })
@@ -94,6 +103,7 @@ export class CentralFile extends EventEmitter {
   }
 
   write(record: LogRecord): void {
+    this.latency?.accept(record.received)
     const entry = this.format(record) + '\n'
     const bytes = Buffer.byteLength(entry)
     if (this.rotating !== null || this.rotationDue(bytes)) this.hold(entry, bytes)

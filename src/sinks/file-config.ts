@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js'
 import { createFormatter, type FormatOptions } from '../format/formatter.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { CentralFile } from './central-file.js'
+import type { LatencyObserver } from './write-latency.js'
 
 export type FileConfig = Config['file']
 
@@ -14,8 +15,9 @@ export function formatOptionsOf(file: FileConfig): FormatOptions {
   return { style: file.style, format: file.format, datefmt: file.datefmt, utc: file.utc, escape: file.escape }
 }
 
-export function createCentralFile(file: FileConfig, diagnostics: Diagnostics): CentralFile {
+export function createCentralFile(file: FileConfig, diagnostics: Diagnostics, writeLatency?: LatencyObserver): CentralFile {
   return new CentralFile({
+    ...(writeLatency ? { writeLatency } : {}),
     path: file.path,
     format: createFormatter(formatOptionsOf(file)),
     rotation: { maxBytes: file.max_bytes, backupCount: file.backup_count, when: file.when, interval: file.interval, utc: file.utc, compress: file.compress },

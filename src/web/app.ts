@@ -4,7 +4,8 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { BasicAuth } from './basic-auth.js'
-import { Admission, HEAVY_RESPONSES, STREAMS_PER_CLIENT } from './limits.js'
+import type { WebAdmissions } from './limits.js'
+import type { MetricsExposition } from './metrics.js'
 import { createRecordJson, WHOLE_TEXT_CHARS } from './record-json.js'
 import { apiRoutes, healthRoutes } from './routes/api.js'
 import { eventRoutes, RecordStream } from './routes/events.js'
@@ -30,7 +31,7 @@ export function isClientGone(err: Error & { code?: unknown }): boolean {
 }
 
 /** Server faults are reported with their stack; clients that went away (or were cut off) at debug. */
-export function createApp(view: ServerView, diagnostics: Diagnostics): Koa {
+export function createApp(view: ServerView, diagnostics: Diagnostics, admissions: WebAdmissions, metrics: MetricsExposition): Koa {
   const app = new Koa()
   const onError = (err: Error): void => diagnostics.report('LS-WEB-INTERNAL-ERROR', `status page: ${err.stack ?? err.message}`)
   app.on('error', (err: Error & { code?: unknown }, ctx?: Koa.Context) => {
@@ -43,9 +44,7 @@ export function createApp(view: ServerView, diagnostics: Diagnostics): Koa {
   const toJson = createRecordJson(time)
   const toWholeJson = createRecordJson(time, WHOLE_TEXT_CHARS)
   const stream = new RecordStream(view.ring, toJson)
-  // Per app: after a SIGHUP rebuild, responses still open on the old app count against the old limits.
-  const heavy = new Admission('record requests', HEAVY_RESPONSES)
-  const subscribers = new Admission('live streams', { total: config.web.max_streams, perClient: Math.min(STREAMS_PER_CLIENT, config.web.max_streams) })
+  const { heavy, streams: subscribers } = admissions
   const auth = config.web.auth ? new BasicAuth(config.web.auth) : null
 
   app.use(async (ctx, next) => {
@@ -82,7 +81,7 @@ export function createApp(view: ServerView, diagnostics: Diagnostics): Koa {
 
   const router = new Router()
   healthRoutes(router, view)
-  apiRoutes(router, { view, toJson, toWholeJson, heavy, streamClients: () => stream.size })
+  apiRoutes(router, { view, toJson, toWholeJson, heavy, streamClients: () => stream.size, metrics })
   eventRoutes(router, stream, subscribers)
   pageRoutes(router, { cssFile: config.web.css_file, diagnostics })
   app.use(router.routes()).use(router.allowedMethods())

@@ -21,6 +21,17 @@ export const HEAVY_RESPONSES: AdmissionLimits = { total: 16, perClient: 4 }
 /** /api/stream: one per open page; `web.max_streams` in all (browsers open at most 6 connections per host). */
 export const STREAMS_PER_CLIENT = 8
 
+/** The stream limits for a config's `web.max_streams`. */
+export function streamLimits(maxStreams: number): AdmissionLimits {
+  return { total: maxStreams, perClient: Math.min(STREAMS_PER_CLIENT, maxStreams) }
+}
+
+/** The status port's admissions, kept by the port across app rebuilds. */
+export interface WebAdmissions {
+  heavy: Admission
+  streams: Admission
+}
+
 /**
  * Slow HTTP cannot hold a socket: request headers must be in within HEADERS_TIMEOUT_MS and a whole request
  * within REQUEST_TIMEOUT_MS (Node checks every CONNECTIONS_CHECK_MS; its defaults are 60 s, 300 s and 30 s).
@@ -46,12 +57,16 @@ export class SlowReaderError extends Error {
   readonly code = 'ERR_SLOW_READER'
 }
 
-/** Counts what is in flight, in total and per client, and admits up to the limits. */
+/**
+ * Counts what is in flight, in total and per client, and admits up to the limits. Outlives the app it serves
+ * (a SIGHUP rebuilds the app), so what is still open on an old app keeps counting; new limits apply to new
+ * admissions.
+ */
 export class Admission {
   private readonly byClient = new Map<string, number>()
   private count = 0
 
-  constructor(readonly what: string, readonly limits: AdmissionLimits) {}
+  constructor(readonly what: string, public limits: AdmissionLimits) {}
 
   get inFlight(): number {
     return this.count

@@ -4,6 +4,7 @@ import type { CentralFileStats } from '../sinks/central-file.js'
 import type { LogRecord } from '../record.js'
 import type { Ring } from '../status/ring.js'
 import type { Stats } from '../status/stats.js'
+import type { Telemetry } from '../status/telemetry.js'
 
 /** The central file's snapshot as the sink reports it (a type only: web never calls the sink). */
 export type FileView = CentralFileStats
@@ -12,6 +13,8 @@ export interface ServerView {
   version: string
   config: Readonly<Config>
   stats: Stats
+  /** Histograms and per-client series for /metrics. */
+  telemetry: Telemetry
   ring: Ring<LogRecord>
   file(): FileView
   backpressure(): boolean

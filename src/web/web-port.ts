@@ -6,18 +6,29 @@ import type { Config } from '../config/schema.js'
 import { addressOf, listen, type Listening } from '../systemd/listeners.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { createApp } from './app.js'
-import { CONNECTIONS_CHECK_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './limits.js'
+import { Admission, CONNECTIONS_CHECK_MS, HEADERS_TIMEOUT_MS, HEAVY_RESPONSES, REQUEST_TIMEOUT_MS, streamLimits, type WebAdmissions } from './limits.js'
+import { MetricsExposition } from './metrics.js'
 import type { ServerView } from './server-view.js'
 
 /** Keys of `web:` a reload applies; enabled, host, port and the ring's size need a restart. */
-export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams'] as const
+export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams', 'metrics_max_clients'] as const
 
 export class WebPort {
   private handle: (req: http.IncomingMessage, res: http.ServerResponse) => void
   private listening: Listening = { servers: [], description: 'not listening', activated: false }
 
+  /** Kept across app rebuilds: streams and responses still open on the old app go on counting. */
+  private readonly admissions: WebAdmissions
+  /** One per process: prom-client's default collectors start timers of their own. */
+  private readonly metrics: MetricsExposition
+
   private constructor(private readonly view: ServerView, private readonly log: Diagnostics) {
-    this.handle = createApp(view, log).callback()
+    this.admissions = {
+      heavy: new Admission('record requests', HEAVY_RESPONSES),
+      streams: new Admission('live streams', streamLimits(view.config.web.max_streams)),
+    }
+    this.metrics = new MetricsExposition(view.telemetry)
+    this.handle = createApp(view, log, this.admissions, this.metrics).callback()
   }
 
   /** Listens on systemd's `web` sockets when inherited, else binds web.host:port; rejects with the bind error. */
@@ -37,7 +48,9 @@ export class WebPort {
   /** The view's config has just been replaced by a reload. */
   reconfigure(config: Readonly<Config>): void {
     this.view.config = config
-    this.handle = createApp(this.view, this.log).callback()
+    this.admissions.streams.limits = streamLimits(config.web.max_streams)
+    this.view.telemetry.clients.maxClients = config.web.metrics_max_clients
+    this.handle = createApp(this.view, this.log, this.admissions, this.metrics).callback()
   }
 
   /** Stops accepting and drops every connection: pages reconnect to the next instance on their own. */

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { deb, expectedPaths, output, readSpec, repoRoot, rpm, run, version, type PackageSpec } from './packages.js'
 
-const UNITS = ['loggingserver.service', 'loggingserver.socket', 'loggingserver-web.socket']
+const UNITS = ['loggingserver.service', 'loggingserver.socket', 'loggingserver-web.socket', 'loggingserver-tls.socket']
 let work: string
 let debRoot: string
 before(() => {
@@ -106,14 +106,20 @@ describe('the systemd units', () => {
     }
   })
 
-  test('sockets: one per port, named log and web, never PartOf=', () => {
+  test('sockets: one per port, named log, web and tls, never PartOf=', () => {
     const log = readFileSync(path.join(repoRoot, 'systemd/loggingserver.socket'), 'utf8')
     const web = readFileSync(path.join(repoRoot, 'systemd/loggingserver-web.socket'), 'utf8')
+    const tls = readFileSync(path.join(repoRoot, 'systemd/loggingserver-tls.socket'), 'utf8')
     assert.match(log, /^ListenStream=9020$/m)
     assert.match(log, /^FileDescriptorName=log$/m)
     assert.match(web, /^ListenStream=9021$/m)
     assert.match(web, /^FileDescriptorName=web$/m)
-    for (const s of [log, web]) {
+    assert.match(tls, /^ListenStream=9022$/m)
+    assert.match(tls, /^FileDescriptorName=tls$/m)
+    // Opt-in: neither required by the service nor enabled with it (Sockets= would imply Wants=).
+    const service = readFileSync(path.join(repoRoot, 'systemd/loggingserver.service'), 'utf8')
+    assert.doesNotMatch(service, /loggingserver-tls\.socket/)
+    for (const s of [log, web, tls]) {
       assert.match(s, /^Service=loggingserver\.service$/m)
       assert.doesNotMatch(s, /^PartOf=/m)
     }
@@ -131,6 +137,26 @@ describe('the systemd units', () => {
       const listen = text.split('\n').filter((l) => l.startsWith('ListenStream='))
       assert.equal(listen[0], 'ListenStream=', f)
       assert.ok(listen.length > 1, f)
+    }
+  })
+
+  test('ships the Grafana dashboard and the Prometheus rules, which promtool accepts', () => {
+    const examples = path.join(debRoot, 'usr/share/doc/loggingserver/examples')
+    const dashboard = JSON.parse(readFileSync(path.join(examples, 'grafana-dashboard.json'), 'utf8')) as { panels: unknown[] }
+    assert.ok(dashboard.panels.length >= 6)
+    const { out } = run('promtool', ['check', 'rules', path.join(examples, 'loggingserver.rules.yml')])
+    assert.match(out, /SUCCESS: 5 rules found/)
+  })
+
+  test('ships the Python handler, demo client and recipes; the handler imports from there and the demo runs it', () => {
+    const examples = path.join(debRoot, 'usr/share/doc/loggingserver/examples')
+    const { out } = run('python3', ['-c', `import sys; sys.path.insert(0, sys.argv[1]); import loggingserver_handler as m
+print(m.BufferingSocketHandler.__mro__[1].__name__)`, examples])
+    assert.equal(out.trim(), 'SocketHandler')
+    const demo = run('python3', [path.join(examples, 'loggingtest.py'), '--help'])
+    assert.match(demo.out, /--handler \{stock,buffered\}/)
+    for (const recipe of ['dictconfig_recipe.py', 'django_logging_settings.py', 'fileconfig_recipe.py', 'fileconfig_recipe.ini', 'queue_listener_recipe.py']) {
+      assert.ok(existsSync(path.join(examples, recipe)), recipe)
     }
   })
 

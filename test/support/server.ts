@@ -19,6 +19,8 @@ export interface RunningServer {
   file: string
   logPort: number
   webPort: number
+  /** The TLS log port when log.tls is on, else null. */
+  tlsPort: number | null
   stderr: () => string
   /** Sends the signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>
@@ -72,6 +74,7 @@ export async function startServer(yaml = '', options: { timeoutMs?: number; env?
     file,
     logPort: Number(started[1]),
     webPort: Number(started[2]),
+    tlsPort: tlsPortOf(started[0]),
     stderr: () => err,
     exited,
     stop(signal = 'SIGTERM') {
@@ -83,6 +86,11 @@ export async function startServer(yaml = '', options: { timeoutMs?: number; env?
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+function tlsPortOf(startedLine: string): number | null {
+  const m = /TLS log port [^;]*?:(\d+);/.exec(startedLine)
+  return m ? Number(m[1]) : null
 }
 
 /** Ports 0 and a temp file unless `extra` says otherwise; extra's own keys win. */

@@ -7,7 +7,7 @@ import { admitRequest, cutOffSlowReader, type Admission } from '../limits.js'
 import type { ErrorBody, HealthBody, RecordJson, StatusSnapshot } from '../api-contract.js'
 import { recordsBody } from '../records-body.js'
 import { findRecord, parseQuery, parseSeq, selectRecords } from '../record-query.js'
-import { METRICS_CONTENT_TYPE, renderMetrics } from '../metrics-text.js'
+import { METRICS_CONTENT_TYPE, type MetricsExposition } from '../metrics.js'
 import type { ServerView } from '../server-view.js'
 import { statusSnapshot } from '../status-snapshot.js'
 
@@ -19,15 +19,19 @@ export interface ApiOptions {
   toWholeJson(r: LogRecord): RecordJson
   heavy: Admission
   streamClients(): number
+  metrics: MetricsExposition
 }
 
-export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, streamClients }: ApiOptions): void {
+export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, streamClients, metrics }: ApiOptions): void {
   router.get('/api/status', (ctx) => {
     ctx.set('Cache-Control', 'no-store')
     ctx.body = statusSnapshot(view, streamClients()) satisfies StatusSnapshot
   })
 
   router.get('/api/records', (ctx) => {
+    // Until the response is sent or abandoned: a slow reader's time counts, as a page would feel it.
+    const stopTimer = view.telemetry.recordsResponseSeconds.startTimer()
+    ctx.res.once('close', () => stopTimer())
     const query = parseQuery(ctx.query, view.ring.capacity)
     if (!admitRequest(ctx, heavy)) return
     cutOffSlowReader(ctx.res)
@@ -64,10 +68,10 @@ export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, st
     ctx.body = toWholeJson(record) satisfies RecordJson
   })
 
-  router.get('/metrics', (ctx) => {
+  router.get('/metrics', async (ctx) => {
     ctx.type = METRICS_CONTENT_TYPE
     ctx.set('Cache-Control', 'no-store')
-    ctx.body = renderMetrics(statusSnapshot(view, streamClients()))
+    ctx.body = await metrics.render(statusSnapshot(view, streamClients()))
   })
 }
 

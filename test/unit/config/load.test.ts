@@ -26,6 +26,30 @@ describe('parseConfig()', () => {
     assert.equal(config.file.path, path.resolve('var/log/loggingserver.log'))
   })
 
+  it('names file, line and key of a bad log.allow entry', () => {
+    assert.deepEqual(problems('log:\n  allow:\n    - 10.0.0.0/8\n    - 10.0.0.0/33\n    - example.com\n'), [
+      'loggingserver.yaml:4: log.allow.1: "10.0.0.0/33": the prefix length must be a whole number from 0 to 32',
+      'loggingserver.yaml:5: log.allow.2: "example.com" is not an IP address or CIDR (e.g. 10.0.0.0/8, 2001:db8::/32, 192.0.2.7)',
+    ])
+    assert.deepEqual(parseConfig('log:\n  allow: [127.0.0.2/32, "::1"]\n', 'x.yaml').log.allow, ['127.0.0.2/32', '::1'])
+  })
+
+  it('refuses log.port null without log.tls, and require_client_cert without ca', () => {
+    assert.deepEqual(problems('log:\n  port: null\n'), ['loggingserver.yaml:2: log.port: log.port and log.tls cannot both be off: nothing could send'])
+    assert.deepEqual(problems('log:\n  tls:\n    cert: c.pem\n    key: k.pem\n    require_client_cert: true\n'), [
+      'loggingserver.yaml:3: log.tls.ca: require_client_cert needs ca (the CA that signs client certificates)',
+    ])
+    assert.deepEqual(problems('log:\n  tls: {cert: c.pem, key: k.pem, verify: true}\n'), [
+      'loggingserver.yaml:2: log.tls.verify: unknown key (expected one of: host, port, cert, key, ca, require_client_cert, max_version)',
+    ])
+  })
+
+  it('takes log.port null with log.tls on, and makes the certificate paths absolute', () => {
+    const config = parseConfig('log:\n  port: null\n  tls: {cert: c.pem, key: k.pem, ca: ca.pem}\n', 'x.yaml')
+    assert.equal(config.log.port, null)
+    assert.deepEqual(config.log.tls, { host: null, port: 9022, cert: path.resolve('c.pem'), key: path.resolve('k.pem'), ca: path.resolve('ca.pem'), require_client_cert: false, max_version: 'TLSv1.2' })
+  })
+
   it('names file, line and key for a wrong type', () => {
     assert.deepEqual(problems('log:\n  host: 0.0.0.0\n  max_frame_bytes: lots\n'), [
       'loggingserver.yaml:3: log.max_frame_bytes: must be a number, not string',
@@ -46,12 +70,56 @@ describe('parseConfig()', () => {
     assert.match(problem!, /^loggingserver\.yaml:3: web\.colour: unknown key \(expected one of: enabled, host, port, /)
   })
 
+  it('checks log.max_partial_bytes against log.max_frame_bytes, at its line, and still lists log keys', () => {
+    assert.deepEqual(problems('log:\n  max_frame_bytes: 2097152\n  max_partial_bytes: 1048576\n'), [
+      'loggingserver.yaml:3: log.max_partial_bytes: must be at least log.max_frame_bytes',
+    ])
+    const unknown = problems('log:\n  max_partial: 1\n')
+    assert.equal(unknown.length, 1)
+    assert.ok(unknown[0]!.includes('max_partial_bytes'), unknown[0])
+  })
+
   it('rejects an unknown top-level section', () => {
     assert.match(problems('\n\nlogging:\n  port: 1\n')[0]!, /^loggingserver\.yaml:3: logging: unknown key/)
   })
 
   it('reports YAML syntax errors with their line', () => {
     assert.match(problems('log:\n  port: 9020\n\thost: x\n')[0]!, /^loggingserver\.yaml:3: YAML syntax: Tabs are not allowed/)
+  })
+
+  describe('a mis-indented key: one message, on the line to fix', () => {
+    const shipped = readFileSync(path.join(repoRoot, 'etc/loggingserver.yaml'), 'utf8')
+    const lineOf = (text: string, needle: string): number => text.slice(0, text.indexOf(needle)).split('\n').length
+    const broken = (from: string, to: string): { text: string; line: number } => {
+      assert.ok(shipped.includes(`\n${from}\n`), from)
+      const text = shipped.replace(`\n${from}\n`, `\n${to}\n`)
+      return { text, line: lineOf(text, `\n${to}\n`) + 1 }
+    }
+    const only = (text: string): string => {
+      const found = problems(text)
+      assert.equal(found.length, 1, found.join('\n'))
+      return found[0]!
+    }
+
+    it('the first key of a section indented deeper than the rest (the parser blames every other key)', () => {
+      const { text, line } = broken('  path: /var/log/loggingserver/loggingserver.log', '   path: /var/log/loggingserver/loggingserver.log')
+      assert.equal(only(text), `loggingserver.yaml:${line}: YAML syntax: "path" is indented 3 spaces where the keys after it have 2: line it up with them`)
+    })
+
+    it('a key in the middle indented less', () => {
+      const { text, line } = broken('  style: text', ' style: text')
+      assert.equal(only(text), `loggingserver.yaml:${line}: YAML syntax: "style" is indented 1 spaces where the keys around it have 2: line it up with them`)
+    })
+
+    it('a key indented deeper than the one above it (the parser blames the line above)', () => {
+      assert.equal(only('log:\n  port: 9020\n  host: 0.0.0.0\n   max_frame_bytes: 100\n'),
+        'loggingserver.yaml:4: YAML syntax: "max_frame_bytes" is indented 3 spaces, deeper than "host" on line 3 (2): line it up, or it is read as part of that value')
+    })
+
+    it('a key at column 0 inside a section', () => {
+      const { text, line } = broken('  max_streams: 100', 'max_streams: 100')
+      assert.match(only(text), new RegExp(`^loggingserver\\.yaml:${line}: YAML syntax: "max_streams" starts at column 0`))
+    })
   })
 
   it('rejects a format string naming an unknown attribute, at the format line', () => {

@@ -13,6 +13,9 @@ import type { LogRecord } from '../../../src/record.js'
 import { Ring } from '../../../src/status/ring.js'
 import { Stats } from '../../../src/status/stats.js'
 import { createApp } from '../../../src/web/app.js'
+import { Admission, HEAVY_RESPONSES, streamLimits } from '../../../src/web/limits.js'
+import { MetricsExposition } from '../../../src/web/metrics.js'
+import { Telemetry } from '../../../src/status/telemetry.js'
 import type { FileView } from '../../../src/web/server-view.js'
 import { repoRoot } from '../../support/server.js'
 import { rec } from './records.js'
@@ -45,7 +48,7 @@ function fixedView(): Parameters<typeof createApp>[0] {
   stats.connectionsTotal = 2
   stats.reject('FRAME_TOO_LARGE')
   const config = ConfigSchema.parse({ file: { utc: true } })
-  return { version: '9.9.9', config, stats, ring, file: () => file, backpressure: () => false }
+  return { version: '9.9.9', config, stats, telemetry: new Telemetry(1000), ring, file: () => file, backpressure: () => false }
 }
 
 /** The first `event:` block of an SSE body, and the preamble before it. */
@@ -73,10 +76,11 @@ describe('the JSON API (golden: test/fixtures/api/responses.json)', () => {
 
   before(async () => {
     mock.method(Date, 'now', () => NOW)
-    const app = createApp(fixedView(), {
+    const view = fixedView()
+    const app = createApp(view, {
       report: (code, detail) => assert.ok(code === 'LS-WEB-CLIENT-GONE', `${code} ${detail}`),
       reportLimited: (code, detail) => assert.fail(`${code} ${detail}`),
-    })
+    }, { heavy: new Admission('record requests', HEAVY_RESPONSES), streams: new Admission('live streams', streamLimits(100)) }, new MetricsExposition(view.telemetry))
     server = createServer(app.callback()).listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

@@ -16,11 +16,12 @@ export interface PromFamily {
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/
-const VALUE = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|NaN|[+-]Inf)$/
+// NaN in any case: Prometheus parses values with Go's strconv.ParseFloat, and prom-client writes "Nan".
+const VALUE = /^(?:[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|[Nn][Aa][Nn]|[+-]Inf)$/
 
 function parseValue(text: string, line: number): number {
   if (!VALUE.test(text)) throw new Error(`line ${line}: bad sample value ${JSON.stringify(text)}`)
-  return text === 'NaN' ? NaN : text.endsWith('Inf') ? (text.startsWith('-') ? -Infinity : Infinity) : Number(text)
+  return /^nan$/i.test(text) ? NaN : text.endsWith('Inf') ? (text.startsWith('-') ? -Infinity : Infinity) : Number(text)
 }
 
 function parseLabels(text: string, line: number): [Record<string, string>, number] {
@@ -73,7 +74,8 @@ export function parsePrometheusText(text: string): Map<string, PromFamily> {
   const lines = text.slice(0, -1).split('\n')
   lines.forEach((raw, index) => {
     const line = index + 1
-    if (raw.trim() === '') throw new Error(`line ${line}: empty line`)
+    if (raw === '') return // the format ignores empty lines (prom-client puts one between families)
+    if (raw.trim() === '') throw new Error(`line ${line}: a line of only blanks`)
     const meta = /^# (HELP|TYPE) (\S+) ?(.*)$/.exec(raw)
     if (meta) {
       const [, kind, name, rest] = meta as unknown as [string, string, string, string]
@@ -126,7 +128,8 @@ export function parsePrometheusText(text: string): Map<string, PromFamily> {
 
 /** The value of one series, or undefined. */
 export function sampleValue(families: Map<string, PromFamily>, name: string, labels: Record<string, string> = {}): number | undefined {
-  const family = families.get(name)
+  // A histogram's samples (name_bucket, name_sum, name_count) sit in the family of its base name.
+  const family = families.get(name) ?? families.get(name.replace(/_(bucket|sum|count)$/, ''))
   const want = JSON.stringify(Object.entries(labels).sort())
   return family?.samples.find((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === want)?.value
 }
