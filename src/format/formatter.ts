@@ -2,7 +2,7 @@
 // renders one record as its full entry, without the trailing newline.
 import type { LogRecord } from '../record.js'
 import { createAsctime } from './asctime.js'
-import { markContinuations } from './escape.js'
+import { escapeSurrogates, markContinuations } from './escape.js'
 import { createJsonLines } from './json-lines.js'
 import { appendExcAndStack } from './message.js'
 import { compileFormat } from './percent-style.js'
@@ -28,6 +28,8 @@ export function createFormatter(options: FormatOptions): (r: LogRecord) => strin
   const asctime = createAsctime({ datefmt: options.datefmt, utc: options.utc })
   if (options.style === 'json') return createJsonLines(asctime)
   const line = compileFormat(options.format, asctime, options.escape)
-  if (!options.escape) return (r) => (r.exc_text === null && r.stack_info === null ? line(r) : appendExcAndStack(line(r), r))
+  // Unescaped, a lone surrogate is still written as Python's backslashreplace spells it (`\udcff`): CPython's
+  // FileHandler cannot encode it at all (the record is lost), and raw it would reach the file as U+FFFD.
+  if (!options.escape) return (r) => escapeSurrogates(r.exc_text === null && r.stack_info === null ? line(r) : appendExcAndStack(line(r), r))
   return (r) => markContinuations(r.exc_text === null && r.stack_info === null ? line(r) : appendExcAndStack(line(r), r, true))
 }

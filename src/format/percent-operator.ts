@@ -14,9 +14,9 @@ export interface Spec {
   space: boolean
   alt: boolean
   zero: boolean
-  /** -1 when absent. */
+  /** -1 when absent; STAR for `*` (taken from the arguments). */
   width: number
-  /** -1 when absent. */
+  /** -1 when absent; STAR for `.*`. */
   prec: number
   /** One of CONVERSIONS. */
   conv: string
@@ -32,8 +32,14 @@ export const MAX_WIDTH = 10_000
 /** toFixed/toExponential stop at 100 digits; CPython would go on, so past it we refuse instead of differ. */
 export const MAX_FLOAT_PRECISION = 100
 
-/** Split a %-format into [literal, spec, literal, …, literal]; throws FormatError where CPython raises ValueError. */
-export function parseFormat(fmt: string): Part[] {
+/** A `*` width or precision: the next positional argument gives it (msg % args only, never a record format). */
+export const STAR = -2
+
+/**
+ * Split a %-format into [literal, spec, literal, …, literal]; throws FormatError where CPython raises ValueError.
+ * `stars`: accept `*` widths and precisions (a message's %-operator); a record format has no arguments for them.
+ */
+export function parseFormat(fmt: string, stars = false): Part[] {
   const parts: Part[] = []
   let literal = ''
   let i = 0
@@ -49,7 +55,7 @@ export function parseFormat(fmt: string): Part[] {
       i = pct + 2
       continue
     }
-    const [spec, next] = parseSpec(fmt, pct)
+    const [spec, next] = parseSpec(fmt, pct, stars)
     parts.push(literal, spec)
     literal = ''
     i = next
@@ -58,7 +64,7 @@ export function parseFormat(fmt: string): Part[] {
   return parts
 }
 
-function parseSpec(fmt: string, start: number): [Spec, number] {
+function parseSpec(fmt: string, start: number, stars: boolean): [Spec, number] {
   let i = start + 1
   let key: string | null = null
   if (fmt[i] === '(') {
@@ -86,12 +92,20 @@ function parseSpec(fmt: string, start: number): [Spec, number] {
   const star = (what: string): never => {
     throw new FormatError(`'*' ${what} is not supported in ${fmt.slice(start, i + 1)}`)
   }
-  if (fmt[i] === '*') star('width')
-  ;[spec.width, i] = digits(fmt, i)
+  if (fmt[i] === '*') {
+    if (!stars) star('width')
+    spec.width = STAR
+    i++
+  } else [spec.width, i] = digits(fmt, i)
   if (fmt[i] === '.') {
-    if (fmt[i + 1] === '*') star('precision')
-    ;[spec.prec, i] = digits(fmt, i + 1)
-    if (spec.prec < 0) spec.prec = 0
+    if (fmt[i + 1] === '*') {
+      if (!stars) star('precision')
+      spec.prec = STAR
+      i += 2
+    } else {
+      ;[spec.prec, i] = digits(fmt, i + 1)
+      if (spec.prec < 0) spec.prec = 0
+    }
   }
   if (spec.width > MAX_WIDTH || spec.prec > MAX_WIDTH) throw new FormatError(`width or precision too big in ${fmt.slice(start, i)}`)
   // Length modifiers are accepted and ignored, as in CPython.
@@ -263,7 +277,10 @@ function truncate(s: string, prec: number): string {
   let i = 0
   for (let n = 0; n < prec && i < s.length; n++) {
     const c = s.charCodeAt(i)
-    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1
+    // A pair only when a low surrogate follows: a lone high one is one code point (fuzz finding: `%.4s` of
+    // 'q\ud800word' kept 'q\ud800wor').
+    const d = s.charCodeAt(i + 1)
+    i += c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff ? 2 : 1
   }
   return s.slice(0, i)
 }
@@ -280,31 +297,55 @@ const MAX_OUTPUT = 1024 * 1024
  * Throws on any case where CPython raises.
  */
 export function pyPercent(fmt: string, args: PyValue): string {
-  const parts = parseFormat(fmt)
+  const parts = parseFormat(fmt, true)
   const items = args instanceof PyTuple ? args.items : null
   const mapping = !items && (args instanceof Map || Array.isArray(args))
   let idx = items ? 0 : -2
   let out = parts[0] as string
+  /** The next positional argument: for a `*` (CPython's getnextarg), then for the conversion itself. */
+  const next = (): PyValue => {
+    if (items) {
+      if (idx >= items.length) throw new ConversionFailed('not enough arguments')
+      return items[idx++] as PyValue
+    }
+    if (idx !== -2) throw new ConversionFailed('not enough arguments')
+    idx = -1
+    return args
+  }
   for (let p = 1; p < parts.length; p += 2) {
-    const spec = parts[p] as Spec
+    let spec = parts[p] as Spec
+    if (spec.width === STAR || spec.prec === STAR) spec = starred(spec, next)
     let value: PyValue | undefined
     if (spec.key !== null) {
       if (!(args instanceof Map)) throw new ConversionFailed('format requires a mapping')
       value = args.get(spec.key)
       if (value === undefined) throw new ConversionFailed(`missing key ${spec.key}`)
-    } else if (items) {
-      if (idx >= items.length) throw new ConversionFailed('not enough arguments')
-      value = items[idx++]
-    } else {
-      if (idx !== -2) throw new ConversionFailed('not enough arguments')
-      idx = -1
-      value = args
-    }
+    } else value = next()
     const s = convert(value as PyValue, spec, isPyInt(value as PyValue))
     if (s === undefined) throw new ConversionFailed(`bad value for ${spec.source}`)
     out += s + (parts[p + 1] as string)
     if (out.length > MAX_OUTPUT) throw new ConversionFailed('message too long')
   }
   if (!mapping && idx < (items ? items.length : -1)) throw new ConversionFailed('not all arguments converted')
+  return out
+}
+
+/** `%*.*f`: width, then precision, from the arguments (CPython: an int, a negative width means `-`, a negative
+ *  precision 0; past MAX_WIDTH we refuse, as for a written width). */
+function starred(spec: Spec, next: () => PyValue): Spec {
+  const take = (): number => {
+    const v = next()
+    if (!isPyInt(v)) throw new ConversionFailed('* wants int')
+    const n = Number(v)
+    if (Math.abs(n) > MAX_WIDTH) throw new ConversionFailed('* width or precision too big')
+    return n
+  }
+  const out = { ...spec }
+  if (spec.width === STAR) {
+    const w = take()
+    out.width = Math.abs(w)
+    if (w < 0) out.minus = true
+  }
+  if (spec.prec === STAR) out.prec = Math.max(0, take())
   return out
 }

@@ -8,7 +8,7 @@ import { TLSSocket } from 'node:tls'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
-import { RecordError, toLogRecord } from '../record.js'
+import { RecordError, toLogRecord, type LogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
@@ -216,15 +216,16 @@ export class Connection implements PartialFrameHolder {
   }
 
   private decode(frame: Buffer): void {
-    let record
+    let outcome: FrameOutcome
     try {
-      record = toLogRecord(unpickle(frame, this.ctx.unpickleLimits), this.peer, Date.now() / 1000)
+      outcome = decodeFrame(frame, this.peer, Date.now() / 1000, this.ctx.unpickleLimits)
     } catch (err) {
       const { code, message } = rejection(err)
       this.undecodable(code, frame.length, message)
       return
     }
-    this.ctx.dispatcher.accept(record)
+    if ('record' in outcome) this.ctx.dispatcher.accept(outcome.record)
+    else this.undecodable(outcome.code, frame.length, outcome.message)
   }
 
   private undecodable(code: RejectCode, frameBytes: number, why: string): void {
@@ -255,6 +256,23 @@ export class Connection implements PartialFrameHolder {
     this.ctx.flow.detach(this.socket)
     this.ctx.partialFrames.update(this, 0)
     this.onClose?.()
+  }
+}
+
+/** A whole frame's fate: a record, or the reason it is refused (the connection keeps going either way). */
+export type FrameOutcome = { record: LogRecord } | { code: RejectCode; message: string }
+
+/**
+ * One frame → record or refusal, as every connection decides it. Only the decoder's own refusals are
+ * outcomes; anything else it throws is a decoder bug and escapes (the fuzzer counts those as crashes, a
+ * connection still turns them into a refusal).
+ */
+export function decodeFrame(frame: Buffer, peer: string, received: number, limits?: Partial<UnpickleLimits>): FrameOutcome {
+  try {
+    return { record: toLogRecord(unpickle(frame, limits), peer, received) }
+  } catch (err) {
+    if (err instanceof FrameError || err instanceof RecordError) return { code: err.code, message: err.message }
+    throw err
   }
 }
 

@@ -1,7 +1,7 @@
 // The allow-list of callables a pickle may "call" (REDUCE, OBJ, INST): nothing is resolved or run; a few
 // well-known constructors (bytes, set, OrderedDict, Decimal, the datetime family) get a faithful inert value,
 // every other class a placeholder `<module.Class>` that keeps its arguments.
-import { PyBytes, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
+import { PyBytes, PyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
 import { HEAP_COST } from './pickle-budget.js'
 import { fail, latin1Bytes } from './pickle-scalars.js'
 import { temporalText } from './pickle-temporal.js'
@@ -58,7 +58,7 @@ export function construct(fn: PyValue, args: PyValue, builder: Builder): PyValue
           const kv = Array.isArray(pair) ? pair : pair instanceof PyTuple ? pair.items : []
           if (kv.length !== 2) fail('OrderedDict item is not a pair')
           builder.checkHashable(kv[0] as PyValue)
-          d.set(kv[0] as PyValue, kv[1] as PyValue)
+          d.set(distinctNaN(kv[0] as PyValue), kv[1] as PyValue)
         }
         return d
       }
@@ -88,4 +88,13 @@ function latin1Argument(a: readonly PyValue[], builder: Builder): Uint8Array | n
   if (a.length !== 2 || typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) return null
   builder.alloc(a, HEAP_COST.bytes + text.length)
   return latin1Bytes(text)
+}
+
+/**
+ * A NaN key: every float NaN is a key of its own in Python (NaN != NaN, and picklers never share floats),
+ * while a Map holds one NaN key (found by the fuzzer: `{nan: 1, nan: 2}` lost its first item). Each NaN key
+ * becomes its own PyFloat object, which prints the same.
+ */
+export function distinctNaN(k: PyValue): PyValue {
+  return typeof k === 'number' && Number.isNaN(k) ? new PyFloat(k) : k
 }

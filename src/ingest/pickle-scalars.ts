@@ -7,7 +7,7 @@ export const MAX_INT_DIGITS = 4300
 export const MAX_INT_BYTES = 1786 // ≈ 4300 decimal digits
 export const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 export const UTF8_ENCODER = new TextEncoder()
-export const INT_TEXT = /^[+-]?\d+$/
+export const INT_TEXT = /^[+-]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+)$/
 /** repr(float) as protocol 0 writes it. The dot sits inside the fraction's group: `\d+\.?\d*` would backtrack
  *  quadratically on a long run of digits that ends in a non-digit. */
 export const FLOAT_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -111,11 +111,48 @@ export function normInt(n: bigint): number | bigint {
   return n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n
 }
 
-export function intText(s: string): number | bigint {
-  if (!INT_TEXT.test(s)) fail(`bad integer ${JSON.stringify(s.slice(0, 20))}`)
-  if (s.length - (s.charCodeAt(0) < 0x30 ? 1 : 0) <= 15) return Number(s) + 0 // 15 digits are always exact; + 0 turns -0 into 0
+/**
+ * INT/LONG text as CPython reads it, `int(text, 0)`: ASCII whitespace around, `_` between digits, and 0x/0o/0b
+ * prefixes are all accepted there (found by the fuzzer: `L1000…0\tL` loads in CPython).
+ */
+export function intText(raw: string): number | bigint {
+  const s = pyIntText(raw)
+  if (s === null || !INT_TEXT.test(s)) fail(`bad integer ${JSON.stringify(raw.slice(0, 20))}`)
+  const sign = s.charCodeAt(0) < 0x30 ? 1 : 0
+  if (/^0[xob]/i.test(s.slice(sign))) {
+    if (s.length > 4 * MAX_INT_DIGITS) over(`integer of ${s.length} digits`)
+    const v = BigInt(s.slice(sign))
+    if (v.toString().length > MAX_INT_DIGITS) over(`integer of more than ${MAX_INT_DIGITS} digits`)
+    return normInt(s[0] === '-' ? -v : v)
+  }
+  if (s.length - sign <= 15) return Number(s) + 0 // 15 digits are always exact; + 0 turns -0 into 0
   if (s.length > MAX_INT_DIGITS + 1) over(`integer of ${s.length} digits`)
   return normInt(BigInt(s))
+}
+
+const isHexDigit = (c: string | undefined): boolean => c !== undefined && hexValue(c.charCodeAt(0)) >= 0
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f'
+
+/** What Python's int() reads from bytes: ASCII whitespace trimmed, each `_` between two digits (or after the
+ *  base prefix) dropped; null for a misplaced `_`. Loops, not patterns: no backtracking. (CPython's FLOAT
+ *  reader is strict: none of this applies to floats.) */
+function pyIntText(s: string): string | null {
+  let start = 0
+  let end = s.length
+  while (start < end && isSpace(s[start])) start++
+  while (end > start && isSpace(s[end - 1])) end--
+  const t = s.slice(start, end)
+  if (!t.includes('_')) return t
+  let out = ''
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] !== '_') {
+      out += t[i]
+      continue
+    }
+    const prefix = /[xob]/i.test(t[i - 1] ?? '') && t[i - 2] === '0'
+    if (!(isHexDigit(t[i - 1]) || prefix) || !isHexDigit(t[i + 1])) return null
+  }
+  return out
 }
 
 /** LONG1/LONG4: little-endian two's complement. */

@@ -4,7 +4,7 @@
 import { PyBytes, pyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
 import { MAX_INT_BYTES, MAX_INT_DIGITS, escapeDecode, fail, floatText, intText, latin1, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
 import { Budget, DEFAULT_UNPICKLE_LIMITS, HEAP_COST, Meter, type UnpickleLimits } from './pickle-budget.js'
-import { construct, type Builder } from './pickle-classes.js'
+import { construct, distinctNaN, type Builder } from './pickle-classes.js'
 
 export { DEFAULT_UNPICKLE_LIMITS, type UnpickleLimits }
 
@@ -116,7 +116,10 @@ class Decoder implements Builder {
         case 0x69: { const cls = this.global(this.text(this.line()), this.text(this.line())); st.push(construct(cls, this.alloc(new PyTuple(this.itemsAfterMark())), this)); break } // INST
         case 0x50: case 0x51: fail('persistent ids are refused') // PERSID, BINPERSID
         case 0x82: case 0x83: case 0x84: fail('extension codes are refused') // EXT1/2/4
-        case 0x97: case 0x98: fail('out-of-band buffers are refused') // NEXT_BUFFER, READONLY_BUFFER
+        case 0x97: fail('out-of-band buffers are refused') // NEXT_BUFFER
+        // READONLY_BUFFER: CPython's load_readonly_buffer leaves a value that is read-only already as it is, and
+        // bytes are (found by the fuzzer: `C\x02ab\x98` loads in CPython); only an out-of-band buffer needs more.
+        case 0x98: if (!(this.top() instanceof PyBytes)) fail('READONLY_BUFFER on a value that is not bytes'); break
         default: fail(`unknown opcode 0x${op.toString(16)} at ${this.pos - 1}`)
       }
     }
@@ -271,7 +274,7 @@ class Decoder implements Builder {
       for (let i = from; i < st.length; i += 2) {
         const k = st[i] as PyValue
         this.checkHashable(k)
-        target.set(k, st[i + 1] as PyValue)
+        target.set(distinctNaN(k), st[i + 1] as PyValue)
       }
     } else if (!(target instanceof PyObject)) fail('SETITEM on a non-dict')
     st.length = from

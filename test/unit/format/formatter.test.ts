@@ -115,3 +115,14 @@ for (const tz of ['Europe/Berlin', 'America/New_York', 'UTC', 'Asia/Kolkata']) {
     })
   })
 }
+
+describe('createFormatter() with escape: false', () => {
+  test('writes a lone surrogate as backslashreplace spells it, as the escaped style does (fuzz finding: it reached the file as U+FFFD)', () => {
+    // CPython's own FileHandler cannot encode a lone surrogate and loses the record; this is the nearest text.
+    const r = makeRecord({ name: 'n\udcff', msg: 'a\ud800b', exc_text: 'Traceback\n\udcfe' })
+    const format = createFormatter({ style: 'text', format: '%(name)-4s|%(message)s', datefmt: null, utc: true, escape: false })
+    const entry = format(r)
+    assert.equal(entry, 'n\\udcff  |a\\ud800b\nTraceback\n\\udcfe')
+    assert.equal(Buffer.from(entry, 'utf8').toString('utf8'), entry)
+  })
+})

@@ -41,4 +41,48 @@ json.dump(out, sys.stdout)
       else assert.equal(pyPercent(fmt, new PyTuple([v])), want, `${fmt} % ${String(v)}`)
     })
   })
+
+  test('cuts %.Ns at N code points, a lone high surrogate counting one (fuzz finding)', () => {
+    const texts = ['q\ud800word', '\ud800\ud800xyz', 'a😀bc', '😀\udcffab', 'ab\ud800']
+    const specs = ['%.1s', '%.2s', '%.3s', '%.4s', '%-6.3s|']
+    const jobs = texts.flatMap((t) => specs.map((f) => [f, t] as const))
+    // JSON cannot carry lone surrogates both ways: they travel as code point lists.
+    const points = (t: string): number[] => Array.from({ length: t.length }, (_, i) => t.charCodeAt(i))
+    const script = `import json, sys
+out = []
+for fmt, units in json.load(sys.stdin):
+    s = ''.join(map(chr, units)).encode('utf-16', 'surrogatepass').decode('utf-16', 'surrogatepass')
+    out.append([ord(c) for c in fmt % (s,)])
+json.dump(out, sys.stdout)
+`
+    const expected = JSON.parse(runPython(script, JSON.stringify(jobs.map(([f, t]) => [f, points(t)]))).toString('utf8')) as number[][]
+    jobs.forEach(([fmt, t], i) => {
+      const want = (expected[i] as number[]).map((c) => String.fromCodePoint(c)).join('')
+      assert.equal(pyPercent(fmt, new PyTuple([t])), want, `${fmt} % ${JSON.stringify(t)}`)
+    })
+  })
+
+  test('takes * widths and precisions from the arguments, as CPython does (fuzz finding: the message fell back to msg + repr(args))', () => {
+    const jobs: Array<[string, PyValue[]]> = [
+      ['%*d|', [5, 3]], ['%*d|', [-5, 3]], ['%-*d|', [5, 3]], ['%.*f|', [2, pyFloat(1.2345)]], ['%.*f|', [-3, pyFloat(1.5)]],
+      ['%*.*s|', [6, 2, 'abcdef']], ['%0*x|', [8, 255]], ['%*s %s', [true, 'a', 'b']], ['%*d', [pyFloat(1.5), 3]],
+      ['%*d', [5]], ['%(a)*d', [new Map<PyValue, PyValue>([['a', 1]])]], ['%*d', [20_000, 1]],
+    ]
+    const script = `${PY_DECODE}
+out = []
+for fmt, args in json.load(sys.stdin):
+    args = [dec(a) for a in args]
+    try: out.append(fmt % (args[0] if len(args) == 1 and isinstance(args[0], dict) else tuple(args)))
+    except (TypeError, ValueError, OverflowError): out.append(None)
+json.dump(out, sys.stdout)
+`
+    const expected = JSON.parse(runPython(script, JSON.stringify(jobs.map(([f, a]) => [f, a.map(toWire)]))).toString('utf8')) as Array<string | null>
+    jobs.forEach(([fmt, a], i) => {
+      const args = a.length === 1 && a[0] instanceof Map ? a[0] : new PyTuple(a)
+      const want = expected[i]
+      // Past MAX_WIDTH (10,000) we refuse where CPython would build the text: the message falls back.
+      if (want === null || fmt === '%*d') assert.throws(() => pyPercent(fmt, args), `${fmt} % ${JSON.stringify(a.map(toWire))}`)
+      else assert.equal(pyPercent(fmt, args), want, `${fmt} % ${JSON.stringify(a.map(toWire))}`)
+    })
+  })
 })

@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm'
 import { Parser } from 'pickleparser'
 import { FrameError } from '../../../src/errors.js'
 import { DEFAULT_UNPICKLE_LIMITS, unpickle } from '../../../src/ingest/unpickle.js'
-import { floatRepr, PyBytes, PyFloat, PyGlobal, PyObject, PySet, PyTuple, pyStr, type PyValue } from '../../../src/py-value.js'
+import { floatRepr, PyBytes, PyFloat, PyGlobal, PyObject, pyRepr, PySet, PyTuple, pyStr, type PyValue } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
 import { hostileFramesScript } from '../../support/server.js'
 
@@ -313,6 +313,55 @@ describe('unpickle()', () => {
       throwsFrame(() => unpickle(bytes('\x80\x02\x82\x01.')), 'UNPICKLE_FAILED', /extension/)
       throwsFrame(() => unpickle(bytes('Pid\n.')), 'UNPICKLE_FAILED', /persistent/)
       throwsFrame(() => unpickle(bytes('\x80\x05\x97.')), 'UNPICKLE_FAILED', /buffers/)
+    })
+
+    it('reads INT, LONG and FLOAT text as CPython does: whitespace, underscores, 0x/0o/0b (fuzz finding)', () => {
+      const texts = ['I 7 \n', 'I0x1f\n', 'I-0X1F\n', 'I0o17\n', 'I0b101\n', 'I1_000\n', 'I0x_1f\n', 'I1__0\n', 'I_1\n', 'I- 5\n',
+        'L10000000000000000000000000000000000\tL\n', 'L 12345678901234567890L\n', 'L0xffffffffffffffffffffL\n', 'L1_0L\n',
+        'F 1.5\t\n', 'F1_0.5\n', 'F1_e5\n', 'F.5_0\n', 'F nan \n', 'F1e1_0\n']
+      const frames = texts.map((t) => bytes(t, '.'))
+      const verdicts = JSON.parse(runPython(String.raw`
+import json, pickle, sys
+out = []
+for h in json.load(sys.stdin):
+    try:
+        v = pickle.loads(bytes.fromhex(h))
+        out.append(repr(v) if isinstance(v, float) else str(v))
+    except Exception:
+        out.append(None)
+json.dump(out, sys.stdout)
+`, JSON.stringify(frames.map((f) => f.toString('hex')))).toString()) as Array<string | null>
+      frames.forEach((f, i) => {
+        const want = verdicts[i]
+        if (want === null) return throwsFrame(() => unpickle(f), 'UNPICKLE_FAILED')
+        const v = unpickle(f)
+        assert.equal(v instanceof PyFloat ? floatRepr(v.value) : typeof v === 'number' && texts[i]!.startsWith('F') ? floatRepr(v) : String(v), want, JSON.stringify(texts[i]))
+      })
+    })
+
+    it('keeps every NaN key of a dict apart, as Python does (fuzz finding: a Map held one)', () => {
+      const cases = JSON.parse(runPython(String.raw`
+import json, pickle
+from collections import OrderedDict
+d = {float('nan'): 1, 2.5: 'x', float('nan'): 2, float('nan'): [3]}
+print(json.dumps({'repr': repr(d), 'hex': [pickle.dumps(v, p).hex() for p in range(6) for v in (d, OrderedDict(d))]}))
+`).toString()) as { repr: string; hex: string[] }
+      assert.equal(cases.repr, "{nan: 1, 2.5: 'x', nan: 2, nan: [3]}")
+      for (const hex of cases.hex) {
+        const v = dict(unpickle(Buffer.from(hex, 'hex')))
+        assert.equal(v.size, 4, hex)
+        assert.equal(pyRepr(v), cases.repr, hex)
+      }
+    })
+
+    it('accepts READONLY_BUFFER on bytes, as CPython does (fuzz finding), and refuses it on anything else', () => {
+      // CPython's Unpickler accepts both frames below; none of its picklers writes them, but a peer may.
+      const frames = [bytes('\x80\x05}\x8c\x03rawC\x02ab\x98s.'), bytes('\x80\x05}\x8c\x03raw\x96', [2, 0, 0, 0, 0, 0, 0, 0], 'ab\x98s.')]
+      const verdicts = runPython('import pickle, sys\nfor h in sys.stdin.read().split(): pickle.loads(bytes.fromhex(h))\nprint("ok")', frames.map((f) => f.toString('hex')).join(' '))
+      assert.equal(verdicts.toString().trim(), 'ok')
+      for (const f of frames) assert.deepEqual((dict(unpickle(f)).get('raw') as PyBytes).bytes, Uint8Array.from([0x61, 0x62]))
+      throwsFrame(() => unpickle(bytes('\x80\x05]\x98.')), 'UNPICKLE_FAILED', /READONLY_BUFFER/)
+      throwsFrame(() => unpickle(bytes('\x80\x05\x98.')), 'UNPICKLE_FAILED', /underflow/)
     })
 
     it('reads LONG1/LONG4 as signed two’s complement', () => {
