@@ -28,6 +28,11 @@ import sys
 import threading
 import time
 
+try:
+    import ssl
+except ImportError:  # a Python built without OpenSSL: plain TCP still works
+    ssl = None
+
 __all__ = ["BufferingSocketHandler"]
 
 
@@ -184,7 +189,18 @@ class BufferingSocketHandler(logging.handlers.SocketHandler):
         if not readable:
             return False
         if hasattr(sock, "getpeercert"):
-            return True  # TLS: the record layer cannot peek; readable already means close_notify, FIN or reset
+            # TLS: readable may only mean session tickets (TLS 1.3 sends them after the handshake). Reading
+            # consumes them; the server never sends data, so b'' (close_notify or FIN) or an error means closed.
+            previous = sock.gettimeout()
+            sock.setblocking(False)
+            try:
+                return sock.recv(1) == b""
+            except ssl.SSLWantReadError:
+                return False
+            except (ssl.SSLError, OSError):
+                return True
+            finally:
+                sock.settimeout(previous)
         try:
             return sock.recv(1, socket.MSG_PEEK) == b""  # readable, so this does not block
         except OSError:
@@ -192,6 +208,14 @@ class BufferingSocketHandler(logging.handlers.SocketHandler):
 
     def _drop_connection(self):
         if self.sock is not None:
+            if hasattr(self.sock, "unwrap"):
+                # Goodbye both ways (close_notify) first: closing with unread TLS data (TLS 1.3 session tickets)
+                # makes the kernel reset the connection, destroying the last records still on their way.
+                try:
+                    self.sock.settimeout(1.0)
+                    self.sock.unwrap()
+                except (OSError, ValueError):
+                    pass
             try:
                 self.sock.close()
             except OSError:

@@ -153,12 +153,16 @@ export class Connection implements PartialFrameHolder {
   }
 
   /**
-   * Shutdown: keep reading until the peer closes or has been silent for `quietMs`, then close. What the
-   * peer sent before the signal is in the kernel's buffer and arrives well within that.
+   * Shutdown: half-close at once (FIN), then keep reading until the peer closes or has been silent for
+   * `quietMs`, and close. What the peer sent before the signal is in the kernel's buffer and arrives well
+   * within that. The FIN is what a client can see: one that checks for it before each send (the README's
+   * BufferingSocketHandler) stops writing into this connection and resends elsewhere, instead of sending
+   * records that the close would make the kernel discard.
    */
   drain(quietMs: number): Promise<void> {
     const closed = this.whenClosed()
     if (this.closed) return closed
+    this.socket.end()
     let timer: NodeJS.Timeout
     const arm = (): void => {
       clearTimeout(timer)

@@ -87,12 +87,11 @@ describe('BufferingSocketHandler (examples/loggingserver_handler.py)', () => {
     assert.equal(outOfPlace, -1, `record ${outOfPlace} is ${landed[outOfPlace]}`)
   })
 
-  // The same outage, but the server is stopped while the client keeps sending. Today's drain never tells the
-  // client: it reads until the client falls quiet (never, at 1,000/s) or its deadline, then closes with records
-  // still unread, which the kernel throws away (seen: 18 records missing, shutdown_timeout_seconds 3). No client
-  // can see that. The server's half of issue 14 (a FIN at the start of the drain, then reading until the
-  // client's EOF) closes the gap; make this an it() when it lands.
-  it('keeps every record when the server stops while the client is sending', { todo: 'the server half-closes at the start of its drain (issue 14)' }, async () => {
+  // The same outage, but the server is stopped while the client keeps sending. The drain half-closes each
+  // connection at once (FIN); the handler sees it before its next send and stops writing into it. Before that
+  // FIN the drain read until the client fell quiet (never, at 1,000/s) or its deadline, then closed with
+  // records still unread, which the kernel threw away (seen: 18 records missing, shutdown_timeout_seconds 3).
+  it('keeps every record when the server stops while the client is sending', async () => {
     const first = await startServer('shutdown_timeout_seconds: 3\n')
     servers.push(first)
     const port = first.logPort
