@@ -33,8 +33,8 @@ export const RELOADABLE: readonly string[] = [
   'shutdown_timeout_seconds',
 ]
 
-/** How often systemd's STATUS= (shown by systemctl status) is refreshed. */
-const STATUS_INTERVAL_MS = 5000
+/** How often systemd's STATUS= (shown by systemctl status) is refreshed: an operator reading it must not see old news. */
+const STATUS_INTERVAL_MS = 1000
 
 export interface ServerSetup {
   version: string
@@ -97,9 +97,17 @@ export class Server {
   /** The startup line: where everything is. */
   get startedLine(): string {
     const { config, log, web } = this
+    const ports = [...log.ports, ...(web ? [web.port] : [])]
+    const named = ports.map((p) => `${p.description} (${p.role})`)
+    const listening = named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0] ?? 'nothing'
+    const fromSystemd = ports.filter((p) => p.activated).map((p) => p.role)
+    const origin =
+      fromSystemd.length === ports.length ? 'sockets from systemd'
+        : fromSystemd.length === 0 ? 'ports bound by the server'
+          : `sockets from systemd for ${fromSystemd.join(', ')}, the others bound by the server`
     return (
-      `loggingserver ${this.setup.version} started: log port ${log.description}; ${log.tlsDescription === null ? '' : `TLS log port ${log.tlsDescription}; `}status page ${web ? web.urls.join(', ') : 'disabled'}` +
-      `; central file ${config.file.path}; config ${this.setup.configSource ?? 'built-in defaults'}; ${log.activated ? 'socket-activated' : 'ports bound by the server'}`
+      `loggingserver ${this.setup.version} started: listening on ${listening}, ${origin}${web ? '' : ' (status page disabled)'}` +
+      `; central file ${config.file.path}; config ${this.setup.configSource ?? 'built-in defaults'}`
     )
   }
 

@@ -23,6 +23,13 @@ import { readTlsFiles } from './tls-options.js'
 
 export type LogPortConfig = Config['log']
 
+/** One listening port by its role, as the startup line names it. */
+export interface PortListening {
+  role: string
+  description: string
+  activated: boolean
+}
+
 /** Keys of `log:` a reload applies (to connections opened afterwards); host and port need a restart. */
 export const LOG_RELOADABLE = ['max_frame_bytes', 'frame_timeout_seconds', 'frame_deadline_seconds', 'max_backlog_bytes', 'max_connections', 'max_partial_bytes', 'allow', 'handover'] as const
 
@@ -95,14 +102,12 @@ export class LogPort {
     return port
   }
 
-  /** Where the plain port listens ("off" when it does not). */
-  get description(): string {
-    return this.plain?.description ?? 'off'
-  }
-
-  /** Where the TLS port listens, or null when log.tls is off. */
-  get tlsDescription(): string | null {
-    return this.secure?.description ?? null
+  /** The plain ("log") and TLS ("tls") ports that listen, for the startup line. */
+  get ports(): PortListening[] {
+    const ports: PortListening[] = []
+    if (this.plain !== null) ports.push({ role: 'log', description: this.plain.description, activated: this.plain.activated })
+    if (this.secure !== null) ports.push({ role: 'tls', description: this.secure.description, activated: this.secure.activated })
+    return ports
   }
 
   get activated(): boolean {

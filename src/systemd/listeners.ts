@@ -11,7 +11,7 @@ export interface ListenSpec {
 
 export interface Listening {
   servers: net.Server[]
-  /** "systemd fd 3" or "127.0.0.1:9020", for the startup line. */
+  /** Where it listens ("[::]:9020", or several joined by ", "), for the startup line. */
   description: string
   activated: boolean
 }
@@ -24,7 +24,7 @@ export async function listen(spec: ListenSpec, inherited: Map<string, number[]> 
   const fds = inherited?.get(spec.name)
   if (fds && fds.length > 0) {
     const servers = await Promise.all(fds.map((fd) => start(make(), { fd })))
-    return { servers, description: `systemd socket ${spec.name} (fd ${fds.join(', ')}): ${servers.map(addressOf).join(', ')}`, activated: true }
+    return { servers, description: servers.map(addressOf).join(', '), activated: true }
   }
   const server = await start(make(), { host: spec.host, port: spec.port })
   return { servers: [server], description: addressOf(server), activated: false }

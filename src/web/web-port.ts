@@ -41,6 +41,11 @@ export class WebPort {
   }
 
   /** `http://host:port/` of each socket, for the startup line. */
+  /** Where the status port listens, as the startup line names it. */
+  get port(): { role: string; description: string; activated: boolean } {
+    return { role: 'web', description: this.listening.description, activated: this.listening.activated }
+  }
+
   get urls(): string[] {
     return this.listening.servers.map((s) => `http://${addressOf(s)}/`)
   }

@@ -196,7 +196,7 @@ print("closed by server" if closed else "data?", flush=True)`,
 
   it('with log.port null, listens on the TLS port only', async () => {
     const server = await start(tlsYaml(certs, {}, { port: null }))
-    assert.match(reported(server.stderr(), 'LS-STARTED')[0] ?? '', /log port off; TLS log port 127\.0\.0\.1:\d+;/)
+    assert.match(reported(server.stderr(), 'LS-STARTED')[0] ?? '', /listening on 127\.0\.0\.1:\d+ \(tls\) and 127\.0\.0\.1:\d+ \(web\), ports bound by the server;/)
     const listening = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' })
       .split('\n')
       .filter((l) => l.includes(`pid=${server.child.pid},`))

@@ -55,7 +55,7 @@ export async function startServer(yaml = '', options: { timeoutMs?: number; env?
   const started = await new Promise<RegExpMatchArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within ${options.timeoutMs ?? 10000} ms:\n${err}`)), options.timeoutMs ?? 10000)
     const check = (): void => {
-      const m = /\[LS-STARTED\] .*?log port [^;]*?:(\d+);.*status page http:\/\/[^ ]*?:(\d+)\//.exec(err)
+      const m = /\[LS-STARTED\] .*? started: listening on [^;]*/.exec(err)
       if (m) {
         clearTimeout(timer)
         child.stderr!.off('data', check)
@@ -72,9 +72,9 @@ export async function startServer(yaml = '', options: { timeoutMs?: number; env?
     child,
     dir,
     file,
-    logPort: Number(started[1]),
-    webPort: Number(started[2]),
-    tlsPort: tlsPortOf(started[0]),
+    logPort: portOf(started[0], 'log') ?? 0,
+    webPort: portOf(started[0], 'web') ?? 0,
+    tlsPort: portOf(started[0], 'tls'),
     stderr: () => err,
     exited,
     stop(signal = 'SIGTERM') {
@@ -88,8 +88,9 @@ export async function startServer(yaml = '', options: { timeoutMs?: number; env?
   }
 }
 
-function tlsPortOf(startedLine: string): number | null {
-  const m = /TLS log port [^;]*?:(\d+);/.exec(startedLine)
+/** The port of `role` in the startup line ("listening on 127.0.0.1:9020 (log), … and 127.0.0.1:9021 (web), …"). */
+function portOf(startedLine: string, role: string): number | null {
+  const m = new RegExp(`:(\\d+) \\(${role}\\)`).exec(startedLine)
   return m ? Number(m[1]) : null
 }
 
