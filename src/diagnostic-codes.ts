@@ -202,9 +202,9 @@ export const CATALOGUE = {
     action: 'report it with the stack trace',
   },
   'LS-WEB-CSS-UNREADABLE': {
-    priority: 'error',
-    meaning: '`web.css_file` cannot be read; the default stylesheet is served (reported once per distinct problem)',
-    action: 'fix the path or its permissions',
+    priority: 'warning',
+    meaning: '`web.css_file` cannot be read; the default stylesheet is served (reported once per distinct problem, with the reason, and which sandbox setting hides the path under systemd)',
+    action: 'put the file under /etc/loggingserver/, readable by group loggingserver; `loggingserver --check-config` checks it as the service user'
   },
   'LS-WEB-CLIENT-GONE': {
     priority: 'debug',

@@ -2,6 +2,7 @@
 // Process wiring only: arguments → config → Server; signals, crash handlers and the exit code.
 import { readFileSync } from 'node:fs'
 import { parseCommandLine, USAGE } from './config/args.js'
+import { namedFileProblems, serviceAccount } from './config/file-access.js'
 import { loadConfig } from './config/load.js'
 import { ConfigError, EXIT_CONFIG } from './errors.js'
 import { Server, StartupError } from './server.js'
@@ -37,7 +38,15 @@ async function main(): Promise<void> {
     process.exit(args.checkConfig ? 1 : EXIT_CONFIG)
   }
   const { config, source } = loaded
-  if (args.checkConfig) return void process.stdout.write(`loggingserver: configuration OK (${source ?? 'built-in defaults'})\n`)
+  if (args.checkConfig) {
+    // Files the config names, as the service user will see them (the check itself usually runs as root).
+    const fileProblems = source === null ? [] : namedFileProblems(config, readFileSync(source, 'utf8'), source, serviceAccount())
+    if (fileProblems.length > 0) {
+      process.stderr.write(`loggingserver: [LS-CONFIG-INVALID] invalid configuration:\n${fileProblems.map((p) => `  ${p}\n`).join('')}`)
+      process.exit(1)
+    }
+    return void process.stdout.write(`loggingserver: configuration OK (${source ?? 'built-in defaults'})\n`)
+  }
 
   const diagnostics = new StderrDiagnostics(config.diagnostics.level)
   const notifier = createNotifier(process.env, diagnostics)

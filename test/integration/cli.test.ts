@@ -37,6 +37,19 @@ describe('loggingserver command line', () => {
     assert.match(r.stderr, new RegExp(`${file}:6: file\\.colour: unknown key`))
   })
 
+  it('--check-config checks the files the config names as the service will see them', () => {
+    const hidden = configFile('css-hidden.yaml', 'web:\n  css_file: /root/css/mine.css\n')
+    const r = run(['--check-config', '--config', hidden])
+    assert.equal(r.status, 1, r.stdout)
+    assert.match(r.stderr, new RegExp(`${hidden}:2: web\\.css_file: /root/css/mine\\.css is hidden from the service by ProtectHome= in loggingserver\\.service: put it under /etc/loggingserver/`))
+    const missing = configFile('css-missing.yaml', `web:\n  css_file: ${path.join(repoRoot, 'no-such.css')}\n`)
+    const m = run(['--check-config', '--config', missing])
+    assert.equal(m.status, 1)
+    assert.match(m.stderr, /web\.css_file: .*no-such\.css cannot be read: ENOENT/)
+    const fine = configFile('css-fine.yaml', `web:\n  css_file: ${path.join(repoRoot, 'src/web/static/loggingserver.css')}\n`)
+    assert.equal(run(['--check-config', '--config', fine]).status, 0)
+  })
+
   it('refuses to start on a bad config with exit 78 (EX_CONFIG), naming the line', () => {
     const file = configFile('bad-format.yaml', 'file:\n  format: "%(asctime)s %(bogus)s"\n')
     const r = run(['--config', file])

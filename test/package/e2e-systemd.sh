@@ -221,6 +221,8 @@ check "after remove: port 9020 closed" closed 9020
 c apt-get purge -y loggingserver >>"$ART/apt.log" 2>&1; check "apt purge loggingserver" test $? = 0
 check "after purge: /etc/loggingserver.yaml gone" c test ! -e /etc/loggingserver.yaml
 check "after purge: /var/log/loggingserver gone" c test ! -e /var/log/loggingserver
+check "after purge: /etc/loggingserver/ (the operator's TLS keys) kept" c test -d /etc/loggingserver
+check "purge said it left /etc/loggingserver/ in place" grep -q "left /etc/loggingserver/ in place" "$ART/apt.log"
 check "after purge: nothing listens on 9020" closed 9020
 check "after purge: nothing listens on 9021" closed 9021
 check "after purge: nothing listens on 9022" closed 9022

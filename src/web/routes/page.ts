@@ -2,11 +2,15 @@
 // web.css_file names one, else the packaged default, re-read on every request so edits apply on reload.
 import type Router from '@koa/router'
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostics } from '../../diagnostic-codes.js'
+import { hiddenBySandbox } from '../../systemd/sandbox.js'
 
 /** Where the package installs the default stylesheet (packaging/nfpm.yaml). */
 export const PACKAGED_CSS = '/usr/share/loggingserver/loggingserver.css'
+/** systemd sets INVOCATION_ID for every unit it starts: only then can its sandbox be what hides a path. */
+const UNDER_SYSTEMD = process.env['INVOCATION_ID'] !== undefined
 const BUNDLED_CSS = fileURLToPath(new URL('../static/loggingserver.css', import.meta.url))
 const INDEX_HTML = new URL('../static/index.html', import.meta.url)
 const CLIENT_DIR = new URL('../client/', import.meta.url)
@@ -70,7 +74,8 @@ export function pageRoutes(router: Router, options: PageOptions): void {
         // A missing packaged copy is normal in a source checkout; a broken operator file is worth a word.
         if (i === 0 && !reported.has(e.message)) {
           reported.add(e.message)
-          options.diagnostics.report('LS-WEB-CSS-UNREADABLE', `status page: web.css_file ${file} cannot be read, serving the default stylesheet: ${e.message}`)
+          const hint = UNDER_SYSTEMD ? hiddenBySandbox(path.resolve(file)) : null
+          options.diagnostics.report('LS-WEB-CSS-UNREADABLE', `status page: web.css_file ${file} cannot be read (${e.code ?? e.message})${hint ? `: ${hint}` : ''}; serving the default stylesheet`)
         }
         if (i === candidates.length - 1) throw err
       }
