@@ -24,34 +24,30 @@ export class MetricsExposition {
     for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(misnamed)
     for (const h of [telemetry.frameBytes, telemetry.ingestSeconds, telemetry.writeLatency, telemetry.recordsResponseSeconds]) registry.registerMetric(h)
 
-    const gauge = (name: string, help: string, read: (s: StatusSnapshot) => number | [Labels, number][], labelNames: string[] = []): void => {
+    type Read = (s: StatusSnapshot) => number | [Labels, number][]
+    const samples = (read: Read): [Labels, number][] => {
+      if (this.current === null) throw new Error('metrics collected outside render()')
+      const v = read(this.current)
+      return typeof v === 'number' ? [[{}, v]] : v
+    }
+    const gauge = (name: string, help: string, read: Read, labelNames: string[] = []): void => {
       new Gauge({
         name, help, labelNames, registers: [registry],
         collect() {
-          const s = snapshotOf(this)
           this.reset()
-          const v = read(s)
-          if (typeof v === 'number') this.set(v)
-          else for (const [labels, value] of v) this.set(labels, value)
+          for (const [labels, value] of samples(read)) this.set(labels, value)
         },
       })
     }
     // A mirrored counter: reset and set to the running total at each scrape (our totals never go backwards).
-    const counter = (name: string, help: string, read: (s: StatusSnapshot) => number | [Labels, number][], labelNames: string[] = []): void => {
+    const counter = (name: string, help: string, read: Read, labelNames: string[] = []): void => {
       new Counter({
         name, help, labelNames, registers: [registry],
         collect() {
-          const s = snapshotOf(this)
           this.reset()
-          const v = read(s)
-          if (typeof v === 'number') this.inc(v)
-          else for (const [labels, value] of v) this.inc(labels, value)
+          for (const [labels, value] of samples(read)) this.inc(labels, value)
         },
       })
-    }
-    const snapshotOf = (_metric: unknown): StatusSnapshot => {
-      if (this.current === null) throw new Error('metrics collected outside render()')
-      return this.current
     }
 
     gauge('loggingserver_build_info', 'Version of the running server (always 1).', (s) => [[{ version: s.version }, 1]], ['version'])

@@ -3,29 +3,15 @@
 // wrong while it lasts, and the writer must recover by itself (no SIGHUP). And a central file deleted from under
 // the server is recreated by SIGHUP.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
+import { notifyListener } from '../support/notify.js'
 import { runClient } from '../support/python.js'
 import { getJson, reported, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
 
 const isRoot = process.getuid?.() === 0
-
-/** Prints every datagram sent to a NOTIFY_SOCKET, one per line: what systemd would hear. */
-const NOTIFY_LISTENER = `
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(1.0)
-end = time.monotonic() + float(sys.argv[2])
-while time.monotonic() < end:
-    try:
-        data = s.recv(65536)
-    except socket.timeout:
-        continue
-    print(data.decode('utf-8', 'replace').replace('\\n', ' | '), flush=True)
-`
 
 describe('disk trouble', () => {
   const servers: RunningServer[] = []
@@ -45,17 +31,14 @@ describe('disk trouble', () => {
       spawnSync('umount', [mnt])
       rmSync(dir, { recursive: true, force: true })
     })
-    const notifySocket = path.join(dir, 'notify.sock')
-    const listener = spawn('python3', ['-c', NOTIFY_LISTENER, notifySocket, '120'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let notified = ''
-    listener.stdout.setEncoding('utf8').on('data', (d: string) => (notified += d))
-    cleanups.push(() => listener.kill())
-    await waitFor(() => existsSync(notifySocket), 5000, 'the notify listener')
+    const notify = await notifyListener(dir)
+    cleanups.push(() => notify.stop())
+    const notified = (): string => notify.received()
 
     const file = path.join(mnt, 'central.log')
-    const server = await startServer(`file: {path: ${file}}`, { env: { NOTIFY_SOCKET: notifySocket } })
+    const server = await startServer(`file: {path: ${file}}`, { env: { NOTIFY_SOCKET: notify.socket } })
     servers.push(server)
-    await waitFor(() => notified.includes('READY=1'), 5000, 'READY=1')
+    await waitFor(() => notified().includes('READY=1'), 5000, 'READY=1')
 
     // About 1,000 records/s for about 30 s: pauses of 100 ms every 100 records.
     const total = 30_000
@@ -69,7 +52,7 @@ describe('disk trouble', () => {
     const health = (await getJson(server.webPort, '/healthz')).body as { status: string; reason: string }
     assert.equal(health.status, 'unhealthy')
     assert.match(health.reason, /ENOSPC/)
-    await waitFor(() => /STATUS=[^|]*writing failing[^|]*ENOSPC/.test(notified), 10_000, 'STATUS= to say writing fails')
+    await waitFor(() => /STATUS=[^|]*writing failing[^|]*ENOSPC/.test(notified()), 10_000, 'STATUS= to say writing fails')
     const duringFull = (await getJson(server.webPort, '/api/status')).body as { file: { backlogRecords: number } }
     assert.ok(duringFull.file.backlogRecords > 0, 'records wait in the backlog while the disk is full')
     await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - fullSince))))
@@ -79,7 +62,7 @@ describe('disk trouble', () => {
     assert.ok(reported(server.stderr(), 'LS-WRITE-RECOVERED').length > 0, 'the recovery is reported')
     await client
     await waitFor(async () => ((await getJson(server.webPort, '/api/status')).body as { file: { backlogRecords: number } }).file.backlogRecords === 0, 15_000, 'the backlog to empty')
-    await waitFor(() => /STATUS=(?![^|]*writing failing)[^|]*records/.test(notified.slice(notified.lastIndexOf('STATUS='))), 10_000, 'STATUS= to drop the failure')
+    await waitFor(() => /STATUS=(?![^|]*writing failing)[^|]*records/.test(notified().slice(notified().lastIndexOf('STATUS='))), 10_000, 'STATUS= to drop the failure')
     assert.equal(await server.stop(), 0)
     const seen = new Map<number, number>()
     for (const m of readFileSync(file, 'utf8').matchAll(/ disk (\d+)$/gm)) seen.set(Number(m[1]), (seen.get(Number(m[1])) ?? 0) + 1)
