@@ -64,8 +64,18 @@ export const CATALOGUE = {
   // Configuration and reload
   'LS-CONFIG-INVALID': {
     priority: 'error',
-    meaning: 'the config file has problems, each named with file, line and key; the server exits 78 and is not restarted',
+    meaning: 'the config file has problems, each named with file, line and key; run by hand the server exits 78, under systemd it runs on the last valid configuration (`LS-CONFIG-FALLBACK`)',
     action: 'fix the lines named (`loggingserver --check-config` checks without starting)',
+  },
+  'LS-CONFIG-FALLBACK': {
+    priority: 'error',
+    meaning: 'under systemd the config file is invalid, so the server runs on the last valid configuration (saved in `StateDirectory=`) or the packaged one, to keep the ports open; the status page, `/healthz`, `/metrics` and `systemctl status` say so',
+    action: 'fix the lines named by `LS-CONFIG-INVALID`, then `systemctl restart loggingserver` (or reload, for the reloadable keys)',
+  },
+  'LS-CONFIG-SAVE-FAILED': {
+    priority: 'warning',
+    meaning: 'the running configuration could not be saved as the last valid one in `StateDirectory=`; a later bad config would fall back to an older copy or the packaged config',
+    action: 'check the unit has `StateDirectory=loggingserver` and that /var/lib/loggingserver is writable by the service user',
   },
   'LS-RELOAD': {
     priority: 'info',

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs'
 import { parseCommandLine, USAGE } from './config/args.js'
 import { namedFileProblems, serviceAccount } from './config/file-access.js'
-import { loadConfig } from './config/load.js'
+import { loadFallback } from './config/last-valid.js'
+import { DEFAULT_CONFIG_PATH, loadConfig, type LoadedConfig } from './config/load.js'
 import { ConfigError, EXIT_CONFIG } from './errors.js'
 import { Server, StartupError } from './server.js'
 import { StderrDiagnostics } from './systemd/diagnostics.js'
@@ -26,21 +27,32 @@ async function main(): Promise<void> {
   if (args.help) return void process.stdout.write(USAGE)
   if (args.version) return void process.stdout.write(`loggingserver ${version}\n`)
 
-  let loaded
+  let loaded: LoadedConfig
+  let fallback: { problem: string; source: string } | null = null
   try {
     loaded = loadConfig(args.config)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     // Under systemd each problem goes to the journal at error priority, so `journalctl -p err` shows why.
     const early = new StderrDiagnostics('error')
-    if (early.toJournal && !args.checkConfig) for (const problem of err.problems) early.report('LS-CONFIG-INVALID', `invalid configuration: ${problem}`)
+    if ((early.toJournal || underSystemd()) && !args.checkConfig) for (const problem of err.problems) early.report('LS-CONFIG-INVALID', `invalid configuration: ${problem}`)
     else process.stderr.write(`loggingserver: [LS-CONFIG-INVALID] invalid configuration:\n${err.problems.map((p) => `  ${p}\n`).join('')}`)
-    process.exit(args.checkConfig ? 1 : EXIT_CONFIG)
+    if (args.checkConfig) process.exit(1)
+    // Exiting under socket activation only starts us again at the next connection, until systemd's start limit
+    // fails the sockets and every client is refused: run on the last valid configuration instead.
+    const last = underSystemd() ? loadFallback(process.env['STATE_DIRECTORY']?.split(':')[0] ?? null) : null
+    if (!last?.loaded) {
+      for (const problem of last?.skipped ?? []) early.report('LS-CONFIG-INVALID', `no valid configuration to fall back on: ${problem}`)
+      process.exit(EXIT_CONFIG)
+    }
+    loaded = last.loaded
+    fallback = { problem: err.problems[0] ?? 'invalid configuration', source: last.loaded.source ?? 'built-in defaults' }
+    early.report('LS-CONFIG-FALLBACK', `running on the last valid configuration, ${fallback.source}: ${args.config ?? DEFAULT_CONFIG_PATH} has ${err.problems.length} problem${err.problems.length === 1 ? '' : 's'} (above)`)
   }
   const { config, source } = loaded
   if (args.checkConfig) {
     // Files the config names, as the service user will see them (the check itself usually runs as root).
-    const fileProblems = source === null ? [] : namedFileProblems(config, readFileSync(source, 'utf8'), source, serviceAccount())
+    const fileProblems = source === null || loaded.text === null ? [] : namedFileProblems(config, loaded.text, source, serviceAccount())
     if (fileProblems.length > 0) {
       process.stderr.write(`loggingserver: [LS-CONFIG-INVALID] invalid configuration:\n${fileProblems.map((p) => `  ${p}\n`).join('')}`)
       process.exit(1)
@@ -57,7 +69,8 @@ async function main(): Promise<void> {
 
   let server: Server
   try {
-    server = await Server.start(config, { version, configSource: source, diagnostics, notifier, inherited, fdStore })
+    const configFile = fallback ? args.config ?? DEFAULT_CONFIG_PATH : source
+    server = await Server.start(config, { version, configSource: configFile, diagnostics, notifier, inherited, fdStore, stateDirectory: process.env['STATE_DIRECTORY']?.split(':')[0] ?? null, configText: loaded.text, fallback })
   } catch (err) {
     // A certificate file that cannot be used is found only when the TLS port opens: a config error all the same.
     if (err instanceof ConfigError) {
@@ -79,6 +92,11 @@ async function main(): Promise<void> {
   // Last, once every signal handler is in place: tests and systemd take this line and READY=1 as "up".
   diagnostics.report('LS-STARTED', server.startedLine)
   notifier.ready(server.statusLine())
+}
+
+/** Started by systemd (Type=notify): the case where exiting over a config mistake closes the ports. */
+function underSystemd(): boolean {
+  return Boolean(process.env['NOTIFY_SOCKET'])
 }
 
 void main()

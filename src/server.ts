@@ -3,6 +3,7 @@
 // No process-wide side effects live here (signals, exit): main.ts wires those, tests drive this directly.
 import { once } from 'node:events'
 import { loadConfig } from './config/load.js'
+import { saveLastValid } from './config/last-valid.js'
 import { applyReloadable, restartOnlyChanges } from './config/reload.js'
 import type { Config } from './config/schema.js'
 import { Dispatcher } from './dispatcher.js'
@@ -21,6 +22,7 @@ import type { DiagnosticCode } from './diagnostic-codes.js'
 import type { StderrDiagnostics } from './systemd/diagnostics.js'
 import type { Notifier } from './systemd/notify.js'
 import type { FdStore } from './systemd/fd-store.js'
+import type { ConfigStateJson } from './web/api-contract.js'
 import type { ServerView } from './web/server-view.js'
 import { WEB_RELOADABLE, WebPort } from './web/web-port.js'
 
@@ -46,6 +48,12 @@ export interface ServerSetup {
   inherited: Map<string, number[]> | null
   /** systemd's fd store for handing log connections over at a stop, or why it cannot be used. */
   fdStore?: FdStore | string
+  /** systemd's StateDirectory=: where each valid config is saved for a later start with a broken file. */
+  stateDirectory?: string | null
+  /** The text of the config started with, saved there once up (null: nothing to save). */
+  configText?: string | null
+  /** Set when the config file is invalid and `config` is the last valid one, read from `fallbackSource`. */
+  fallback?: { problem: string; source: string } | null
 }
 
 /** A start that cannot go on (the file cannot be opened, a port cannot be bound): main exits 1 with `message`. */
@@ -58,6 +66,7 @@ export class StartupError extends Error {
 export class Server {
   private stopping: Promise<number> | null = null
   private readonly statusTimer: NodeJS.Timeout
+  private configState: ConfigStateJson
 
   private constructor(
     private config: Readonly<Config>,
@@ -70,6 +79,10 @@ export class Server {
   ) {
     this.statusTimer = setInterval(() => setup.notifier.status(this.statusLine()), STATUS_INTERVAL_MS)
     this.statusTimer.unref()
+    this.configState = setup.fallback
+      ? { valid: false, problem: setup.fallback.problem, source: setup.fallback.source }
+      : { valid: true, problem: null, source: setup.configSource }
+    if (!setup.fallback && setup.configText) this.saveValid(setup.configText)
   }
 
   static async start(config: Readonly<Config>, setup: ServerSetup): Promise<Server> {
@@ -87,9 +100,15 @@ export class Server {
     const flow = new FlowControl()
     const dispatcher = new Dispatcher(file, [stats, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
-    const view: ServerView = { version: setup.version, config, stats, telemetry, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure }
+    // The view reads the server's config state through `holder`: the server is built only once both ports are open.
+    const holder: { server: Server | null } = { server: null }
+    const view: ServerView = {
+      version: setup.version, config, stats, telemetry, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
+      configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
+    }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
     const server = new Server(config, setup, file, stats, dispatcher, log, web)
+    holder.server = server
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
     return server
   }
@@ -107,7 +126,7 @@ export class Server {
           : `sockets from systemd for ${fromSystemd.join(', ')}, the others bound by the server`
     return (
       `loggingserver ${this.setup.version} started: listening on ${listening}, ${origin}${web ? '' : ' (status page disabled)'}` +
-      `; central file ${config.file.path}; config ${this.setup.configSource ?? 'built-in defaults'}`
+      `; central file ${config.file.path}; config ${this.setup.fallback ? `${this.setup.fallback.source} (${this.setup.configSource} is invalid)` : this.setup.configSource ?? 'built-in defaults'}`
     )
   }
 
@@ -115,6 +134,7 @@ export class Server {
   statusLine(): string {
     const written = this.file.stats()
     return (
+      (this.configState.valid ? '' : `running on the last valid configuration: ${this.configState.problem}; `) +
       `${this.stats.recordsReceived} records, ${this.stats.connectionsOpen} connections, ${this.stats.rate(10).toFixed(0)}/s` +
       (this.dispatcher.backpressure ? ', reading paused: file behind' : '') +
       (written.healthy ? '' : `, writing failing: ${written.lastError}`)
@@ -136,7 +156,11 @@ export class Server {
     diagnostics.report('LS-RELOAD', `SIGHUP: reopening ${this.config.file.path} and re-reading ${configSource ?? 'built-in defaults'}`)
     if (configSource !== null) {
       try {
-        this.apply(loadConfig(configSource).config)
+        const fresh = loadConfig(configSource)
+        this.apply(fresh.config)
+        if (!this.configState.valid) diagnostics.report('LS-RELOAD', `reload: ${configSource} is valid again; restart-only keys still come from ${this.configState.source}`)
+        this.configState = { valid: true, problem: null, source: configSource }
+        if (fresh.text !== null) this.saveValid(fresh.text)
       } catch (err) {
         const detail = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message
         diagnostics.report('LS-RELOAD-REFUSED', `reload: keeping the running configuration: ${detail}`)
@@ -170,6 +194,17 @@ export class Server {
       // Exiting anyway: what could not be written is lost either way.
     }
     return 70
+  }
+
+  /** Keeps `text` as the last valid config; a failure only costs the fallback its freshness. */
+  private saveValid(text: string): void {
+    const dir = this.setup.stateDirectory
+    if (!dir) return
+    try {
+      saveLastValid(dir, text)
+    } catch (err) {
+      this.setup.diagnostics.report('LS-CONFIG-SAVE-FAILED', `cannot save the running configuration in ${dir}: ${(err as Error).message}`)
+    }
   }
 
   private apply(fresh: Readonly<Config>): void {

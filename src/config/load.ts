@@ -15,6 +15,8 @@ export interface LoadedConfig {
   config: Readonly<Config>
   /** The file read, or null when running on the built-in defaults. */
   source: string | null
+  /** The text read (null on the built-in defaults): what is saved as the last valid config. */
+  text: string | null
 }
 
 /**
@@ -23,14 +25,14 @@ export interface LoadedConfig {
  */
 export function loadConfig(explicitPath: string | null, defaultPath = DEFAULT_CONFIG_PATH): LoadedConfig {
   const file = explicitPath ?? (existsSync(defaultPath) ? defaultPath : null)
-  if (file === null) return { config: deepFreeze(finish(ConfigSchema.parse({}))), source: null }
+  if (file === null) return { config: deepFreeze(finish(ConfigSchema.parse({}))), source: null, text: null }
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
     throw new ConfigError([`${file}: cannot read: ${(err as Error).message}`])
   }
-  return { config: parseConfig(text, file), source: file }
+  return { config: parseConfig(text, file), source: file, text }
 }
 
 /** Validates YAML text; `file` only names the source in messages. */

@@ -69,6 +69,16 @@ export interface CentralFileJson {
   recordsWritten: number
 }
 
+/** Which configuration runs: under systemd a broken config file leaves the server on the last valid one. */
+export interface ConfigStateJson {
+  /** False while the config file has problems and the server runs on `source` instead. */
+  valid: boolean
+  /** The first problem with the config file, or null. */
+  problem: string | null
+  /** The file the running configuration came from (null: the built-in defaults). */
+  source: string | null
+}
+
 /** GET /api/status: every statistic at one instant (/metrics renders the same numbers). */
 export interface StatusSnapshot {
   version: string
@@ -91,6 +101,7 @@ export interface StatusSnapshot {
   backpressure: boolean
   ring: { size: number; capacity: number; lastSeq: number }
   streamClients: number
+  config: ConfigStateJson
   /** What the page needs to behave as configured (it has no inline script to receive them otherwise). */
   page: { refreshSeconds: number; recentRecords: number; datefmt: string | null; utc: boolean }
 }
@@ -99,6 +110,8 @@ export interface StatusSnapshot {
 export interface HealthBody {
   status: 'ok' | 'unhealthy'
   reason: string | null
+  /** Still 200 while the server runs on the last valid configuration (it serves): this names the config problem. */
+  config: string | null
 }
 
 /** Every 4xx and 5xx of the JSON API (400 bad query, 401, 404, 503 busy, 500 internal error). */

@@ -70,6 +70,7 @@ export class MetricsExposition {
     gauge('loggingserver_file_backlog_records', 'Records received but not yet written.', (s) => s.file.backlogRecords)
     gauge('loggingserver_file_backlog_bytes', 'Bytes received but not yet written.', (s) => s.file.backlogBytes)
     gauge('loggingserver_file_healthy', '1 while the central file is writable, 0 while writes fail.', (s) => (s.file.healthy ? 1 : 0))
+    gauge('loggingserver_config_valid', '1 while the config file is valid, 0 while the server runs on the last valid configuration instead.', (s) => (s.config.valid ? 1 : 0))
     gauge('loggingserver_backpressure', '1 while the log sockets are paused because the file is behind.', (s) => (s.backpressure ? 1 : 0))
     gauge('loggingserver_recent_records', 'Records held for the status page.', (s) => s.ring.size)
     gauge('loggingserver_stream_clients', 'Status pages connected to the live stream.', (s) => s.streamClients)

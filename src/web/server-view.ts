@@ -1,5 +1,6 @@
 // What the web room may see of the running server: main builds one ServerView; every route only reads it.
 import type { Config } from '../config/schema.js'
+import type { ConfigStateJson } from './api-contract.js'
 import type { CentralFileStats } from '../sinks/central-file.js'
 import type { LogRecord } from '../record.js'
 import type { Ring } from '../status/ring.js'
@@ -18,4 +19,6 @@ export interface ServerView {
   ring: Ring<LogRecord>
   file(): FileView
   backpressure(): boolean
+  /** Whether the config file in force is valid, or the server runs on the last valid one. */
+  configState(): ConfigStateJson
 }

@@ -46,6 +46,7 @@ export function statusSnapshot(view: ServerView, streamClients: number, now = Da
     backpressure: view.backpressure(),
     ring: { size: ring.size, capacity: ring.capacity, lastSeq: ring.last()?.seq ?? 0 },
     streamClients,
+    config: { ...view.configState() },
     page: {
       refreshSeconds: config.web.refresh_seconds,
       recentRecords: config.web.recent_records,

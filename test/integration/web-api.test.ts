@@ -68,7 +68,7 @@ describe('status port API', () => {
   })
 
   it('GET /healthz says ok while the writer is healthy', async () => {
-    assert.deepEqual(await getJson(port, '/healthz'), { status: 200, body: { status: 'ok', reason: null } })
+    assert.deepEqual(await getJson(port, '/healthz'), { status: 200, body: { status: 'ok', reason: null, config: null } })
   })
 
   it('GET /api/status has the statistics of what was sent', async () => {
@@ -244,6 +244,6 @@ describe('status port with web.auth', () => {
   })
 
   it('keeps /healthz open for probes', async () => {
-    assert.deepEqual(await getJson(server.webPort, '/healthz'), { status: 200, body: { status: 'ok', reason: null } })
+    assert.deepEqual(await getJson(server.webPort, '/healthz'), { status: 200, body: { status: 'ok', reason: null, config: null } })
   })
 })

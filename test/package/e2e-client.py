@@ -9,6 +9,9 @@
   toolarge TAG            one SocketHandler sends a 2 MiB record, then "TAG after" on the same connection; success
                           when the file has the placeholder for the big one and the record after it
   refused PORT            success when nothing listens on 127.0.0.1:PORT
+  badconfig TAG           a client connects every 100 ms for 10 s, one record per connection, while
+                          `systemctl restart loggingserver` runs once on the broken config the caller wrote;
+                          success = the restart succeeded, 0 refused, 0 errors, 0 lost
   longlived K TAG [upgrade]  4 stock SocketHandler clients, each logging one numbered record per millisecond on
                           its one connection, while `systemctl restart loggingserver` runs K times (and then, with
                           `upgrade`, the .deb is reinstalled: postinst try-restarts the service); success when every
@@ -85,6 +88,42 @@ def restarts(k, tag):
     res = {"restarts": k, "restart_ms": times, "restart_failed": failed, "sent": st["ok"],
            "refused": st["refused"], "errors": st["other"], "landed": got}
     return res, not failed and st["refused"] == 0 and st["other"] == 0 and got == st["ok"] and st["ok"] > 0
+
+
+def badconfig(tag):
+    st = {"ok": 0, "refused": 0, "other": 0}
+    mk = logging.handlers.SocketHandler(HOST, PORT)
+    restart = {}
+
+    def do_restart():
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        restart["rc"] = subprocess.run(["systemctl", "restart", "loggingserver"]).returncode
+        restart["ms"] = round((time.monotonic() - t0) * 1000)
+
+    t = threading.Thread(target=do_restart)
+    t.start()
+    end = time.monotonic() + 10
+    i = 0
+    while time.monotonic() < end:
+        rec = logging.LogRecord("e2e.badconfig", logging.WARNING, __file__, 1, "%s %d", (tag, i), None)
+        i += 1
+        try:
+            s = socket.create_connection((HOST, PORT), timeout=5)
+            s.sendall(mk.makePickle(rec))
+            s.close()
+            st["ok"] += 1
+        except ConnectionRefusedError:
+            st["refused"] += 1
+        except OSError as e:
+            st["other"] += 1
+            print("client error:", e, file=sys.stderr)
+        time.sleep(0.1)
+    t.join()
+    got = wait_for(tag, st["ok"])
+    res = {"restart_rc": restart.get("rc"), "restart_ms": restart.get("ms"), "sent": st["ok"],
+           "refused": st["refused"], "errors": st["other"], "landed": got, "lost": st["ok"] - got}
+    return res, restart.get("rc") == 0 and st["refused"] == 0 and st["other"] == 0 and got == st["ok"] and st["ok"] > 0
 
 
 class TrackedHandler(logging.handlers.SocketHandler):
@@ -236,6 +275,8 @@ if __name__ == "__main__":
         result, good = oversize()
     elif cmd == "toolarge":
         result, good = toolarge(args[0])
+    elif cmd == "badconfig":
+        result, good = badconfig(args[0])
     elif cmd == "refused":
         result, good = refused(int(args[0]))
     else:

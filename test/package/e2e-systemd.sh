@@ -131,13 +131,25 @@ for _ in $(seq 50); do c sh -c 'journalctl -u loggingserver --no-pager | grep -q
 r=$(CT=60 client records 20 "rl-$RUN" e2e.reload); check "records after reload landed: $r" test $? = 0
 n=$(c grep -cE "^RELOADED INFO e2e\.reload rl-$RUN record [0-9]+ of 20\$" "$LOG"); check "records after reload use the new format ($n/20)" test "$n" = 20
 check "reload kept the process (MainPID $pid)" test "$(c systemctl show -P MainPID loggingserver)" = "$pid"
-# a bad config: exit 78 (EX_CONFIG), which RestartPreventExitStatus= keeps from a restart loop
+# a bad config (issue 12): the restart runs on the last valid config, saved at the reload above; no port closes
 c cp /etc/loggingserver.yaml /root/e2e/good.yaml
+check "the last valid config is saved 0600 in StateDirectory=" test "$(c stat -c '%U %a' /var/lib/loggingserver/last-valid.yaml)" = "loggingserver 600"
 c sh -c 'echo "no_such_key: 1" >>/etc/loggingserver.yaml'
-c systemctl restart loggingserver >/dev/null 2>&1; sleep 1.5   # RestartSec=1s: a restart would have happened
-check "bad config: exit status 78, not restarted" test "$(c systemctl show -P ExecMainStatus loggingserver) $(c systemctl show -P NRestarts loggingserver)" = "78 0"
-check "bad config: journal names the key under [LS-CONFIG-INVALID]" c sh -c 'journalctl -u loggingserver --no-pager | grep -q "\[LS-CONFIG-INVALID\] .*no_such_key"'
-c cp /root/e2e/good.yaml /etc/loggingserver.yaml; c systemctl reset-failed loggingserver
+r=$(CT=60 client badconfig "bc-$RUN"); check "bad config: restart while a client connects every 100 ms for 10 s: 0 refused, 0 lost: $r" test $? = 0
+echo "bad-config restart: $r" >"$ART/badconfig.json"
+check "bad config: service active, sockets not failed (no start-limit-hit)" test "$(c systemctl is-active loggingserver loggingserver.socket loggingserver-web.socket | tr '\n' ' ')" = "active active active "
+check "bad config: no start-limit-hit in the journal" c sh -c '! journalctl -u loggingserver -u loggingserver.socket -u loggingserver-web.socket --no-pager | grep -q "start-limit-hit\|Start request repeated too quickly"'
+check "bad config: journal names the key under [LS-CONFIG-INVALID] at err" prio 3 'no_such_key'
+check "bad config: journal says [LS-CONFIG-FALLBACK] at err" prio 3 '[LS-CONFIG-FALLBACK]'
+check "bad config: systemctl status says so" c sh -c 'systemctl status --no-pager loggingserver | grep -q "Status: \"running on the last valid configuration: .*no_such_key"'
+check "bad config: /healthz 200 naming the problem" c sh -c 'curl -fsS -m 5 http://127.0.0.1:9021/healthz | grep -q "running on the last valid configuration: .*no_such_key"'
+check "bad config: /metrics loggingserver_config_valid 0" c sh -c 'curl -fsS -m 5 http://127.0.0.1:9021/metrics | grep -qx "loggingserver_config_valid 0"'
+c sh -c 'sed "s/^  format: .*/  format: \"FIXED %(levelname)s %(name)s %(message)s\"/" /root/e2e/good.yaml >/etc/loggingserver.yaml'
+check "fixed config: systemctl restart" c systemctl restart loggingserver
+r=$(CT=60 client records 20 "fx-$RUN" e2e.fixed); check "records after the fix landed: $r" test $? = 0
+n=$(c grep -cE "^FIXED INFO e2e\.fixed fx-$RUN record [0-9]+ of 20\$" "$LOG"); check "records after the fix use its new format ($n/20)" test "$n" = 20
+check "fixed config: /metrics loggingserver_config_valid 1" c sh -c 'curl -fsS -m 5 http://127.0.0.1:9021/metrics | grep -qx "loggingserver_config_valid 1"'
+c cp /root/e2e/good.yaml /etc/loggingserver.yaml; c systemctl restart loggingserver
 lap "reload, bad config"
 
 # 7. restarts while a client keeps connecting: systemd holds the port, nothing refused, nothing lost

@@ -85,6 +85,10 @@ export function renderStatus(s: StatusSnapshot): void {
   byId('stat-rejected-none').hidden = rejected.length > 0
   byId('stat-rejected').replaceChildren(...rejected.flatMap(([code, n]) => [el('dt', code), el('dd', count(n))]))
 
+  const banner = byId('config-banner')
+  banner.hidden = s.config.valid
+  banner.textContent = s.config.valid ? '' : `Running on the last valid configuration (${s.config.source ?? 'built-in defaults'}): ${s.config.problem ?? 'the config file is invalid'}. Fix it, then restart or reload.`
+
   set('stat-file-path', s.file.path)
   set('stat-file-size', bytes(s.file.sizeBytes))
   set('stat-file-rotations', count(s.file.rotations))

@@ -75,7 +75,7 @@ export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, st
   })
 }
 
-/** 200 while the central file is writable, 503 with the writer's last error otherwise. */
+/** 200 while the central file is writable, 503 with the writer's last error otherwise; a config problem does not fail it. */
 export function healthRoutes(router: Router, view: ServerView): void {
   router.get('/healthz', (ctx) => {
     const file = view.file()
@@ -83,6 +83,8 @@ export function healthRoutes(router: Router, view: ServerView): void {
     ctx.status = file.healthy ? 200 : 503
     // Without credentials (when web.auth is set) only the verdict is shown; the reason can name paths.
     const reason = file.healthy ? null : ctx.state['authenticated'] === false ? 'writer unhealthy' : file.lastError ?? 'writer unhealthy'
-    ctx.body = { status: file.healthy ? 'ok' : 'unhealthy', reason } satisfies HealthBody
+    const { problem } = view.configState()
+    const config = problem === null ? null : ctx.state['authenticated'] === false ? 'running on the last valid configuration' : `running on the last valid configuration: ${problem}`
+    ctx.body = { status: file.healthy ? 'ok' : 'unhealthy', reason, config } satisfies HealthBody
   })
 }
