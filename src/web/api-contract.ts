@@ -112,6 +112,8 @@ export interface HealthBody {
   reason: string | null
   /** Still 200 while the server runs on the last valid configuration (it serves): this names the config problem. */
   config: string | null
+  /** Still 200 when `web.css_file` cannot be read (the page falls back to the default): this says why. */
+  stylesheet: string | null
 }
 
 /** Every 4xx and 5xx of the JSON API (400 bad query, 401, 404, 503 busy, 500 internal error). */

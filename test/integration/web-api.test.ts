@@ -68,7 +68,12 @@ describe('status port API', () => {
   })
 
   it('GET /healthz says ok while the writer is healthy', async () => {
-    assert.deepEqual(await getJson(port, '/healthz'), { status: 200, body: { status: 'ok', reason: null, config: null } })
+    // css_file is set but not there yet (the stylesheet test below writes it): 200 all the same, saying why.
+    const health = await getJson(port, '/healthz')
+    assert.equal(health.status, 200)
+    const body = health.body as { status: string; reason: string | null; config: string | null; stylesheet: string | null }
+    assert.deepEqual({ ...body, stylesheet: null }, { status: 'ok', reason: null, config: null, stylesheet: null })
+    assert.equal(body.stylesheet, `web.css_file ${cssFile} cannot be read (ENOENT); the default stylesheet is served`)
   })
 
   it('GET /api/status has the statistics of what was sent', async () => {
@@ -213,6 +218,12 @@ describe('status port API', () => {
     assert.equal(await (await get(port, '/loggingserver.css')).text(), 'body { color: rebeccapurple }\n')
     writeFileSync(cssFile, 'body { color: teal }\n')
     assert.equal(await (await get(port, '/loggingserver.css')).text(), 'body { color: teal }\n')
+    assert.equal(((await getJson(port, '/healthz')).body as { stylesheet: string | null }).stylesheet, null)
+    // The missing file was one warning with its reason, no stack trace.
+    const lines = server.stderr().split('\n').filter((l) => l.includes('[LS-WEB-CSS-UNREADABLE]'))
+    assert.equal(lines.length, 1, lines.join('\n'))
+    assert.match(lines[0]!, / WARNING \[LS-WEB-CSS-UNREADABLE\] status page: web\.css_file .*operator\.css cannot be read \(ENOENT\); serving the default stylesheet$/)
+    assert.doesNotMatch(server.stderr(), /^\s+at /m)
   })
 })
 
@@ -244,6 +255,6 @@ describe('status port with web.auth', () => {
   })
 
   it('keeps /healthz open for probes', async () => {
-    assert.deepEqual(await getJson(server.webPort, '/healthz'), { status: 200, body: { status: 'ok', reason: null, config: null } })
+    assert.deepEqual(await getJson(server.webPort, '/healthz'), { status: 200, body: { status: 'ok', reason: null, config: null, stylesheet: null } })
   })
 })

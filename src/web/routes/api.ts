@@ -2,6 +2,8 @@
 // texts cut short), /api/records/:seq (one record whole), /metrics (the same numbers for Prometheus) and
 // /healthz (the writer's health). The record routes are heavy: admitted and timed by ../limits.ts.
 import type Router from '@koa/router'
+import { constants } from 'node:fs'
+import { access } from 'node:fs/promises'
 import type { LogRecord } from '../../record.js'
 import { admitRequest, cutOffSlowReader, type Admission } from '../limits.js'
 import type { ErrorBody, HealthBody, RecordJson, StatusSnapshot } from '../api-contract.js'
@@ -77,7 +79,7 @@ export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, st
 
 /** 200 while the central file is writable, 503 with the writer's last error otherwise; a config problem does not fail it. */
 export function healthRoutes(router: Router, view: ServerView): void {
-  router.get('/healthz', (ctx) => {
+  router.get('/healthz', async (ctx) => {
     const file = view.file()
     ctx.set('Cache-Control', 'no-store')
     ctx.status = file.healthy ? 200 : 503
@@ -85,6 +87,19 @@ export function healthRoutes(router: Router, view: ServerView): void {
     const reason = file.healthy ? null : ctx.state['authenticated'] === false ? 'writer unhealthy' : file.lastError ?? 'writer unhealthy'
     const { problem } = view.configState()
     const config = problem === null ? null : ctx.state['authenticated'] === false ? 'running on the last valid configuration' : `running on the last valid configuration: ${problem}`
-    ctx.body = { status: file.healthy ? 'ok' : 'unhealthy', reason, config } satisfies HealthBody
+    const cssProblem = await stylesheetProblem(view.config.web.css_file)
+    const stylesheet = cssProblem === null ? null : ctx.state['authenticated'] === false ? 'web.css_file cannot be read' : cssProblem
+    ctx.body = { status: file.healthy ? 'ok' : 'unhealthy', reason, config, stylesheet } satisfies HealthBody
   })
+}
+
+/** Why the operator's stylesheet cannot be read now, or null (also when none is set). */
+async function stylesheetProblem(cssFile: string | null): Promise<string | null> {
+  if (cssFile === null) return null
+  try {
+    await access(cssFile, constants.R_OK)
+    return null
+  } catch (err) {
+    return `web.css_file ${cssFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the default stylesheet is served`
+  }
 }
