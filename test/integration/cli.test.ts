@@ -1,7 +1,7 @@
 // The command line as an operator meets it: --check-config, --version, and a bad config at start.
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import net from 'node:net'
 import path from 'node:path'
@@ -42,12 +42,20 @@ describe('loggingserver command line', () => {
     const r = run(['--check-config', '--config', hidden])
     assert.equal(r.status, 1, r.stdout)
     assert.match(r.stderr, new RegExp(`${hidden}:2: web\\.css_file: /root/css/mine\\.css is hidden from the service by ProtectHome= in loggingserver\\.service: put it under /etc/loggingserver/`))
-    const missing = configFile('css-missing.yaml', `web:\n  css_file: ${path.join(repoRoot, 'no-such.css')}\n`)
-    const m = run(['--check-config', '--config', missing])
-    assert.equal(m.status, 1)
-    assert.match(m.stderr, /web\.css_file: .*no-such\.css cannot be read: ENOENT/)
-    const fine = configFile('css-fine.yaml', `web:\n  css_file: ${path.join(repoRoot, 'src/web/static/loggingserver.css')}\n`)
-    assert.equal(run(['--check-config', '--config', fine]).status, 0)
+    // Outside /tmp (where the checkout may be: PrivateTmp= hides it, and that is checked first).
+    const shm = mkdtempSync('/dev/shm/loggingserver-cli-')
+    try {
+      const missing = configFile('css-missing.yaml', `web:\n  css_file: ${path.join(shm, 'no-such.css')}\n`)
+      const m = run(['--check-config', '--config', missing])
+      assert.equal(m.status, 1)
+      assert.match(m.stderr, /web\.css_file: .*no-such\.css cannot be read: ENOENT/)
+      const css = path.join(shm, 'mine.css')
+      writeFileSync(css, 'body {}\n')
+      const fine = configFile('css-fine.yaml', `web:\n  css_file: ${css}\n`)
+      assert.equal(run(['--check-config', '--config', fine]).status, 0)
+    } finally {
+      rmSync(shm, { recursive: true, force: true })
+    }
   })
 
   it('refuses to start on a bad config with exit 78 (EX_CONFIG), naming the line', () => {

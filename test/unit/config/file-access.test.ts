@@ -5,8 +5,9 @@ import { after, describe, it } from 'node:test'
 import { namedFileProblems, serviceAccount, type Account } from '../../../src/config/file-access.js'
 import { parseConfig } from '../../../src/config/load.js'
 
-// Not /tmp itself in the paths the checks judge: /tmp is what PrivateTmp= hides, so use a directory beside the repo.
-const work = path.join(process.cwd(), `.file-access-test-${process.pid}`)
+// Not under /tmp (nor the checkout, which may be there): PrivateTmp= hides /tmp, and that check comes first.
+// /dev/shm is writable by everyone and hidden by no setting of the unit.
+const work = path.join('/dev/shm', `ls-file-access-test-${process.pid}`)
 const someone: Account = { name: 'loggingserver', uid: 54321, gids: [54321] }
 
 describe('namedFileProblems()', () => {
