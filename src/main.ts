@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     if (args.checkConfig) process.exit(1)
     // Exiting under socket activation only starts us again at the next connection, until systemd's start limit
     // fails the sockets and every client is refused: run on the last valid configuration instead.
-    const last = underSystemd() ? loadFallback(process.env['STATE_DIRECTORY']?.split(':')[0] ?? null) : null
+    const last = underSystemd() ? loadFallback(process.env['STATE_DIRECTORY']?.split(':')[0] ?? null, undefined, readOrNull(args.config ?? DEFAULT_CONFIG_PATH)) : null
     if (!last?.loaded) {
       for (const problem of last?.skipped ?? []) early.report('LS-CONFIG-INVALID', `no valid configuration to fall back on: ${problem}`)
       process.exit(EXIT_CONFIG)
@@ -100,3 +100,11 @@ function underSystemd(): boolean {
 }
 
 void main()
+
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return null
+  }
+}

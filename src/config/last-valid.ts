@@ -4,6 +4,7 @@
 // defaults write under the working directory, which the sandbox forbids.
 import { chmodSync, openSync, closeSync, readFileSync, renameSync, writeSync, fsyncSync } from 'node:fs'
 import path from 'node:path'
+import { parse } from 'yaml'
 import { ConfigError } from '../errors.js'
 import { parseConfig, type LoadedConfig } from './load.js'
 
@@ -34,9 +35,14 @@ export interface Fallback {
 }
 
 /** The saved config if it still validates, else the packaged one, else null (the caller exits 78). */
-export function loadFallback(stateDirectory: string | null, packaged = PACKAGED_CONFIG_PATH): Fallback {
-  const candidates = [...(stateDirectory ? [path.join(stateDirectory, LAST_VALID_NAME)] : []), packaged]
+export function loadFallback(stateDirectory: string | null, packaged = PACKAGED_CONFIG_PATH, brokenText: string | null = null): Fallback {
+  const saved = stateDirectory ? [path.join(stateDirectory, LAST_VALID_NAME)] : []
+  const guarded = brokenText === null ? [] : protectionsIn(brokenText)
   const skipped: string[] = []
+  // The packaged file is open to everyone (no web.auth, no log.allow, no TLS): never swap an operator's
+  // protections for it, or a typo would open the status page and the log port on every interface.
+  const candidates = guarded.length === 0 ? [...saved, packaged] : saved
+  if (guarded.length > 0) skipped.push(`${packaged}: not used: the broken file sets ${guarded.join(', ')}, which the packaged configuration would drop`)
   for (const file of candidates) {
     let text: string
     try {
@@ -53,4 +59,35 @@ export function loadFallback(stateDirectory: string | null, packaged = PACKAGED_
     }
   }
   return { loaded: null, skipped }
+}
+
+/**
+ * The protections a (possibly broken) config file sets: `web.auth`, `log.allow`, `log.tls` with a value other
+ * than null. Read leniently: where the YAML does not parse, a key of that name with any value counts.
+ */
+export function protectionsIn(text: string): string[] {
+  const found: string[] = []
+  let raw: unknown = null
+  try {
+    raw = parse(text)
+  } catch {
+    raw = null
+  }
+  const section = (name: string): Record<string, unknown> | null => {
+    const v = (raw as Record<string, unknown> | null)?.[name]
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null
+  }
+  const set = (at: [string, string]): boolean => {
+    const v = section(at[0])?.[at[1]]
+    if (raw !== null) return v !== undefined && v !== null
+    // Unparseable: an indented `key:` line whose value is not null (an empty value opens a mapping).
+    return text.split('\n').some((line) => {
+      const trimmed = line.trimStart()
+      if (trimmed === line || !trimmed.startsWith(`${at[1]}:`)) return false
+      const value = trimmed.slice(at[1].length + 1).split('#')[0]!.trim()
+      return value !== 'null' && value !== '~'
+    })
+  }
+  for (const at of [['web', 'auth'], ['log', 'allow'], ['log', 'tls']] as [string, string][]) if (set(at)) found.push(at.join('.'))
+  return found
 }

@@ -5,8 +5,9 @@
 import { FrameError } from '../errors.js'
 
 const HEADER_BYTES = 4
-/** A partial frame's first buffer; it doubles as more of the frame arrives. */
-const FIRST_BODY_BYTES = 64 * 1024
+/** A partial frame's first buffer at least; it is as large as what has arrived, and doubles as more does. A
+ *  peer must send bytes to make the server hold them: a 5-byte start of a frame holds 4 KiB, not 64 KiB. */
+const FIRST_BODY_BYTES = 4 * 1024
 /** No log record is this large: a longer length prefix means the peer does not speak SocketHandler framing.
  *  It is also the largest `log.max_frame_bytes` the config accepts. */
 export const MAX_PLAUSIBLE_FRAME_BYTES = 64 * 1024 * 1024
@@ -131,7 +132,7 @@ export class Framer {
         sink.frame(chunk.subarray(start, pos))
       } else {
         this.bodyLength = length
-        this.body = Buffer.allocUnsafe(Math.min(length, FIRST_BODY_BYTES))
+        this.body = Buffer.allocUnsafe(Math.min(length, Math.max(FIRST_BODY_BYTES, chunk.length - pos)))
         this.bodyFill = 0
       }
     }

@@ -67,6 +67,8 @@ export class LogPort {
    * each with what to call once it is settled: secure (then a Connection) or closed.
    */
   private readonly handshaking = new Map<string, () => void>()
+  /** The raw sockets of those handshakes, by the same key. */
+  private readonly handshakeSockets = new Map<string, net.Socket>()
   private handoverEnabled = true
   /** Decided once, at the stop (it may ask systemd). */
   private noHandover: string | null | undefined
@@ -178,17 +180,31 @@ export class LogPort {
     }
     for (const server of this.servers) server.close()
     this.context.flow.resumeAll('accepting')
-    // A client may have finished its side of the handshake and sent records before ours is done; their
-    // connections join the drain once secure (the handshake timeout bounds the wait).
-    await Promise.race([this.handshakesSettled(), new Promise((resolve) => setTimeout(resolve, maxMs).unref())])
+    // Plain connections go to systemd first (a restart must be quick), then everything else drains, all
+    // within one deadline: `maxMs` from here, whatever waits inside it.
     const handed = new Set(this.handOverConnections())
     const draining = [...this.connections].filter((c) => !handed.has(c))
+    const drained = draining.map((c) => c.drain(DRAIN_QUIET_MS))
+    let cut = false
     const cutOff = setTimeout(() => {
+      cut = true
       const still = draining.filter((c) => !c.isClosed)
       if (still.length > 0) this.context.diagnostics.report('LS-SHUTDOWN-CONNECTIONS-CUT', `closing ${still.length} log connections still sending ${maxMs} ms after the stop began`)
       for (const c of still) c.close()
     }, maxMs)
-    await Promise.all(draining.map((c) => c.drain(DRAIN_QUIET_MS)))
+    // A TLS client may have finished its side of the handshake and sent records before ours is done: such
+    // connections join the drain once secure (the handshake timeout and the cut-off bound the wait). One that
+    // has not sent a byte has sent no record either: it is closed, not waited for.
+    for (const socket of this.handshakeSockets.values()) if (socket.bytesRead === 0) socket.destroy()
+    await Promise.race([this.handshakesSettled(), new Promise((resolve) => setTimeout(resolve, maxMs).unref())])
+    for (const c of this.connections) {
+      if (!handed.has(c) && !draining.includes(c)) {
+        draining.push(c)
+        drained.push(c.drain(DRAIN_QUIET_MS))
+        if (cut) c.close() // secure only after the deadline: it gets its FIN and no more time
+      }
+    }
+    await Promise.all(drained)
     clearTimeout(cutOff)
   }
 
@@ -262,8 +278,12 @@ export class LogPort {
 
   private handshake(server: tls.Server, socket: net.Socket): void {
     const key = socketKey(socket)
-    const settled = (): void => void this.handshaking.delete(key)
+    const settled = (): void => {
+      this.handshaking.delete(key)
+      this.handshakeSockets.delete(key)
+    }
     this.handshaking.set(key, settled)
+    this.handshakeSockets.set(key, socket)
     socket.once('close', () => this.handshaking.get(key)?.())
     server.emit('connection', socket)
   }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
-import { LAST_VALID_NAME, loadFallback, saveLastValid } from '../../../src/config/last-valid.js'
+import { LAST_VALID_NAME, loadFallback, protectionsIn, saveLastValid } from '../../../src/config/last-valid.js'
 import { repoRoot } from '../../support/server.js'
 
 const dirs: string[] = []
@@ -48,5 +48,28 @@ describe('last valid configuration', () => {
     const { loaded, skipped } = loadFallback(state, path.join(state, 'absent.yaml'))
     assert.equal(loaded, null)
     assert.equal(skipped.length, 2)
+  })
+
+  it('never swaps an operator\'s auth, allow list or TLS for the open packaged config', () => {
+    const state = dir()
+    const packaged = path.join(repoRoot, 'etc/loggingserver.yaml')
+    // A typo beside web.auth (first start: nothing saved yet): the packaged file would open the page to all.
+    const broken = 'web:\n  auth:\n    users: {alice: "$scrypt$bad"}\n  refresh_secs: 5\n'
+    const refused = loadFallback(state, packaged, broken)
+    assert.equal(refused.loaded, null)
+    assert.match(refused.skipped.join('\n'), /not used: the broken file sets web\.auth, which the packaged configuration would drop/)
+    // A saved last valid config (which has the operator's protections) is still used.
+    saveLastValid(state, 'web: {refresh_seconds: 9}\n')
+    assert.equal(loadFallback(state, packaged, broken).loaded?.config.web.refresh_seconds, 9)
+    // Without protections in the broken file the packaged copy is fine.
+    assert.equal(loadFallback(dir(), packaged, 'web:\n  refresh_secs: 5\n').loaded?.source, packaged)
+  })
+
+  it('finds the protections a broken file sets, even where its YAML does not parse', () => {
+    assert.deepEqual(protectionsIn('log:\n  allow: [10.0.0.0/8]\n  tls: null\nweb:\n  auth: null\n'), ['log.allow'])
+    assert.deepEqual(protectionsIn('log:\n  tls: {port: 9022, cert: a, key: b}\nweb: {auth: {users: {a: b}}}\n'), ['web.auth', 'log.tls'])
+    // Unparseable (a tab): read line by line.
+    assert.deepEqual(protectionsIn('web:\n  auth:\n\tusers: x\nlog:\n  allow: null # everyone\n'), ['web.auth'])
+    assert.deepEqual(protectionsIn(''), [])
   })
 })
