@@ -9,6 +9,9 @@ import { stringify } from 'yaml'
 import { launchBrowser } from '../support/browser.js'
 import { startServer, tempDir, type RunningServer } from '../support/server.js'
 
+// The callback runs inside Chromium; tests compile without the DOM lib, so its one global is declared here.
+declare const document: { getElementById(id: string): { textContent: string | null } | null }
+
 describe('config banner in Chromium', () => {
   let browser: Browser | undefined
   const servers: RunningServer[] = []
@@ -37,7 +40,8 @@ describe('config banner in Chromium', () => {
 
     await page.goto(`http://127.0.0.1:${valid.webPort}/`)
     // Once the statistics are filled in, the status has been read and the banner decided.
-    await page.waitForFunction("document.getElementById('stat-records').textContent !== '–'", null, { timeout: 5000 })
+    // A function, not a string: a string is eval()ed in the page, which its CSP (script-src 'self') refuses.
+    await page.waitForFunction(() => document.getElementById('stat-records')?.textContent !== '–', null, { timeout: 5000 })
     assert.equal(await banner.isVisible(), false)
   })
 })
