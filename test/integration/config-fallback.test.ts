@@ -2,28 +2,13 @@
 // valid configuration (saved in STATE_DIRECTORY at each start and reload) and says so everywhere an operator
 // looks; a reload of the fixed file clears it. Run by hand it still exits 78.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { stringify } from 'yaml'
+import { notifyListener } from '../support/notify.js'
 import { runClient } from '../support/python.js'
 import { getJson, reported, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
-
-/** Prints every datagram sent to a NOTIFY_SOCKET, one per line: what systemd would hear. */
-const NOTIFY_LISTENER = `
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(1.0)
-end = time.monotonic() + float(sys.argv[2])
-while time.monotonic() < end:
-    try:
-        data = s.recv(65536)
-    except socket.timeout:
-        continue
-    print(data.decode('utf-8', 'replace').replace('\\n', ' | '), flush=True)
-`
 
 async function metricsText(port: number): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
@@ -42,13 +27,9 @@ describe('a broken config under systemd', () => {
   it('runs on the last valid configuration, says so, and a reload of the fixed file clears it', async () => {
     const dir = tempDir('loggingserver-fallback-')
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
-    const notifySocket = path.join(dir, 'notify.sock')
-    const listener = spawn('python3', ['-c', NOTIFY_LISTENER, notifySocket, '120'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    let notified = ''
-    listener.stdout.setEncoding('utf8').on('data', (d: string) => (notified += d))
-    cleanups.push(() => listener.kill())
-    await waitFor(() => existsSync(notifySocket), 5000, 'the notify listener')
-    const env = { NOTIFY_SOCKET: notifySocket, STATE_DIRECTORY: dir }
+    const notify = await notifyListener(dir)
+    cleanups.push(() => notify.stop())
+    const env = { NOTIFY_SOCKET: notify.socket, STATE_DIRECTORY: dir }
     const saved = path.join(dir, 'last-valid.yaml')
 
     // A good start saves its config.
@@ -66,7 +47,7 @@ describe('a broken config under systemd', () => {
     assert.equal(problems.length, 1, server.stderr())
     assert.match(problems[0]!, /loggingserver\.yaml:\d+: web\.refresh_seconds/)
     assert.equal(reported(server.stderr(), 'LS-CONFIG-FALLBACK').length, 1)
-    await waitFor(() => /READY=1.*STATUS=running on the last valid configuration: .*web\.refresh_seconds/.test(notified), 5000, 'STATUS= to name the problem')
+    await waitFor(() => /READY=1.*STATUS=running on the last valid configuration: .*web\.refresh_seconds/.test(notify.received()), 5000, 'STATUS= to name the problem')
 
     const status = (await getJson(server.webPort, '/api/status')).body as { config: ConfigState; page: { refreshSeconds: number } }
     assert.equal(status.config.valid, false)
@@ -90,7 +71,7 @@ describe('a broken config under systemd', () => {
     assert.match(await metricsText(server.webPort), /^loggingserver_config_valid 1$/m)
     assert.equal(((await getJson(server.webPort, '/healthz')).body as { config: string | null }).config, null)
     assert.equal(readFileSync(saved, 'utf8'), fixed)
-    await waitFor(() => /STATUS=(?!running on the last valid)[^|]*records/.test(notified.slice(notified.lastIndexOf('STATUS='))), 10_000, 'STATUS= to drop the problem')
+    await waitFor(() => /STATUS=(?!running on the last valid)[^|]*records/.test(notify.received().slice(notify.received().lastIndexOf('STATUS='))), 10_000, 'STATUS= to drop the problem')
     assert.equal(await server.stop(), 0)
   })
 

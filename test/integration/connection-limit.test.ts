@@ -5,25 +5,12 @@ import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import { after, describe, it } from 'node:test'
 import { runClient } from '../support/python.js'
-import { getJson, reported, startServer, waitFor, type RunningServer } from '../support/server.js'
+import { closedByServer, getJson, reported, type RunningServer, startServer, waitFor } from '../support/server.js'
 
 function connect(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => resolve(socket))
     socket.on('error', reject)
-  })
-}
-
-/** Resolves true when the server closes the connection within `ms`. */
-function closedByServer(socket: net.Socket, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-    socket.resume()
   })
 }
 

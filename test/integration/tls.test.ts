@@ -8,7 +8,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { makeCerts, makeLeaf, type TestCerts } from '../support/certs.js'
 import { runClient, runPythonAsync } from '../support/python.js'
-import { getJson, repoRoot, reported, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
+import { closedByServer, getJson, tempDir, repoRoot, reported, type RunningServer, startServer, waitFor } from '../support/server.js'
 import { recordsOf, runTlsClient, serverCertName } from '../support/tls.js'
 
 type Status = { rejected: Record<string, number>; connectionsOpen: number }
@@ -16,19 +16,6 @@ const status = async (server: RunningServer): Promise<Status> => (await getJson(
 
 function tlsYaml(certs: TestCerts, tls: Record<string, unknown> = {}, log: Record<string, unknown> = {}): string {
   return JSON.stringify({ log: { ...log, tls: { port: 0, cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, ...tls } } })
-}
-
-/** Resolves true when the server closes the connection within `ms`. */
-function closedByServer(socket: net.Socket, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-    socket.resume()
-  })
 }
 
 describe('log.tls', () => {
