@@ -14,6 +14,7 @@ import { LOG_RELOADABLE, LogPort } from './ingest/log-port.js'
 import type { LogRecord } from './record.js'
 import type { CentralFile } from './sinks/central-file.js'
 import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './sinks/file-config.js'
+import { LevelRates } from './status/level-rates.js'
 import { toRecent } from './status/recent.js'
 import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
@@ -96,14 +97,18 @@ export class Server {
       throw new StartupError('LS-FILE-OPEN-FAILED', `cannot open the central file ${config.file.path}: ${openError.message}${hint}`)
     }
     const stats = new Stats()
+    const levelRates = new LevelRates()
     const ring = new Ring<LogRecord>(config.web.recent_records)
     const flow = new FlowControl()
-    const dispatcher = new Dispatcher(file, [stats, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
+    const dispatcher = new Dispatcher(file, [stats, levelRates, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
     // The view reads the server's config state through `holder`: the server is built only once both ports are open.
     const holder: { server: Server | null } = { server: null }
     const view: ServerView = {
-      version: setup.version, config, stats, telemetry, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
+      version: setup.version, config, stats, telemetry, ring, levelRates, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
+      // The status page's inputs and forward panels: each input room and each forwarder adds its one provider here.
+      inputs: [() => log.inputStatus()],
+      forward: [],
       configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
     }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null

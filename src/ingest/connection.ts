@@ -12,6 +12,7 @@ import { RecordError, toLogRecord, type LogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
+import type { InputCounters } from './input-counters.js'
 import { Framer, type FrameSink } from './framer.js'
 import { endpoint, type SavedConnection } from './handover-manifest.js'
 import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
@@ -54,8 +55,9 @@ export class Connection implements PartialFrameHolder {
    * `resumed`: the connection comes from the previous process through systemd's fd store; its saved bytes go
    * to the framer before anything the socket brings, so the stream continues at the frame boundary.
    * `heldElsewhere`: systemd may still hold a copy of the socket (it could not be removed from the store).
+   * `counters`: the input it came in on (the plain or the TLS port), for the status page's inputs panel.
    */
-  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext, resumed?: SavedConnection, private readonly heldElsewhere = false) {
+  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext, private readonly counters: InputCounters, resumed?: SavedConnection, private readonly heldElsewhere = false) {
     this.peer = peerAddress(socket)
     this.framer = new Framer(ctx.maxFrameBytes)
     const { frameBytes } = ctx.telemetry
@@ -71,6 +73,7 @@ export class Connection implements PartialFrameHolder {
     }
     ctx.stats.connectionsOpen++
     ctx.stats.connectionsTotal++
+    counters.open++
     ctx.flow.attach(socket)
     socket.setTimeout(ctx.frameTimeoutMs)
     socket.on('data', (chunk: Buffer) => this.receive(chunk))
@@ -230,13 +233,16 @@ export class Connection implements PartialFrameHolder {
       this.undecodable(code, frame.length, message)
       return
     }
-    if ('record' in outcome) this.ctx.dispatcher.accept(outcome.record)
-    else this.undecodable(outcome.code, frame.length, outcome.message)
+    if ('record' in outcome) {
+      this.counters.records++
+      this.ctx.dispatcher.accept(outcome.record)
+    } else this.undecodable(outcome.code, frame.length, outcome.message)
   }
 
   private undecodable(code: RejectCode, frameBytes: number, why: string): void {
     const { stats, diagnostics, placeholders, dispatcher } = this.ctx
     stats.reject(code)
+    this.counters.rejected++
     diagnostics.reportLimited(diagnosticCodeOf(code), `log record from ${this.peer} refused, connection kept: ${code} (${frameBytes} bytes): ${why}`)
     const now = Date.now()
     const suppressed = placeholders.admit(this.peer, now)
@@ -251,6 +257,7 @@ export class Connection implements PartialFrameHolder {
     if (this.closed) return
     const { code, message } = rejection(err)
     this.ctx.stats.reject(code)
+    this.counters.rejected++
     this.ctx.diagnostics.reportLimited(diagnosticCodeOf(code), `log connection from ${this.peer} closed: ${code}: ${message}`)
     this.close()
   }
@@ -259,6 +266,7 @@ export class Connection implements PartialFrameHolder {
     if (this.closed) return
     this.closed = true
     this.ctx.stats.connectionsOpen--
+    this.counters.open--
     this.ctx.flow.detach(this.socket)
     this.ctx.partialFrames.update(this, 0)
     this.onClose?.()

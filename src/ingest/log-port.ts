@@ -15,6 +15,7 @@ import type { SavedConnection } from './handover-manifest.js'
 import type { FdStore } from '../systemd/fd-store.js'
 import { adoptHandedOver, handOver } from './handover.js'
 import { FlowControl } from './flow-control.js'
+import { InputCounters, type InputStatus } from './input-counters.js'
 import { listen, type Listening } from '../systemd/listeners.js'
 import { PartialFrames } from './partial-frames.js'
 import { PlaceholderLimiter } from './placeholder.js'
@@ -77,6 +78,9 @@ export class LogPort {
   private readonly context: ConnectionContext
   private plain: Listening | null = null
   private secure: Listening | null = null
+  /** Per port, for the status page's inputs panel (the totals stay in Stats). */
+  private readonly plainCounters = new InputCounters()
+  private readonly tlsCounters = new InputCounters()
   /** Never listens itself: sockets accepted (and admitted) on the TLS port are handed to it for the handshake. */
   private readonly tlsServer: tls.Server | null
 
@@ -110,6 +114,14 @@ export class LogPort {
     if (this.plain !== null) ports.push({ role: 'log', description: this.plain.description, activated: this.plain.activated })
     if (this.secure !== null) ports.push({ role: 'tls', description: this.secure.description, activated: this.secure.activated })
     return ports
+  }
+
+  /** The status page's inputs panel: the plain port as `tcp`, the TLS port as `tls`, each while it listens. */
+  inputStatus(): InputStatus[] {
+    const inputs: InputStatus[] = []
+    if (this.plain !== null) inputs.push(this.plainCounters.status('tcp', this.plain.description))
+    if (this.secure !== null) inputs.push(this.tlsCounters.status('tls', this.secure.description))
+    return inputs
   }
 
   get activated(): boolean {
@@ -257,8 +269,10 @@ export class LogPort {
     this.accepted++
     const { stats, diagnostics } = this.context
     const peer = peerAddress(socket)
+    const counters = secure ? this.tlsCounters : this.plainCounters
     if (this.allow !== null && !this.allow.allows(socket.remoteAddress ?? '')) {
       stats.reject('NOT_ALLOWED')
+      counters.rejected++
       diagnostics.reportLimited('LS-NOT-ALLOWED', `log connection from ${peer} refused: not in log.allow`)
       socket.destroy()
       return
@@ -266,6 +280,7 @@ export class LogPort {
     if (this.open.size >= this.maxConnections) {
       // Before a file descriptor runs out for the file, the status page or the next record: refuse it, loudly.
       stats.reject('CONNECTION_LIMIT')
+      counters.rejected++
       diagnostics.reportLimited('LS-CONNECTION-LIMIT', `log connection from ${peer} refused: ${this.open.size} open (log.max_connections)`)
       socket.destroy()
       return
@@ -273,7 +288,7 @@ export class LogPort {
     this.open.add(socket)
     socket.on('close', () => this.open.delete(socket))
     if (secure && this.tlsServer !== null) this.handshake(this.tlsServer, socket)
-    else this.connect(socket)
+    else this.connect(socket, counters)
   }
 
   private handshake(server: tls.Server, socket: net.Socket): void {
@@ -306,11 +321,11 @@ export class LogPort {
   private adopt(socket: net.Socket, resumed: SavedConnection | undefined, heldElsewhere: boolean): void {
     this.open.add(socket)
     socket.on('close', () => this.open.delete(socket))
-    this.connect(socket, resumed, heldElsewhere)
+    this.connect(socket, this.plainCounters, resumed, heldElsewhere)
   }
 
-  private connect(socket: net.Socket, resumed?: SavedConnection, heldElsewhere = false): void {
-    const connection = new Connection(socket, this.context, resumed, heldElsewhere)
+  private connect(socket: net.Socket, counters: InputCounters, resumed?: SavedConnection, heldElsewhere = false): void {
+    const connection = new Connection(socket, this.context, counters, resumed, heldElsewhere)
     this.connections.add(connection)
     socket.on('close', () => this.connections.delete(connection))
   }
@@ -331,6 +346,7 @@ export class LogPort {
     })
     const refuse = (socket: tls.TLSSocket, why: string): void => {
       this.context.stats.reject('TLS_HANDSHAKE')
+      this.tlsCounters.rejected++
       this.context.diagnostics.reportLimited('LS-TLS-HANDSHAKE', `TLS log connection from ${peerAddress(socket)} refused: ${why}`)
       socket.destroy()
     }
@@ -342,7 +358,7 @@ export class LogPort {
     server.on('secureConnection', (socket: tls.TLSSocket) => {
       const settled = this.handshaking.get(socketKey(socket))
       if (tlsConfig.require_client_cert && !socket.authorized) refuse(socket, `client certificate not accepted: ${String(socket.authorizationError ?? 'none sent')}`)
-      else this.connect(socket)
+      else this.connect(socket, this.tlsCounters)
       settled?.()
     })
     return server

@@ -79,6 +79,38 @@ export interface ConfigStateJson {
   source: string | null
 }
 
+/** One way in (log TCP port, TLS port, unix socket, UDP port, HTTP handler path), in /api/status. */
+export interface InputStatusJson {
+  kind: 'tcp' | 'tls' | 'unix' | 'udp' | 'http'
+  /** Where it listens: "127.0.0.1:9020", "/run/loggingserver/log.sock", "POST /log on 127.0.0.1:9021". */
+  address: string
+  /** Records accepted through this input since start. */
+  records: number
+  /** Frames, datagrams, requests or connections refused (all reasons). */
+  rejected: number
+  /** Open connections; null for connectionless inputs (udp, http). */
+  open: number | null
+}
+
+/** One forward target (issue 11 item 3), in /api/status. */
+export interface ForwardStatusJson {
+  /** "relp://127.0.0.1:2514" */
+  url: string
+  state: 'connected' | 'connecting' | 'backoff' | 'closed'
+  queuedRecords: number
+  queuedBytes: number
+  queueBytesMax: number
+  /** Records written to the socket. */
+  sent: number
+  /** RELP only: acknowledged by the receiver; null for tcp and udp. */
+  acked: number | null
+  /** RELP: re-sent after a reconnect. */
+  resent: number
+  /** Refused because the queue was full (never silent). */
+  dropped: number
+  lastError: string | null
+}
+
 /** GET /api/status: every statistic at one instant (/metrics renders the same numbers). */
 export interface StatusSnapshot {
   version: string
@@ -102,8 +134,33 @@ export interface StatusSnapshot {
   ring: { size: number; capacity: number; lastSeq: number }
   streamClients: number
   config: ConfigStateJson
+  /** Every way in that listens, with its own counters. */
+  inputs: InputStatusJson[]
+  /** Every forward target (empty when `forward` is not configured). */
+  forward: ForwardStatusJson[]
   /** What the page needs to behave as configured (it has no inline script to receive them otherwise). */
   page: { refreshSeconds: number; recentRecords: number; datefmt: string | null; utc: boolean }
+}
+
+/** One level's line in GET /api/rates. */
+export interface LevelRateJson {
+  /** null for "other levels": level numbers past the chart's columns for custom levels. */
+  levelno: number | null
+  /** CPython's name; for a custom level, the name its first record carried. */
+  name: string
+  /** Records received in each second, oldest first; the last is the second `end`. */
+  counts: number[]
+}
+
+/**
+ * GET /api/rates[?seconds=1…900]: records per second by level over the last `seconds` whole seconds (default
+ * 900, the whole 15 minutes the server keeps). CPython's five levels always; other levels once seen in the span.
+ */
+export interface RatesResponse {
+  seconds: number
+  /** The newest whole second (the one under way is left out: it would always look low), Unix time. */
+  end: number
+  series: LevelRateJson[]
 }
 
 /** GET /healthz: 200 with status ok, or 503 with the reason (only the verdict without credentials). */

@@ -1,8 +1,9 @@
 // What the web room may see of the running server: main builds one ServerView; every route only reads it.
 import type { Config } from '../config/schema.js'
-import type { ConfigStateJson } from './api-contract.js'
+import type { ConfigStateJson, ForwardStatusJson, InputStatusJson } from './api-contract.js'
 import type { CentralFileStats } from '../sinks/central-file.js'
 import type { LogRecord } from '../record.js'
+import type { LevelRates } from '../status/level-rates.js'
 import type { Ring } from '../status/ring.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
@@ -17,6 +18,12 @@ export interface ServerView {
   /** Histograms and per-client series for /metrics. */
   telemetry: Telemetry
   ring: Ring<LogRecord>
+  /** Records per second by level, 15 minutes of them, for /api/rates. */
+  levelRates: LevelRates
+  /** Each way in lists itself (the log port: tcp and tls; later unix, udp, http): one provider per room. */
+  inputs: readonly (() => InputStatusJson[])[]
+  /** Each forwarder lists its targets. */
+  forward: readonly (() => ForwardStatusJson[])[]
   file(): FileView
   backpressure(): boolean
   /** Whether the config file in force is valid, or the server runs on the last valid one. */

@@ -1,6 +1,6 @@
 // Every statistic of the status page at one instant: the body of /api/status and the source of /metrics.
 import type { ClientStats } from '../status/stats.js'
-import type { CentralFileJson, ClientJson, StatusSnapshot } from './api-contract.js'
+import type { CentralFileJson, ClientJson, ForwardStatusJson, InputStatusJson, StatusSnapshot } from './api-contract.js'
 import type { FileView, ServerView } from './server-view.js'
 
 /** The page's clients table shows the busiest 50 (issue 3). */
@@ -22,6 +22,26 @@ function centralFileJson(f: FileView): CentralFileJson {
 
 function clientJson(c: ClientStats): ClientJson {
   return { client: c.client, records: c.records, lastSeen: new Date(c.lastSeen * 1000).toISOString(), levels: { ...c.levels } }
+}
+
+/** Field by field, as the file: a provider's extra fields stay out of the API. */
+function inputJson(i: InputStatusJson): InputStatusJson {
+  return { kind: i.kind, address: i.address, records: i.records, rejected: i.rejected, open: i.open }
+}
+
+function forwardJson(f: ForwardStatusJson): ForwardStatusJson {
+  return {
+    url: f.url,
+    state: f.state,
+    queuedRecords: f.queuedRecords,
+    queuedBytes: f.queuedBytes,
+    queueBytesMax: f.queueBytesMax,
+    sent: f.sent,
+    acked: f.acked,
+    resent: f.resent,
+    dropped: f.dropped,
+    lastError: f.lastError,
+  }
 }
 
 export function statusSnapshot(view: ServerView, streamClients: number, now = Date.now()): StatusSnapshot {
@@ -47,6 +67,8 @@ export function statusSnapshot(view: ServerView, streamClients: number, now = Da
     ring: { size: ring.size, capacity: ring.capacity, lastSeq: ring.last()?.seq ?? 0 },
     streamClients,
     config: { ...view.configState() },
+    inputs: view.inputs.flatMap((list) => list().map(inputJson)),
+    forward: view.forward.flatMap((list) => list().map(forwardJson)),
     page: {
       refreshSeconds: config.web.refresh_seconds,
       recentRecords: config.web.recent_records,

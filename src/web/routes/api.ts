@@ -1,4 +1,4 @@
-// The JSON API: /api/status (every statistic), /api/records (recent records with filters and after= paging,
+// The JSON API: /api/status (every statistic), /api/rates (records per second by level, 15 min), /api/records (recent records with filters and after= paging,
 // texts cut short), /api/records/:seq (one record whole), /metrics (the same numbers for Prometheus) and
 // /healthz (the writer's health). The record routes are heavy: admitted and timed by ../limits.ts.
 import type Router from '@koa/router'
@@ -6,9 +6,9 @@ import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
 import type { LogRecord } from '../../record.js'
 import { admitRequest, cutOffSlowReader, type Admission } from '../limits.js'
-import type { ErrorBody, HealthBody, RecordJson, StatusSnapshot } from '../api-contract.js'
+import type { ErrorBody, HealthBody, RatesResponse, RecordJson, StatusSnapshot } from '../api-contract.js'
 import { recordsBody } from '../records-body.js'
-import { findRecord, parseQuery, parseSeq, selectRecords } from '../record-query.js'
+import { findRecord, parseQuery, parseSeq, QueryError, selectRecords } from '../record-query.js'
 import { METRICS_CONTENT_TYPE, type MetricsExposition } from '../metrics.js'
 import type { ServerView } from '../server-view.js'
 import { statusSnapshot } from '../status-snapshot.js'
@@ -28,6 +28,13 @@ export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, st
   router.get('/api/status', (ctx) => {
     ctx.set('Cache-Control', 'no-store')
     ctx.body = statusSnapshot(view, streamClients()) satisfies StatusSnapshot
+  })
+
+  // Bounded by the ring's 900 seconds × its columns (about 30 KB at most): light, like /api/status.
+  router.get('/api/rates', (ctx) => {
+    const seconds = parseRateSeconds(ctx.query['seconds'], view.levelRates.windowSeconds)
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = view.levelRates.window(seconds) satisfies RatesResponse
   })
 
   router.get('/api/records', (ctx) => {
@@ -75,6 +82,14 @@ export function apiRoutes(router: Router, { view, toJson, toWholeJson, heavy, st
     ctx.set('Cache-Control', 'no-store')
     ctx.body = await metrics.render(statusSnapshot(view, streamClients()))
   })
+}
+
+function parseRateSeconds(v: string | string[] | undefined, max: number): number {
+  if (v === undefined) return max
+  if (typeof v !== 'string' || !/^\d{1,4}$/.test(v) || Number(v) < 1 || Number(v) > max) {
+    throw new QueryError(`seconds must be a whole number from 1 to ${max}, not ${JSON.stringify(v)}`)
+  }
+  return Number(v)
 }
 
 /** 200 while the central file is writable, 503 with the writer's last error otherwise; a config problem does not fail it. */

@@ -10,6 +10,7 @@ import path from 'node:path'
 import { after, before, describe, it, mock } from 'node:test'
 import { ConfigSchema } from '../../../src/config/schema.js'
 import type { LogRecord } from '../../../src/record.js'
+import { LevelRates } from '../../../src/status/level-rates.js'
 import { Ring } from '../../../src/status/ring.js'
 import { Stats } from '../../../src/status/stats.js'
 import { createApp } from '../../../src/web/app.js'
@@ -34,6 +35,7 @@ const file: FileView = { path: '/var/log/central.log', sizeBytes: 123_456, rotat
 function fixedView(): Parameters<typeof createApp>[0] {
   const stats = new Stats() // startedAt is the mocked clock
   const ring = new Ring<LogRecord>(5)
+  const levelRates = new LevelRates()
   const records = [
     rec(1, { received: NOW / 1000 - 3 }),
     rec(2, { levelname: 'ERROR', levelno: 40, msg: 'failed: "quoted"\nsecond line ☃', exc_text: 'Traceback (most recent call last):\n  ValueError: x', received: NOW / 1000 - 2 }),
@@ -41,6 +43,7 @@ function fixedView(): Parameters<typeof createApp>[0] {
   ]
   for (const r of records) {
     stats.record(r)
+    levelRates.record(r)
     ring.push(r)
   }
   stats.bytesReceived = 4321
@@ -48,7 +51,13 @@ function fixedView(): Parameters<typeof createApp>[0] {
   stats.connectionsTotal = 2
   stats.reject('FRAME_TOO_LARGE')
   const config = ConfigSchema.parse({ file: { utc: true } })
-  return { version: '9.9.9', config, stats, telemetry: new Telemetry(1000), ring, file: () => file, backpressure: () => false, configState: () => ({ valid: true, problem: null, source: '/etc/loggingserver.yaml' }) }
+  return { version: '9.9.9', config, stats, telemetry: new Telemetry(1000), ring, levelRates,
+    inputs: [
+      () => [{ kind: 'tcp', address: '127.0.0.1:9020', records: 3, rejected: 1, open: 1 }, { kind: 'tls', address: '[::]:6514', records: 0, rejected: 0, open: 0 }],
+      () => [{ kind: 'udp', address: '127.0.0.1:9021', records: 0, rejected: 2, open: null }],
+    ],
+    forward: [() => [{ url: 'relp://127.0.0.1:2514', state: 'backoff', queuedRecords: 2, queuedBytes: 300, queueBytesMax: 1_048_576, sent: 1, acked: 1, resent: 0, dropped: 0, lastError: 'connect ECONNREFUSED 127.0.0.1:2514' }]],
+    file: () => file, backpressure: () => false, configState: () => ({ valid: true, problem: null, source: '/etc/loggingserver.yaml' }) }
 }
 
 /** The first `event:` block of an SSE body, and the preamble before it. */
@@ -88,7 +97,7 @@ describe('the JSON API (golden: test/fixtures/api/responses.json)', () => {
       const res = await fetch(base + p)
       return { status: res.status, body: (await res.json()) as unknown }
     }
-    for (const p of ['/api/status', '/api/records', '/api/records?after=1&limit=1', '/api/records/2', '/api/records/99', '/api/records?limit=0', '/healthz']) {
+    for (const p of ['/api/status', '/api/records', '/api/records?after=1&limit=1', '/api/records/2', '/api/records/99', '/api/records?limit=0', '/api/rates?seconds=5', '/api/rates?seconds=0', '/healthz']) {
       actual[`GET ${p}`] = await get(p)
     }
     const sse = await firstEvent(`${base}/api/stream?after=1`)
@@ -120,6 +129,8 @@ describe('the JSON API (golden: test/fixtures/api/responses.json)', () => {
     'GET /api/records/2',
     'GET /api/records/99',
     'GET /api/records?limit=0',
+    'GET /api/rates?seconds=5',
+    'GET /api/rates?seconds=0',
     'GET /api/stream?after=1 (first event)',
     'GET /healthz',
     'GET /healthz (writer failing)',
@@ -129,6 +140,16 @@ describe('the JSON API (golden: test/fixtures/api/responses.json)', () => {
       assert.equal(JSON.stringify(actual[request], null, 2), JSON.stringify(golden()[request], null, 2))
     })
   }
+
+  it('GET /api/rates without seconds= gives the whole 15 minutes, one count per second', async () => {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/rates`)
+    const body = (await res.json()) as { seconds: number; end: number; series: { name: string; counts: number[] }[] }
+    assert.equal(body.seconds, 900)
+    assert.equal(body.end, NOW / 1000 - 1)
+    assert.deepEqual(body.series.map((s) => [s.name, s.counts.length, s.counts.reduce((a, b) => a + b, 0)]), [
+      ['DEBUG', 900, 0], ['INFO', 900, 1], ['NOTICE', 900, 1], ['WARNING', 900, 0], ['ERROR', 900, 1], ['CRITICAL', 900, 0],
+    ])
+  })
 
   it('frames a stream as SSE: a retry hint, then events whose id is the newest seq sent', () => {
     assert.equal(preamble, 'retry: 2000\n\n')

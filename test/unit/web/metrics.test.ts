@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { REJECT_CODES } from '../../../src/errors.js'
 import type { LogRecord } from '../../../src/record.js'
+import { LevelRates } from '../../../src/status/level-rates.js'
 import { Ring } from '../../../src/status/ring.js'
 import { Stats } from '../../../src/status/stats.js'
 import { Telemetry } from '../../../src/status/telemetry.js'
@@ -31,7 +32,7 @@ function snapshot(records: Partial<LogRecord>[]): ReturnType<typeof statusSnapsh
     ring.push(r)
   })
   stats.reject('FRAME_TOO_LARGE')
-  return statusSnapshot({ version: '1.2.3', config: ConfigSchema.parse({}), stats, telemetry, ring, file: () => file, backpressure: () => true, configState: () => ({ valid: true, problem: null, source: null }) }, 2)
+  return statusSnapshot({ version: '1.2.3', config: ConfigSchema.parse({}), stats, telemetry, ring, levelRates: new LevelRates(), inputs: [], forward: [], file: () => file, backpressure: () => true, configState: () => ({ valid: true, problem: null, source: null }) }, 2)
 }
 
 describe('MetricsExposition', () => {
