@@ -78,6 +78,14 @@ describe('log.tls', () => {
     assert.match(reported(server.stderr(), 'LS-TLS-HANDSHAKE').join('\n'), /TLS log connection from 127\.0\.0\.1 refused: /)
     await runClient(server.logPort, 100, 'plainafter')
     await runTlsClient(server.tlsPort!, 100, 'tlsafter', ['--ca', certs.ca])
+    // The status page's inputs panel counts each port for itself (issue 11 item 5).
+    type Inputs = { inputs: { kind: string; address: string; records: number; rejected: number }[] }
+    let inputs: Inputs['inputs'] = []
+    await waitFor(async () => {
+      inputs = ((await getJson(server.webPort, '/api/status')).body as Inputs).inputs
+      return inputs.reduce((n, i) => n + i.records, 0) >= 200
+    }, 5000, 'both inputs counting their records')
+    assert.deepEqual(inputs.map((i) => [i.kind, i.address.endsWith(`:${i.kind === 'tls' ? server.tlsPort : server.logPort}`), i.records, i.rejected > 0]), [['tcp', true, 100, false], ['tls', true, 100, true]])
     assert.equal(await server.stop(), 0)
     const text = readFileSync(server.file, 'utf8')
     assert.equal(recordsOf(text, 'plainontls', 20), 0)

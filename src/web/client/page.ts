@@ -1,6 +1,9 @@
-// The status page's script: statistics from /api/status every refresh_seconds; records from /api/stream
+// The status page's script: statistics from /api/status and the rate chart from /api/rates every
+// refresh_seconds; records from /api/stream
 // (Server-Sent Events, within a second) with /api/records?after= polled as the fallback. No innerHTML.
-import type { RecordsEventData, RecordsResponse, StatusSnapshot } from '../api-contract.js'
+import type { RatesResponse, RecordsEventData, RecordsResponse, StatusSnapshot } from '../api-contract.js'
+import { renderIo } from './io-panel.js'
+import { renderRates } from './rate-chart.js'
 import { RecordRows, type Filter } from './record-rows.js'
 import { renderStatus } from './status-view.js'
 
@@ -44,6 +47,8 @@ async function refreshStatus(): Promise<void> {
   refreshMs = status.page.refreshSeconds * 1000
   rows.capacity = status.page.recentRecords
   renderStatus(status)
+  renderIo(status.inputs, status.forward)
+  renderRates(await getJson<RatesResponse>('/api/rates'))
   byId('updated').textContent = `updated ${new Date().toLocaleTimeString()}`
 }
 

@@ -4,7 +4,7 @@ import { levelClassOfName, PAGE_LEVELS } from './levels.js'
 
 const LEVEL_ORDER = PAGE_LEVELS.map((l) => l.name)
 
-function byId(id: string): HTMLElement {
+export function byId(id: string): HTMLElement {
   const el = document.getElementById(id)
   if (el === null) throw new Error(`the page lacks #${id}`)
   return el
@@ -14,7 +14,7 @@ function set(id: string, text: string): void {
   byId(id).textContent = text
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text: string, className?: string): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, text: string, className?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag)
   e.textContent = text
   if (className !== undefined) e.className = className
