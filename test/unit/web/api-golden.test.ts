@@ -51,10 +51,12 @@ function fixedView(): Parameters<typeof createApp>[0] {
   stats.connectionsTotal = 2
   stats.reject('FRAME_TOO_LARGE')
   const config = ConfigSchema.parse({ file: { utc: true } })
+  const udp = { kind: 'udp' as const, address: '127.0.0.1:9021', records: 0, rejected: 2, open: null, fd: 7 }
   return { version: '9.9.9', config, stats, telemetry: new Telemetry(1000), ring, levelRates,
     inputs: [
       () => [{ kind: 'tcp', address: '127.0.0.1:9020', records: 3, rejected: 1, open: 1 }, { kind: 'tls', address: '[::]:6514', records: 0, rejected: 0, open: 0 }],
-      () => [{ kind: 'udp', address: '127.0.0.1:9021', records: 0, rejected: 2, open: null }],
+      // A provider may know more than the contract (here a socket's fd): only the contract's fields are sent.
+      () => [udp],
     ],
     forward: [() => [{ url: 'relp://127.0.0.1:2514', state: 'backoff', queuedRecords: 2, queuedBytes: 300, queueBytesMax: 1_048_576, sent: 1, acked: 1, resent: 0, dropped: 0, lastError: 'connect ECONNREFUSED 127.0.0.1:2514' }]],
     file: () => file, backpressure: () => false, configState: () => ({ valid: true, problem: null, source: '/etc/loggingserver.yaml' }) }
