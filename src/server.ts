@@ -107,7 +107,7 @@ export class Server {
     const view: ServerView = {
       version: setup.version, config, stats, telemetry, ring, levelRates, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
       // The status page's inputs and forward panels: each input room and each forwarder adds its one provider here.
-      inputs: [() => log.inputStatus()],
+      inputs: [() => log.inputs()],
       forward: [],
       configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
     }

@@ -15,7 +15,7 @@ import type { SavedConnection } from './handover-manifest.js'
 import type { FdStore } from '../systemd/fd-store.js'
 import { adoptHandedOver, handOver } from './handover.js'
 import { FlowControl } from './flow-control.js'
-import { InputCounters, type InputStatus } from './input-counters.js'
+import { InputCounters, type InputStatusJson } from './input-status.js'
 import { listen, type Listening } from '../systemd/listeners.js'
 import { PartialFrames } from './partial-frames.js'
 import { PlaceholderLimiter } from './placeholder.js'
@@ -116,12 +116,14 @@ export class LogPort {
     return ports
   }
 
-  /** The status page's inputs panel: the plain port as `tcp`, the TLS port as `tls`, each while it listens. */
-  inputStatus(): InputStatus[] {
-    const inputs: InputStatus[] = []
-    if (this.plain !== null) inputs.push(this.plainCounters.status('tcp', this.plain.description))
-    if (this.secure !== null) inputs.push(this.tlsCounters.status('tls', this.secure.description))
-    return inputs
+  /** Each listening socket with its counts (InputStatusJson of the status page): the plain port as `tcp`, the TLS port as `tls`. */
+  inputs(): InputStatusJson[] {
+    const of = (kind: 'tcp' | 'tls', at: Listening | null, counters: InputCounters): InputStatusJson[] => {
+      if (at === null) return []
+      const { records, rejected, open } = counters
+      return [{ kind, address: at.description, records, rejected, open }]
+    }
+    return [...of('tcp', this.plain, this.plainCounters), ...of('tls', this.secure, this.tlsCounters)]
   }
 
   get activated(): boolean {

@@ -21,9 +21,9 @@ export interface ServerView {
   /** Records per second by level, 15 minutes of them, for /api/rates. */
   levelRates: LevelRates
   /** Each way in lists itself (the log port: tcp and tls; later unix, udp, http): one provider per room. */
-  inputs: readonly (() => InputStatusJson[])[]
+  inputs: readonly (() => readonly InputStatusJson[])[]
   /** Each forwarder lists its targets. */
-  forward: readonly (() => ForwardStatusJson[])[]
+  forward: readonly (() => readonly ForwardStatusJson[])[]
   file(): FileView
   backpressure(): boolean
   /** Whether the config file in force is valid, or the server runs on the last valid one. */
