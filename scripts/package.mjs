@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { buildClient } from './build-client.mjs'
+import { bundle } from './bundle.mjs'
 import { readNfpm, SCRIPT_NAMES } from './nfpm-config.mjs'
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -23,7 +24,7 @@ const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'i
 const T0 = Date.now()
 const log = (m) => process.stdout.write(`package: [${((Date.now() - T0) / 1000).toFixed(1)} s] ${m}\n`)
 
-stage()
+await stage()
 mkdirSync(OUT, { recursive: true })
 if (onPath('nfpm')) {
   for (const p of ['deb', 'rpm']) run('nfpm', ['package', '--config', 'packaging/nfpm.yaml', '--packager', p, '--target', OUT], { env })
@@ -33,7 +34,7 @@ if (onPath('nfpm')) {
   buildRpm(readNfpm(ROOT, 'rpm', env))
 }
 
-function stage() {
+async function stage() {
   rmSync(STAGE, { recursive: true, force: true })
   log('compiling')
   // A clean compile of its own, so stale files in the shared dist/ never reach the package.
@@ -41,8 +42,12 @@ function stage() {
   rmSync(build, { recursive: true, force: true })
   run('npx', ['tsc', '-p', '.', '--outDir', build])
   buildClient(build)
+  const bundled = await bundle(build)
   mkdirSync(LIB, { recursive: true })
-  cpSync(path.join(build, 'src'), path.join(LIB, 'dist/src'), { recursive: true, filter: (f) => !/\.(map|d\.ts)$/.test(f) })
+  // The server is one file (scripts/bundle.mjs); beside it only what the page serves: static/ and client/.
+  mkdirSync(path.join(LIB, 'dist/src/web'), { recursive: true })
+  copyFileSync(path.join(build, 'src/loggingserver.js'), path.join(LIB, 'dist/src/loggingserver.js'))
+  cpSync(path.join(build, 'src/web/client'), path.join(LIB, 'dist/src/web/client'), { recursive: true, filter: (f) => !/\.(map|d\.ts)$/.test(f) })
   cpSync(path.join(ROOT, 'src/web/static'), path.join(LIB, 'dist/src/web/static'), { recursive: true })
   rmSync(build, { recursive: true, force: true })
   // main.js reads its version from ../../package.json, and "type": "module" makes dist/ ESM.
@@ -80,10 +85,12 @@ function stage() {
   rmSync(path.join(LIB, 'src'), { recursive: true })
   removeBins(path.join(LIB, 'node_modules'))
   prune(path.join(LIB, 'node_modules'))
-  // main.js is run by /usr/bin/loggingserver with the bundled node: its `#!/usr/bin/env node` would only
+  keepOnlyLicenses(path.join(LIB, 'node_modules'), bundledPackages(bundled))
+  // The bundle is run by /usr/bin/loggingserver with the packaged node: its `#!/usr/bin/env node` would only
   // point at a nodejs the package does not depend on.
-  const main = path.join(LIB, 'dist/src/main.js')
+  const main = path.join(LIB, 'dist/src/loggingserver.js')
   writeFileSync(main, readFileSync(main, 'utf8').replace(/^#!.*\n/, ''))
+  chmodSync(main, 0o644) // esbuild makes a file with a #! executable; without one it is data for the node binary
   // For web.auth: /usr/lib/loggingserver/node /usr/lib/loggingserver/scripts/hash-password.mjs (same reason).
   mkdirSync(path.join(LIB, 'scripts'))
   writeFileSync(path.join(LIB, 'scripts/hash-password.mjs'), readFileSync(path.join(ROOT, 'scripts/hash-password.mjs'), 'utf8').replace(/^#!.*\n/, ''))
@@ -96,13 +103,39 @@ function stage() {
   normaliseModes(STAGE)
   chmodSync(node, 0o755)
   // Smoke test of the staged tree with the staged node: imports every dependency the config path needs.
-  execFileSync(node, [path.join(LIB, 'dist/src/main.js'), '--check-config', '--config', path.join(ROOT, 'etc/loggingserver.yaml')], { stdio: 'inherit' })
-  execFileSync(node, ['-e', 'require(process.argv[1]); require("loggingserver-fd-store").memfdCreate("smoke"); import("koa"); import("@koa/router")', path.join(LIB, 'node_modules/sd-notify')], { cwd: LIB, stdio: 'inherit' })
+  execFileSync(node, [main, '--check-config', '--config', path.join(ROOT, 'etc/loggingserver.yaml')], { stdio: 'inherit' })
+  execFileSync(node, ['-e', 'require(process.argv[1]); require("loggingserver-fd-store").memfdCreate("smoke")', path.join(LIB, 'node_modules/sd-notify')], { cwd: LIB, stdio: 'inherit' })
   writeFileSync(path.join(STAGE, 'LICENSE.nodejs'), readFileSync(nodeLicense()))
   // gzip -9n equivalent: zlib writes no name and mtime 0.
   writeFileSync(path.join(STAGE, 'changelog.gz'), gzipSync(readFileSync(path.join(ROOT, 'packaging/changelog')), { level: 9 }))
   writeFileSync(path.join(STAGE, 'loggingserver.1.gz'), gzipSync(readFileSync(path.join(ROOT, 'packaging/loggingserver.1')), { level: 9 }))
   log(`staged ${path.relative(ROOT, LIB)} (node ${process.version})`)
+}
+
+/** The npm packages esbuild put into the bundle, by their directory under node_modules (from its metafile). */
+function bundledPackages(metafile) {
+  const dirs = new Set()
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+(?:\/node_modules\/(?:@[^/]+\/)?[^/]+)*)\//.exec(input)
+    if (m) dirs.add(m[1])
+  }
+  return dirs
+}
+
+/**
+ * A bundled package's code is in dist/src/loggingserver.js: of its directory only package.json (name, version,
+ * authors) and its license file stay, which MIT and ISC require to ship with the code.
+ */
+function keepOnlyLicenses(modules, packages) {
+  for (const pkgDir of packages) {
+    const dir = path.join(modules, pkgDir)
+    if (!existsSync(dir)) continue
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules') continue // nested packages are listed on their own
+      if (entry.isFile() && (entry.name === 'package.json' || /^licen[cs]e|^copying/i.test(entry.name))) continue
+      rmSync(path.join(dir, entry.name), { recursive: true })
+    }
+  }
 }
 
 /** Dependencies' command-line tools (package.json "bin"): the server imports none of them. */

@@ -68,7 +68,7 @@ describe('the .deb', () => {
 
   test('the bundled node runs the packaged server (--version, --check-config of the shipped config)', () => {
     const node = path.join(debRoot, 'usr/lib/loggingserver/node')
-    const main = path.join(debRoot, 'usr/lib/loggingserver/dist/src/main.js')
+    const main = path.join(debRoot, 'usr/lib/loggingserver/dist/src/loggingserver.js')
     assert.equal(output(node, [main, '--version']).trim(), `loggingserver ${version}`)
     assert.match(output(node, [main, '--check-config', '--config', path.join(debRoot, 'etc/loggingserver.yaml')]), /configuration OK/)
   })

@@ -11,7 +11,8 @@ import type { DiagnosticCode } from '../../src/diagnostic-codes.js'
 
 /** The repository root, whether running from dist/test/… or elsewhere. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-export const mainJs = path.join(repoRoot, 'dist/src/main.js')
+/** What runs: the one-file bundle of the server (scripts/bundle.mjs), as npm start and the package run it. */
+export const mainJs = path.join(repoRoot, 'dist/src/loggingserver.js')
 
 export interface RunningServer {
   child: ChildProcess

@@ -6,14 +6,15 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Diagnostics } from '../../diagnostic-codes.js'
 import { hiddenBySandbox } from '../../systemd/sandbox.js'
+import { WEB_ASSET_DIR } from '../asset-dir.js'
 
 /** Where the package installs the default stylesheet (packaging/nfpm.yaml). */
 export const PACKAGED_CSS = '/usr/share/loggingserver/loggingserver.css'
 /** systemd sets INVOCATION_ID for every unit it starts: only then can its sandbox be what hides a path. */
 const UNDER_SYSTEMD = process.env['INVOCATION_ID'] !== undefined
-const BUNDLED_CSS = fileURLToPath(new URL('../static/loggingserver.css', import.meta.url))
-const INDEX_HTML = new URL('../static/index.html', import.meta.url)
-const CLIENT_DIR = new URL('../client/', import.meta.url)
+const BUNDLED_CSS = fileURLToPath(new URL('static/loggingserver.css', WEB_ASSET_DIR))
+const INDEX_HTML = new URL('static/index.html', WEB_ASSET_DIR)
+const CLIENT_DIR = new URL('client/', WEB_ASSET_DIR)
 /** The page's modules (page.js imports its siblings); nothing else under the client dir is served. */
 const MODULE_NAME = /^[a-z][a-z-]{0,40}\.js$/
 
