@@ -9,6 +9,7 @@ import type { Config } from './config/schema.js'
 import { Dispatcher } from './dispatcher.js'
 import { ConfigError } from './errors.js'
 import { getMessage } from './format/message.js'
+import { Forwarder } from './forward/forwarder.js'
 import { FlowControl } from './ingest/flow-control.js'
 import { LOG_RELOADABLE, LogPort } from './ingest/log-port.js'
 import type { LogRecord } from './record.js'
@@ -74,6 +75,7 @@ export class Server {
     private readonly file: CentralFile,
     private readonly stats: Stats,
     private readonly dispatcher: Dispatcher,
+    private readonly forwarder: Forwarder,
     readonly log: LogPort,
     readonly web: WebPort | null,
   ) {
@@ -98,16 +100,19 @@ export class Server {
     const stats = new Stats()
     const ring = new Ring<LogRecord>(config.web.recent_records)
     const flow = new FlowControl()
-    const dispatcher = new Dispatcher(file, [stats, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
+    const forwarder = new Forwarder(config.forward, diagnostics)
+    forwarder.start()
+    const observers = [stats, telemetry.clients, { record: (r: LogRecord) => ring.push(toRecent(r, getMessage(r))) }, ...(forwarder.size > 0 ? [forwarder] : [])]
+    const dispatcher = new Dispatcher(file, observers, config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
     // The view reads the server's config state through `holder`: the server is built only once both ports are open.
     const holder: { server: Server | null } = { server: null }
     const view: ServerView = {
-      version: setup.version, config, stats, telemetry, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
+      version: setup.version, config, stats, telemetry, ring, file: () => file.stats(), backpressure: () => dispatcher.backpressure, forwardTargets: () => forwarder.statuses(),
       configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
     }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
-    const server = new Server(config, setup, file, stats, dispatcher, log, web)
+    const server = new Server(config, setup, file, stats, dispatcher, forwarder, log, web)
     holder.server = server
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
     return server
@@ -220,6 +225,8 @@ export class Server {
 
   private async drainAndClose(reason: string): Promise<number> {
     const { diagnostics, notifier } = this.setup
+    // Forward targets may use the whole timeout but its last second, which is the file's last resort.
+    const forwardDeadline = Date.now() + Math.max(0, this.config.shutdown_timeout_seconds * 1000 - 1000)
     clearInterval(this.statusTimer)
     notifier.stopping()
     const handover = this.log.handoverUnavailable()
@@ -242,7 +249,8 @@ export class Server {
       this.dispatcher.release() // however far behind the file is, read everything the peers already sent
       // Leave the last third of the timeout for the file to catch up with what the drain read.
       await this.log.drain((this.config.shutdown_timeout_seconds * 1000 * 2) / 3)
-      await this.file.end()
+      // What the drain read is forwarded while the file takes it: the two do not wait for each other.
+      await Promise.all([this.file.end(), this.forwarder.stop(forwardDeadline)])
       diagnostics.report('LS-STOPPED', `stopped: ${this.stats.recordsReceived} records received, ${this.file.stats().recordsWritten} written`)
       return 0
     })()

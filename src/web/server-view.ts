@@ -1,5 +1,6 @@
 // What the web room may see of the running server: main builds one ServerView; every route only reads it.
 import type { Config } from '../config/schema.js'
+import type { ForwardStatusJson } from '../forward/target.js'
 import type { ConfigStateJson } from './api-contract.js'
 import type { CentralFileStats } from '../sinks/central-file.js'
 import type { LogRecord } from '../record.js'
@@ -19,6 +20,8 @@ export interface ServerView {
   ring: Ring<LogRecord>
   file(): FileView
   backpressure(): boolean
+  /** Each forward target's queue and counters (issue 11, item 3), in `forward`'s order. */
+  forwardTargets(): readonly ForwardStatusJson[]
   /** Whether the config file in force is valid, or the server runs on the last valid one. */
   configState(): ConfigStateJson
 }

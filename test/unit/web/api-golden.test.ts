@@ -48,7 +48,7 @@ function fixedView(): Parameters<typeof createApp>[0] {
   stats.connectionsTotal = 2
   stats.reject('FRAME_TOO_LARGE')
   const config = ConfigSchema.parse({ file: { utc: true } })
-  return { version: '9.9.9', config, stats, telemetry: new Telemetry(1000), ring, file: () => file, backpressure: () => false, configState: () => ({ valid: true, problem: null, source: '/etc/loggingserver.yaml' }) }
+  return { version: '9.9.9', config, stats, telemetry: new Telemetry(1000), ring, file: () => file, backpressure: () => false, forwardTargets: () => [], configState: () => ({ valid: true, problem: null, source: '/etc/loggingserver.yaml' }) }
 }
 
 /** The first `event:` block of an SSE body, and the preamble before it. */

@@ -31,7 +31,7 @@ function snapshot(records: Partial<LogRecord>[]): ReturnType<typeof statusSnapsh
     ring.push(r)
   })
   stats.reject('FRAME_TOO_LARGE')
-  return statusSnapshot({ version: '1.2.3', config: ConfigSchema.parse({}), stats, telemetry, ring, file: () => file, backpressure: () => true, configState: () => ({ valid: true, problem: null, source: null }) }, 2)
+  return statusSnapshot({ version: '1.2.3', config: ConfigSchema.parse({}), stats, telemetry, ring, file: () => file, backpressure: () => true, forwardTargets: () => [], configState: () => ({ valid: true, problem: null, source: null }) }, 2)
 }
 
 describe('MetricsExposition', () => {
