@@ -14,11 +14,13 @@ const PROTOCOLS: readonly string[] = ['relp', 'tcp', 'udp']
 
 /** The parsed URL, or a problem in words. */
 export function parseForwardUrl(text: string): ForwardUrl | string {
+  const notUrl = 'must be a URL such as relp://logs.example.org:2514, tcp://host:514 or udp://host:514'
+  if (!text.includes('://')) return notUrl
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    return 'must be a URL such as relp://logs.example.org:2514, tcp://host:514 or udp://host:514'
+    return notUrl
   }
   const protocol = url.protocol.slice(0, -1)
   if (!PROTOCOLS.includes(protocol)) return `unknown protocol "${protocol}": use relp, tcp or udp`
