@@ -87,15 +87,20 @@ describe('forward to rsyslogd', () => {
     const relp = `relp://127.0.0.1:${r.ports.relp}`
     const tcp = `tcp://127.0.0.1:${r.ports.tcp}`
     const s = await server([`url: "${relp}"`, `url: "${tcp}"`])
-    const N = 6000
+    const N = 8000
     const client = runClient(s.logPort, N, 'restart', ['--pause-every', '50', '--pause', '0.02'])
-    await waitFor(() => indexes(r.lines(), 'imrelp', 'restart').length >= 1000, 60_000, 'rsyslog to receive 1000 records over RELP')
-    await r.stop()
-    const atStop = new Set(indexes(r.lines(), 'imrelp', 'restart')).size
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    await r.start()
+    // A clean stop (imrelp sends serverclose), then a crash (SIGKILL: the session just breaks, acks in flight are lost).
+    const stops: string[] = []
+    for (const [signal, at] of [['SIGTERM', 1000], ['SIGKILL', 3000]] as const) {
+      await waitFor(() => new Set(indexes(r.lines(), 'imrelp', 'restart')).size >= at, 60_000, `rsyslog to receive ${at} records over RELP`)
+      await r.stop(signal)
+      const got = new Set(indexes(r.lines(), 'imrelp', 'restart')).size
+      assert.ok(got < N, `rsyslogd was stopped mid-stream (${got} of ${N} in)`)
+      stops.push(`${signal} at ${got}`)
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      await r.start()
+    }
     await client
-    assert.ok(atStop < N, `rsyslogd was stopped mid-stream (${atStop} of ${N} in)`)
     await waitFor(() => new Set(indexes(r.lines(), 'imrelp', 'restart')).size >= N, 60_000, `all ${N} records over RELP`)
     assert.equal(centralCount(s, 'restart'), N, 'the central file has every record')
 
@@ -112,7 +117,7 @@ describe('forward to rsyslogd', () => {
     assert.equal(tcpSent + tcpDropped, N)
     assert.ok(tcpUnique <= N)
     const resent = await forwardMetric(s, 'resent_total', relp)
-    t.diagnostic(`stopped at ${atStop}/${N}; relp: ${relpUnique} unique, ${duplicates} duplicates, ${resent} re-sent; tcp: ${tcpUnique} received, ${N - tcpUnique} lost (${tcpSent} sent, ${tcpDropped} dropped)`)
+    t.diagnostic(`rsyslogd stopped by ${stops.join(', then ')} of ${N}; relp: ${relpUnique} unique, ${duplicates} duplicates, ${resent} re-sent; tcp: ${tcpUnique} received, ${N - tcpUnique} lost (${tcpSent} sent, ${tcpDropped} dropped)`)
     assert.ok(duplicates <= resent, `${duplicates} duplicates, ${resent} re-sent`)
     assert.equal(await forwardMetric(s, 'dropped_total', relp), 0)
     assert.ok(reported(s.stderr(), 'LS-FORWARD-DOWN').some((l) => l.includes(relp)))

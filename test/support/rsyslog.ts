@@ -34,8 +34,8 @@ export interface Rsyslog {
   out: string
   /** Starts rsyslogd (again) on the same ports and file; resolves once its inputs accept connections. */
   start(): Promise<void>
-  /** SIGTERM to its PID; resolves when it has exited. */
-  stop(): Promise<void>
+  /** The signal (SIGTERM: a clean stop, SIGKILL: a crash) to its PID; resolves when it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>
   lines(): ReceivedLine[]
   stderr(): string
 }
@@ -117,10 +117,10 @@ export async function startRsyslog(dir: string): Promise<Rsyslog> {
         return (await accepts(ports.tcp)) && (await accepts(ports.relp))
       }, 15_000, 'rsyslogd to listen')
     },
-    async stop() {
+    async stop(signal = 'SIGTERM') {
       const c = child
       if (c === null || c.exitCode !== null || c.signalCode !== null) return
-      c.kill('SIGTERM')
+      c.kill(signal)
       await exited
     },
     lines() {
