@@ -80,6 +80,12 @@ describe('forward to rsyslogd', () => {
     }
     assert.equal(await forwardMetric(s, 'acked_total', `relp://127.0.0.1:${r.ports.relp}`), 60)
     assert.equal(await forwardMetric(s, 'up', `tcp://127.0.0.1:${r.ports.tcp}`), 1)
+    // A stop with every target connected and nothing left over: each says so, with its counters.
+    assert.equal(await s.stop(), 0)
+    const stopped = reported(s.stderr(), 'LS-FORWARD-STOPPED')
+    assert.equal(stopped.length, 3, s.stderr())
+    assert.ok(stopped.some((l) => l.includes(`relp://127.0.0.1:${r.ports.relp}: stopped with nothing queued (60 sent, 60 acknowledged, 0 re-sent, 0 dropped)`)), stopped.join('\n'))
+    assert.deepEqual(reported(s.stderr(), 'LS-FORWARD-LOST-AT-STOP'), [])
   })
 
   it('over RELP every record survives an rsyslogd restart mid-stream; over TCP the loss is measured and accounted for', async (t) => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseConfig } from '../../../src/config/load.js'
+import { restartOnlyChanges } from '../../../src/config/reload.js'
+import { RELOADABLE } from '../../../src/server.js'
 import { ConfigError } from '../../../src/errors.js'
 import { parseForwardUrl } from '../../../src/forward/target-url.js'
 
@@ -49,5 +51,11 @@ describe('the forward config key', () => {
   it('refuses a target listed twice (its metrics would collide), at the second one', () => {
     const found = problems('forward:\n  - url: relp://127.0.0.1:2514\n  - url: tcp://h:514\n  - url: relp://127.0.0.1:2514\n')
     assert.deepEqual(found, ['loggingserver.yaml:4: forward.2.url: relp://127.0.0.1:2514 is listed twice'])
+  })
+
+  it('changes only at a restart: a reload names it among the keys that wait', () => {
+    const running = parseConfig('forward:\n  - url: tcp://127.0.0.1:514\n', 'x.yaml')
+    const fresh = parseConfig('forward:\n  - url: tcp://127.0.0.1:514\n    queue_bytes: 1000\n', 'x.yaml')
+    assert.deepEqual(restartOnlyChanges(running, fresh, RELOADABLE), ['forward'])
   })
 })
