@@ -100,8 +100,8 @@ export class Server {
     const stats = new Stats()
     const ring = new Ring<LogRecord>(config.web.recent_records)
     const flow = new FlowControl()
+    // Targets queue from the first record on, and connect once the ports are open (a failed start leaves no sockets).
     const forwarder = new Forwarder(config.forward, diagnostics)
-    forwarder.start()
     const observers = [stats, telemetry.clients, { record: (r: LogRecord) => ring.push(toRecent(r, getMessage(r))) }, ...(forwarder.size > 0 ? [forwarder] : [])]
     const dispatcher = new Dispatcher(file, observers, config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
@@ -113,6 +113,7 @@ export class Server {
     }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
     const server = new Server(config, setup, file, stats, dispatcher, forwarder, log, web)
+    forwarder.start()
     holder.server = server
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
     return server

@@ -9,6 +9,8 @@ import { SocketTarget, until } from './socket-target.js'
 export const RELP_WINDOW = 1024
 /** At a stop, how long the receiver has to answer our `close` (bounded by the stop's deadline too). */
 const CLOSE_REPLY_MS = 2000
+/** A receiver that accepts TCP but does not answer `open` (not RELP, or hung) counts as down after this. */
+const OPEN_REPLY_MS = 10_000
 
 export class RelpTarget extends SocketTarget {
   private reader = new RelpReader()
@@ -29,6 +31,12 @@ export class RelpTarget extends SocketTarget {
     this.txnr = 1
     this.openTxnr = 1
     socket.write(encodeFrame(this.openTxnr, 'open', OPEN_OFFERS))
+    const timer = setTimeout(() => {
+      if (this.socket !== socket || this.sessionOpen) return
+      this.abort(`no answer to RELP open within ${OPEN_REPLY_MS / 1000} s`)
+    }, OPEN_REPLY_MS)
+    timer.unref()
+    socket.once('close', () => clearTimeout(timer))
   }
 
   protected received(chunk: Buffer): void {
@@ -37,8 +45,7 @@ export class RelpTarget extends SocketTarget {
       frames = this.reader.push(chunk)
     } catch (err) {
       if (!(err instanceof RelpProtocolError)) throw err
-      this.lastError = `the receiver does not speak RELP: ${err.message}`
-      this.socket?.destroy()
+      this.abort(`the receiver does not speak RELP: ${err.message}`)
       return
     }
     for (const frame of frames) this.handle(frame)
@@ -47,16 +54,14 @@ export class RelpTarget extends SocketTarget {
   private handle(frame: RelpFrame): void {
     if (frame.command === 'serverclose') {
       // The receiver is going away (rsyslog stopping): reconnect and re-send what it did not acknowledge.
-      this.lastError = 'the receiver closed the session (serverclose)'
-      this.socket?.destroy()
+      this.abort('the receiver closed the session (serverclose)')
       return
     }
     if (frame.command !== 'rsp') return
     const code = responseCode(frame.data)
     if (!this.sessionOpen && frame.txnr === this.openTxnr) {
       if (code !== 200) {
-        this.lastError = `the receiver refused the RELP session: ${frame.data.toString('utf8').slice(0, 200)}`
-        this.socket?.destroy()
+        this.abort(`the receiver refused the RELP session: ${frame.data.toString('utf8').slice(0, 200)}`)
         return
       }
       this.sessionOpen = true

@@ -10,10 +10,13 @@ const KEEPALIVE_MS = 30_000
 
 export abstract class SocketTarget extends ForwardTarget {
   protected socket: net.Socket | null = null
+  /** Why we closed the connection ourselves (abort()), for the down message and lastError. */
+  private abortReason: string | null = null
 
   protected connect(): void {
     const socket = net.connect({ host: this.where.host, port: this.where.port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_MS })
     this.socket = socket
+    this.abortReason = null
     let failure: string | null = null
     socket.setTimeout(CONNECT_TIMEOUT_MS, () => {
       failure = `no connection within ${CONNECT_TIMEOUT_MS / 1000} s`
@@ -34,8 +37,14 @@ export abstract class SocketTarget extends ForwardTarget {
       if (this.socket !== socket) return
       this.socket = null
       this.closed()
-      this.failed(failure ?? (this.state === 'connected' ? 'the receiver closed the connection' : 'connection closed during setup'))
+      this.failed(this.abortReason ?? failure ?? (this.state === 'connected' ? 'the receiver closed the connection' : 'connection closed during setup'))
     })
+  }
+
+  /** Closes the connection for `reason`; the close then goes the usual way (RELP re-queues, backoff, retry). */
+  protected abort(reason: string): void {
+    this.abortReason = reason
+    this.socket?.destroy()
   }
 
   /** The socket is open: TCP is connected now, RELP first opens its session. */
