@@ -143,7 +143,8 @@ export class Server {
       (this.configState.valid ? '' : `running on the last valid configuration: ${this.configState.problem}; `) +
       `${this.stats.recordsReceived} records, ${this.stats.connectionsOpen} connections, ${this.stats.rate(10).toFixed(0)}/s` +
       (this.dispatcher.backpressure ? ', reading paused: file behind' : '') +
-      (written.healthy ? '' : `, writing failing: ${written.lastError}`)
+      (written.healthy ? '' : `, writing failing: ${written.lastError}`) +
+      this.forwarder.statuses().filter((t) => t.state !== 'connected').map((t) => `, forwarding to ${t.url} ${t.state} (${t.queuedRecords} queued, ${t.dropped} dropped)`).join('')
     )
   }
 
