@@ -213,7 +213,7 @@ export const CATALOGUE = {
   },
   'LS-FORWARD-DOWN': {
     priority: 'warning',
-    meaning: 'a forward target cannot be reached or closed the connection (once per outage); records queue up to its `queue_bytes` while it retries with backoff (0.25 s doubling to 30 s)',
+    meaning: 'a forward target cannot be reached or closed the connection (once per outage); records queue up to its `queue_bytes` while it retries with backoff (0.25 s doubling to 30 s; only a connection that lasted 5 s starts it again from 0.25 s)',
     action: 'check the receiver (rsyslog, syslog-ng) and the network to it; the central file is not affected',
   },
   'LS-FORWARD-DROPPED': {

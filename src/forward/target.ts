@@ -28,6 +28,9 @@ export interface ForwardStatusJson {
 /** Reconnect delays: quick for a receiver restarting, then no more than one attempt per 30 s. */
 export const BACKOFF_FIRST_MS = 250
 export const BACKOFF_MAX_MS = 30_000
+/** A connection must last this long before the backoff starts again from the first delay: a receiver that
+ *  accepts and at once closes is retried ever more slowly, and its up/down lines cannot flood the journal. */
+export const HEALTHY_AFTER_MS = 5_000
 /** Drops are reported at most this often per target, with the count since the last report. */
 const DROP_REPORT_INTERVAL_MS = 10_000
 
@@ -41,6 +44,7 @@ export abstract class ForwardTarget {
   lastError: string | null = null
   private backoffMs = BACKOFF_FIRST_MS
   private retryTimer: NodeJS.Timeout | null = null
+  private connectedAt = 0
   /** Whether the operator was told the target is down (so "up" follows only a "down", and "down" comes once). */
   private reportedDown = false
   private everConnected = false
@@ -119,7 +123,7 @@ export abstract class ForwardTarget {
 
   protected connected(): void {
     this.state = 'connected'
-    this.backoffMs = BACKOFF_FIRST_MS
+    this.connectedAt = Date.now()
     if (this.reportedDown || !this.everConnected) {
       this.diagnostics.report('LS-FORWARD-UP', `forwarding to ${this.url}: connected${this.queue.length > 0 ? `, sending ${this.queue.length} queued records` : ''}`)
     }
@@ -132,6 +136,7 @@ export abstract class ForwardTarget {
   protected failed(reason: string): void {
     this.lastError = reason
     if (this.stopping || this.state === 'closed') return
+    if (this.state === 'connected' && Date.now() - this.connectedAt >= HEALTHY_AFTER_MS) this.backoffMs = BACKOFF_FIRST_MS
     if (!this.reportedDown) {
       this.reportedDown = true
       this.diagnostics.report('LS-FORWARD-DOWN', `forwarding to ${this.url}: ${reason}; retrying with backoff, queueing up to ${this.queueBytesMax} bytes (${this.heldRecords()} records held)`)

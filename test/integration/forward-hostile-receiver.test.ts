@@ -44,4 +44,19 @@ describe('forward to a receiver that is not one', () => {
     assert.match(reported(s.stderr(), 'LS-FORWARD-LOST-AT-STOP')[0] ?? '', /200 records still queued/)
     assert.match(reported(s.stderr(), 'LS-STOPPED')[0] ?? '', /200 records received, 200 written/)
   })
+
+  it('a TCP receiver that accepts and closes at once is retried ever more slowly, not in a loop', async () => {
+    const slam = await peer(Buffer.alloc(0))
+    const url = `tcp://127.0.0.1:${slam.port}`
+    const s = await startServer(`forward:\n  - {url: "${url}"}\n`)
+    servers.push(s)
+    await runClient(s.logPort, 50, 'slammed')
+    const began = Date.now()
+    await new Promise((resolve) => setTimeout(resolve, 4000))
+    const seconds = (Date.now() - began) / 1000
+    // Backoff 0.25, 0.5, 1, 2 s…: about 5 connections in 4 s; a reset at each connect would make ~16.
+    assert.ok(slam.connections() <= 7, `${slam.connections()} connections in ${seconds.toFixed(1)} s`)
+    assert.ok(reported(s.stderr(), 'LS-FORWARD-DOWN').length <= 7)
+    assert.equal(await s.stop(), 0)
+  })
 })
