@@ -9,7 +9,7 @@ import type { Config } from './config/schema.js'
 import { Dispatcher } from './dispatcher.js'
 import { ConfigError } from './errors.js'
 import { getMessage } from './format/message.js'
-import { Forwarder } from './forward/forwarder.js'
+import { FORWARD_RELOADABLE, Forwarder } from './forward/forwarder.js'
 import { FlowControl } from './ingest/flow-control.js'
 import { LOG_RELOADABLE, LogPort } from './ingest/log-port.js'
 import type { LogRecord } from './record.js'
@@ -32,6 +32,7 @@ export const RELOADABLE: readonly string[] = [
   ...LOG_RELOADABLE.map((k) => `log.${k}`),
   ...FILE_RELOADABLE.map((k) => `file.${k}`),
   ...WEB_RELOADABLE.map((k) => `web.${k}`),
+  ...FORWARD_RELOADABLE.map((k) => `forward.${k}`),
   'diagnostics.level',
   'shutdown_timeout_seconds',
 ]
