@@ -18,56 +18,56 @@ export const UDP_MAX_BYTES = 65_507
 /** `forward` changes only at a restart: a reload that moved a queue would have to decide what it holds. */
 export const FORWARD_RELOADABLE: readonly string[] = []
 
-interface Route {
-  target: ForwardTarget
+/** Targets that take the same bytes: one facility and size limit, so one encoding of each record. */
+interface Encoding {
   facility: number
   maxBytes: number
+  targets: ForwardTarget[]
 }
 
 export class Forwarder {
-  private readonly routes: Route[]
+  private readonly targets: ForwardTarget[] = []
+  private readonly encodings: Encoding[] = []
 
   constructor(configs: readonly ForwardTargetConfig[], private readonly diagnostics: Diagnostics) {
-    this.routes = configs.map((c) => {
+    for (const c of configs) {
       const where = parseForwardUrl(c.url)
       // The loader checked every URL; reaching this is a bug, not a config problem.
       if (typeof where === 'string') throw new Error(`forward url ${c.url}: ${where}`)
       const Target = where.protocol === 'relp' ? RelpTarget : where.protocol === 'tcp' ? TcpTarget : UdpTarget
+      const target = new Target(c.url, where, c.queue_bytes, diagnostics)
+      const facility = FACILITIES[c.facility]
       const maxBytes = where.protocol === 'udp' ? Math.min(c.max_message_bytes, UDP_MAX_BYTES) : c.max_message_bytes
-      return { target: new Target(c.url, where, c.queue_bytes, diagnostics), facility: FACILITIES[c.facility], maxBytes }
-    })
+      const same = this.encodings.find((e) => e.facility === facility && e.maxBytes === maxBytes)
+      if (same) same.targets.push(target)
+      else this.encodings.push({ facility, maxBytes, targets: [target] })
+      this.targets.push(target)
+    }
   }
 
   get size(): number {
-    return this.routes.length
+    return this.targets.length
   }
 
   start(): void {
-    for (const r of this.routes) r.target.start()
+    for (const t of this.targets) t.start()
   }
 
   record(record: LogRecord): void {
-    // Targets with the same facility and size limit share one encoding of the record.
-    const encoded = new Map<string, Buffer>()
-    for (const r of this.routes) {
-      const key = `${r.facility}/${r.maxBytes}`
-      let message = encoded.get(key)
-      if (message === undefined) {
-        message = toRfc5424(record, r.facility, r.maxBytes)
-        encoded.set(key, message)
-      }
-      r.target.enqueue(message)
+    for (const e of this.encodings) {
+      const message = toRfc5424(record, e.facility, e.maxBytes)
+      for (const t of e.targets) t.enqueue(message)
     }
   }
 
   statuses(): ForwardStatusJson[] {
-    return this.routes.map((r) => r.target.status())
+    return this.targets.map((t) => t.status())
   }
 
   /** The stop: each connected target writes what it holds until `deadline`; what remains is reported lost. */
   async stop(deadline: number): Promise<void> {
     await Promise.all(
-      this.routes.map(async ({ target }) => {
+      this.targets.map(async (target) => {
         const lost = await target.stop(deadline)
         const s = target.status()
         const summary = `${s.sent} sent${s.acked === null ? '' : `, ${s.acked} acknowledged, ${s.resent} re-sent`}, ${s.dropped} dropped`

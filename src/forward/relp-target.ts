@@ -49,6 +49,8 @@ export class RelpTarget extends SocketTarget {
       return
     }
     for (const frame of frames) this.handle(frame)
+    // One write for all the room the acknowledgements of this read made, not one per acknowledgement.
+    if (frames.length > 0 && this.sessionOpen) this.pump()
   }
 
   private handle(frame: RelpFrame): void {
@@ -82,7 +84,6 @@ export class RelpTarget extends SocketTarget {
       this.lastError = `the receiver refused a record: ${frame.data.toString('utf8').slice(0, 200)}`
       this.dropped++
     }
-    this.pump()
   }
 
   protected pump(): void {
