@@ -45,6 +45,7 @@ export abstract class ForwardTarget {
   private backoffMs = BACKOFF_FIRST_MS
   private retryTimer: NodeJS.Timeout | null = null
   private connectedAt = 0
+  private pumpScheduled = false
   /** Whether the operator was told the target is down (so "up" follows only a "down", and "down" comes once). */
   private reportedDown = false
   private everConnected = false
@@ -63,7 +64,14 @@ export abstract class ForwardTarget {
     if (this.state === 'closed') return this.drop()
     if (this.heldBytes() + message.length > this.queueBytesMax) return this.drop()
     this.queue.push(message)
-    if (this.state === 'connected') this.pump()
+    if (this.state === 'connected' && !this.pumpScheduled) {
+      // Records of one read arrive in one tick: write them together, one syscall rather than one each.
+      this.pumpScheduled = true
+      setImmediate(() => {
+        this.pumpScheduled = false
+        if (this.state === 'connected') this.pump()
+      })
+    }
   }
 
   status(): ForwardStatusJson {
