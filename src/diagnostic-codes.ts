@@ -205,6 +205,32 @@ export const CATALOGUE = {
     meaning: 'more than 10 messages a peer can provoke (rejected frames) in 10 s; the rest were counted, not printed',
     action: 'see the `LS-FRAME-…` lines before it and `rejected` in `/api/status`',
   },
+  // Forwarding to syslog receivers (`forward`)
+  'LS-FORWARD-UP': {
+    priority: 'info',
+    meaning: 'a forward target is connected (at start, or again after `LS-FORWARD-DOWN`); queued records are being sent',
+    action: 'nothing',
+  },
+  'LS-FORWARD-DOWN': {
+    priority: 'warning',
+    meaning: 'a forward target cannot be reached or closed the connection (once per outage); records queue up to its `queue_bytes` while it retries with backoff (0.25 s doubling to 30 s; only a connection that lasted 5 s starts it again from 0.25 s)',
+    action: 'check the receiver (rsyslog, syslog-ng) and the network to it; the central file is not affected',
+  },
+  'LS-FORWARD-DROPPED': {
+    priority: 'warning',
+    meaning: "a forward target's queue is full: records for it are dropped and counted (at most one line per 10 s per target, with the count); the central file still has every one",
+    action: 'bring the receiver back or make it faster; raise the target\'s `queue_bytes` to ride out longer outages',
+  },
+  'LS-FORWARD-LOST-AT-STOP': {
+    priority: 'warning',
+    meaning: 'at a stop, records still queued for a forward target (RELP: also those not acknowledged) could not be sent within `shutdown_timeout_seconds`, or the target was down; they are in the central file only',
+    action: 'nothing for this stop; if it recurs, check the receiver is up and fast at stop time',
+  },
+  'LS-FORWARD-STOPPED': {
+    priority: 'info',
+    meaning: 'at a stop, a forward target sent everything it held (RELP: acknowledged); the line gives its counters',
+    action: 'nothing',
+  },
   // The status page
   'LS-WEB-INTERNAL-ERROR': {
     priority: 'error',

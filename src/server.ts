@@ -9,6 +9,7 @@ import type { Config } from './config/schema.js'
 import { Dispatcher } from './dispatcher.js'
 import { ConfigError } from './errors.js'
 import { getMessage } from './format/message.js'
+import { FORWARD_RELOADABLE, Forwarder } from './forward/forwarder.js'
 import { FlowControl } from './ingest/flow-control.js'
 import { LOG_RELOADABLE, LogPort } from './ingest/log-port.js'
 import type { LogRecord } from './record.js'
@@ -32,6 +33,7 @@ export const RELOADABLE: readonly string[] = [
   ...LOG_RELOADABLE.map((k) => `log.${k}`),
   ...FILE_RELOADABLE.map((k) => `file.${k}`),
   ...WEB_RELOADABLE.map((k) => `web.${k}`),
+  ...FORWARD_RELOADABLE.map((k) => `forward.${k}`),
   'diagnostics.level',
   'shutdown_timeout_seconds',
 ]
@@ -75,6 +77,7 @@ export class Server {
     private readonly file: CentralFile,
     private readonly stats: Stats,
     private readonly dispatcher: Dispatcher,
+    private readonly forwarder: Forwarder,
     readonly log: LogPort,
     readonly web: WebPort | null,
   ) {
@@ -100,7 +103,10 @@ export class Server {
     const levelRates = new LevelRates()
     const ring = new Ring<LogRecord>(config.web.recent_records)
     const flow = new FlowControl()
-    const dispatcher = new Dispatcher(file, [stats, levelRates, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
+    // Targets queue from the first record on, and connect once the ports are open (a failed start leaves no sockets).
+    const forwarder = new Forwarder(config.forward, diagnostics)
+    const observers = [stats, levelRates, telemetry.clients, { record: (r: LogRecord) => ring.push(toRecent(r, getMessage(r))) }, ...(forwarder.size > 0 ? [forwarder] : [])]
+    const dispatcher = new Dispatcher(file, observers, config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
     // The view reads the server's config state through `holder`: the server is built only once both ports are open.
     const holder: { server: Server | null } = { server: null }
@@ -108,11 +114,12 @@ export class Server {
       version: setup.version, config, stats, telemetry, ring, levelRates, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
       // The status page's inputs and forward panels: each input room and each forwarder adds its one provider here.
       inputs: [() => log.inputs()],
-      forward: [],
+      forward: [() => forwarder.statuses()],
       configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
     }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
-    const server = new Server(config, setup, file, stats, dispatcher, log, web)
+    const server = new Server(config, setup, file, stats, dispatcher, forwarder, log, web)
+    forwarder.start()
     holder.server = server
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
     return server
@@ -142,7 +149,8 @@ export class Server {
       (this.configState.valid ? '' : `running on the last valid configuration: ${this.configState.problem}; `) +
       `${this.stats.recordsReceived} records, ${this.stats.connectionsOpen} connections, ${this.stats.rate(10).toFixed(0)}/s` +
       (this.dispatcher.backpressure ? ', reading paused: file behind' : '') +
-      (written.healthy ? '' : `, writing failing: ${written.lastError}`)
+      (written.healthy ? '' : `, writing failing: ${written.lastError}`) +
+      this.forwarder.statuses().filter((t) => t.state !== 'connected').map((t) => `, forwarding to ${t.url} ${t.state} (${t.queuedRecords} queued, ${t.dropped} dropped)`).join('')
     )
   }
 
@@ -225,6 +233,8 @@ export class Server {
 
   private async drainAndClose(reason: string): Promise<number> {
     const { diagnostics, notifier } = this.setup
+    // Forward targets may use the whole timeout but its last second, which is the file's last resort.
+    const forwardDeadline = Date.now() + Math.max(0, this.config.shutdown_timeout_seconds * 1000 - 1000)
     clearInterval(this.statusTimer)
     notifier.stopping()
     const handover = this.log.handoverUnavailable()
@@ -247,7 +257,8 @@ export class Server {
       this.dispatcher.release() // however far behind the file is, read everything the peers already sent
       // Leave the last third of the timeout for the file to catch up with what the drain read.
       await this.log.drain((this.config.shutdown_timeout_seconds * 1000 * 2) / 3)
-      await this.file.end()
+      // What the drain read is forwarded while the file takes it: the two do not wait for each other.
+      await Promise.all([this.file.end(), this.forwarder.stop(forwardDeadline)])
       diagnostics.report('LS-STOPPED', `stopped: ${this.stats.recordsReceived} records received, ${this.file.stats().recordsWritten} written`)
       return 0
     })()

@@ -1,6 +1,8 @@
 // The configuration schema: the single source of truth for keys, types and defaults. etc/loggingserver.yaml
 // documents every key here, and a unit test keeps the two in step.
 import { z } from 'zod'
+import { FACILITY_NAMES } from '../forward/facilities.js'
+import { parseForwardUrl } from '../forward/target-url.js'
 import { allowEntryProblem } from '../peer-allow.js'
 
 const port = z.number().int().min(0).max(65535)
@@ -123,6 +125,33 @@ export const WebSchema = z
   })
   .strict()
 
+const forwardUrl = z.string().superRefine((url, ctx) => {
+  const parsed = parseForwardUrl(url)
+  if (typeof parsed === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed })
+})
+
+/** One forward target (issue 11, item 3). The whole `forward` list takes effect only at a restart. */
+export const ForwardTargetSchema = z
+  .object({
+    /** relp:// (acknowledged, re-sent after a reconnect), tcp:// (RFC 6587 octet counting) or udp:// (one per datagram). */
+    url: forwardUrl,
+    /** The only format so far; named so that a second one (RFC 3164, JSON) is a value, not a new key. */
+    format: z.enum(['rfc5424']).default('rfc5424'),
+    /** Bytes of messages held for this target while it is slow or down (RELP: unacknowledged ones too); past it records are dropped and counted. */
+    queue_bytes: positiveInt.max(4 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+    /** Syslog facility of every record (the severity comes from the level). */
+    facility: z.enum(FACILITY_NAMES).default('user'),
+    /**
+     * Longest message sent, header included; the message text is cut beyond it. rsyslog's default
+     * maxMessageSize is 8 KiB (it truncates longer ones itself, and imrelp may refuse them): raise both together.
+     * The header and structured data take up to ~1.7 KiB, hence the minimum.
+     */
+    max_message_bytes: z.number().int().min(2048).max(16 * 1024 * 1024).default(8192),
+  })
+  .strict()
+
+export type ForwardTargetConfig = z.infer<typeof ForwardTargetSchema>
+
 export const DiagnosticsSchema = z
   .object({
     level: z.enum(['debug', 'info', 'warning', 'error']).default('info'),
@@ -135,6 +164,17 @@ export const ConfigSchema = z
     file: FileSchema.default({}),
     web: WebSchema.default({}),
     diagnostics: DiagnosticsSchema.default({}),
+    /** Syslog receivers every record is also sent to (empty: none). */
+    forward: z
+      .array(ForwardTargetSchema)
+      .default([])
+      .superRefine((targets, ctx) => {
+        const seen = new Set<string>()
+        targets.forEach((t, i) => {
+          if (seen.has(t.url)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${t.url} is listed twice`, path: [i, 'url'] })
+          seen.add(t.url)
+        })
+      }),
     /** Seconds SIGTERM waits for the writer to drain before exiting anyway (keep below TimeoutStopSec=). */
     shutdown_timeout_seconds: z.number().positive().max(MAX_TIMER_SECONDS).default(30),
   })

@@ -4,6 +4,7 @@
 // the page's windowed rate is not exported. One registry per process: the default collectors start timers.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 import { REJECT_CODES } from '../errors.js'
+import type { ForwardStatusJson } from './api-contract.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { StatusSnapshot } from './api-contract.js'
 
@@ -16,7 +17,8 @@ export class MetricsExposition {
   /** The snapshot of the latest scrape; every collector reads this one, so a scrape is one instant. */
   private current: StatusSnapshot | null = null
 
-  constructor(telemetry: Telemetry) {
+  /** `forwardTargets`: each forward target's counters, read at each scrape (empty when nothing is forwarded). */
+  constructor(telemetry: Telemetry, forwardTargets: () => readonly ForwardStatusJson[] = () => []) {
     const { registry } = this
     collectDefaultMetrics({ register: registry })
     // Gauges named *_total break Prometheus's naming rules (`promtool check metrics` fails on them), and a
@@ -78,6 +80,18 @@ export class MetricsExposition {
       () => [...telemetry.clients.entries()].map(([client, e]) => [{ client }, e.records]), ['client'])
     gauge('loggingserver_client_last_seen_timestamp_seconds', 'When each client\'s last record arrived, seconds since the epoch.',
       () => [...telemetry.clients.entries()].map(([client, e]) => [{ client }, e.lastSeen]), ['client'])
+
+    // Forward targets, labelled by their URL (a short, fixed list from the config).
+    const perTarget = (value: (t: ForwardStatusJson) => number | null) => (): [Labels, number][] =>
+      forwardTargets().flatMap((t) => { const v = value(t); return v === null ? [] : [[{ target: t.url }, v] as [Labels, number]] })
+    gauge('loggingserver_forward_up', '1 while the forward target is connected (RELP: session open), 0 while connecting, backing off or closed.', perTarget((t) => (t.state === 'connected' ? 1 : 0)), ['target'])
+    gauge('loggingserver_forward_queued_records', 'Records held for the forward target (RELP: including those sent but not yet acknowledged).', perTarget((t) => t.queuedRecords), ['target'])
+    gauge('loggingserver_forward_queued_bytes', 'Bytes held for the forward target.', perTarget((t) => t.queuedBytes), ['target'])
+    gauge('loggingserver_forward_queue_max_bytes', 'The forward target\'s queue bound (queue_bytes); past it records are dropped.', perTarget((t) => t.queueBytesMax), ['target'])
+    counter('loggingserver_forward_sent_total', 'Records written to the forward target\'s socket, re-sends included.', perTarget((t) => t.sent), ['target'])
+    counter('loggingserver_forward_acked_total', 'Records the RELP receiver acknowledged (RELP targets only).', perTarget((t) => t.acked), ['target'])
+    counter('loggingserver_forward_resent_total', 'Records written again after a reconnect because no acknowledgement had come (RELP).', perTarget((t) => t.resent), ['target'])
+    counter('loggingserver_forward_dropped_total', 'Records not forwarded because the target\'s queue was full (the central file has them).', perTarget((t) => t.dropped), ['target'])
   }
 
   /** The exposition for this snapshot. */

@@ -104,7 +104,7 @@ function yamlWithDefaults(extra: string, file: string): string {
     file: { path: file },
   }
   for (const [section, values] of Object.entries(given)) {
-    base[section] = typeof values === 'object' && values !== null ? { ...base[section], ...values } : values
+    base[section] = typeof values === 'object' && values !== null && !Array.isArray(values) ? { ...base[section], ...values } : values
   }
   return stringify(base)
 }

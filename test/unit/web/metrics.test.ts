@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { describe, it } from 'node:test'
 import { REJECT_CODES } from '../../../src/errors.js'
 import type { LogRecord } from '../../../src/record.js'
@@ -89,6 +90,32 @@ describe('MetricsExposition', () => {
     assert.equal(sampleValue(families, 'loggingserver_client_records_total', { client: '10.0.0.3' }), undefined)
     assert.equal(sampleValue(families, 'loggingserver_client_last_seen_timestamp_seconds', { client: '10.0.0.1' }), 102)
     assert.equal(sampleValue(families, 'loggingserver_client_last_seen_timestamp_seconds', { client: 'other' }), 104)
+  })
+
+  it('exports each forward target\'s queue and counters, labelled by URL (acked only for RELP)', async () => {
+    const base = { queueBytesMax: 1000, resent: 0, lastError: null }
+    const own = new MetricsExposition(new Telemetry(2), () => [
+      { ...base, url: 'relp://127.0.0.1:2514', state: 'connected', queuedRecords: 3, queuedBytes: 300, sent: 10, acked: 7, resent: 2, dropped: 0 },
+      { ...base, url: 'tcp://[::1]:514', state: 'backoff', queuedRecords: 9, queuedBytes: 990, sent: 4, acked: null, dropped: 5 },
+    ])
+    const text = await own.render(snapshot([]))
+    const families = parsePrometheusText(text)
+    const relp = { target: 'relp://127.0.0.1:2514' }
+    const tcp = { target: 'tcp://[::1]:514' }
+    assert.equal(sampleValue(families, 'loggingserver_forward_up', relp), 1)
+    assert.equal(sampleValue(families, 'loggingserver_forward_up', tcp), 0)
+    assert.equal(sampleValue(families, 'loggingserver_forward_queued_records', tcp), 9)
+    assert.equal(sampleValue(families, 'loggingserver_forward_queued_bytes', relp), 300)
+    assert.equal(sampleValue(families, 'loggingserver_forward_queue_max_bytes', tcp), 1000)
+    assert.equal(sampleValue(families, 'loggingserver_forward_sent_total', relp), 10)
+    assert.equal(sampleValue(families, 'loggingserver_forward_acked_total', relp), 7)
+    assert.equal(sampleValue(families, 'loggingserver_forward_acked_total', tcp), undefined)
+    assert.equal(sampleValue(families, 'loggingserver_forward_resent_total', relp), 2)
+    assert.equal(sampleValue(families, 'loggingserver_forward_dropped_total', tcp), 5)
+    assert.equal(families.get('loggingserver_forward_dropped_total')?.type, 'counter')
+    // Debian's promtool is the judge of the names, where installed (the Prometheus integration test needs it anyway).
+    const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
+    if (promtool.error === undefined) assert.equal(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`)
   })
 
   it('shows connections by state', async () => {
