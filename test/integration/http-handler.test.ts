@@ -3,13 +3,14 @@
 // levels, times, line numbers and tracebacks land in the central file and /api/records; senders and readers
 // keep apart; every refusal (401, 403, 405, 413, 414, 415, 431) is answered and counted.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { hashPassword } from '../../src/web/password-hash.js'
 import { runPythonAsync } from '../support/python.js'
-import { repoRoot, startServer, waitFor, type RunningServer } from '../support/server.js'
+import { parse, stringify } from 'yaml'
+import { repoRoot, reported, startServer, waitFor, type RunningServer } from '../support/server.js'
 
 const clientPy = path.join(repoRoot, 'test/support/http_handler_client.py')
 const basic = (user: string, password: string): string => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64')
@@ -188,5 +189,39 @@ describe('HTTPHandler input and log.allow', () => {
     const status = (await (await fetch(`http://127.0.0.1:${server.webPort}/api/status`)).json()) as { rejected: Record<string, number>; recordsReceived: number }
     assert.equal(status.rejected['not_allowed'], 1)
     assert.equal(status.recordsReceived, 0)
+  })
+})
+
+describe('HTTPHandler input across a reload (SIGHUP)', () => {
+  let server: RunningServer
+
+  before(async () => {
+    server = await startServer('web:\n  http_handler_path: /log\n')
+  })
+  after(() => server.cleanup())
+
+  /** Rewrites the server's config file with `change` applied, sends SIGHUP and waits for the reload line. */
+  async function reload(change: (config: { web: Record<string, unknown>; log: Record<string, unknown> }) => void): Promise<void> {
+    const file = path.join(server.dir, 'loggingserver.yaml')
+    const config = parse(readFileSync(file, 'utf8')) as { web: Record<string, unknown>; log: Record<string, unknown> }
+    change(config)
+    writeFileSync(file, stringify(config))
+    const before = reported(server.stderr(), 'LS-RELOAD').length
+    server.child.kill('SIGHUP')
+    await waitFor(() => reported(server.stderr(), 'LS-RELOAD').length > before, 5000, 'the reload')
+  }
+
+  const post = (auth?: string): Promise<{ status: number }> =>
+    request(server.webPort, 'POST', '/log', { 'Content-Type': 'application/x-www-form-urlencoded', ...(auth ? { Authorization: auth } : {}) }, Buffer.from('msg=hi&name=reloaded'))
+
+  it('applies web.http_handler_auth and log.allow without a restart', async () => {
+    assert.equal((await post()).status, 204)
+    const hash = await hashPassword('pw2', { ln: 10, r: 8, p: 1 })
+    await reload((c) => (c.web['http_handler_auth'] = { users: { app2: hash } }))
+    await waitFor(async () => (await post()).status === 401, 5000, 'senders to need credentials')
+    assert.equal((await post(basic('app2', 'pw2'))).status, 204)
+    await reload((c) => (c.log['allow'] = ['192.0.2.0/24']))
+    await waitFor(async () => (await post(basic('app2', 'pw2'))).status === 403, 5000, 'log.allow to apply')
+    assert.deepEqual(reported(server.stderr(), 'LS-RELOAD-NEEDS-RESTART'), [])
   })
 })
