@@ -132,7 +132,7 @@ export const WebSchema = z
       .string()
       .regex(/^\/[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/, 'must be a path such as /log (letters, digits, . _ ~ - between slashes)')
       .max(200)
-      .refine((p) => !PAGE_PATHS.has(p) && !PAGE_PREFIXES.some((prefix) => p.startsWith(prefix)), 'is one of the status page\'s own paths: choose another, such as /log')
+      .refine((p) => !PAGE_PATHS.has(p) && !PAGE_PREFIXES.some((prefix) => p === prefix || p.startsWith(`${prefix}/`)), 'is one of the status page\'s own paths: choose another, such as /log')
       .nullable()
       .default(null),
     /** Who may send through http_handler_path (basic auth, as web.auth); never the page's readers. null = anyone. */

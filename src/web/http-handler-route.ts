@@ -4,6 +4,7 @@
 import getRawBody from 'raw-body'
 import type { IncomingMessage } from 'node:http'
 import type Koa from 'koa'
+import type { RejectCode } from '../errors.js'
 import type { HttpInput } from '../http-input/http-input.js'
 import type { BasicAuth } from './basic-auth.js'
 
@@ -29,7 +30,7 @@ export function httpHandlerRoute({ input, auth, maxBodyBytes, backpressure }: Ht
     const address = ctx.req.socket.remoteAddress ?? ''
     const peer = address.startsWith('::ffff:') ? address.slice(7) : address || 'unknown'
     ctx.set('Cache-Control', 'no-store')
-    const refuse = async (status: number, code: Parameters<HttpInput['reject']>[0], detail: string): Promise<void> => {
+    const refuse = async (status: number, code: RejectCode, detail: string): Promise<void> => {
       input.reject(code, peer, `${detail} (${status})`)
       await discardBriefly(ctx.req)
       ctx.status = status

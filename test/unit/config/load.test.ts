@@ -47,6 +47,7 @@ describe('parseConfig()', () => {
   it('checks web.http_handler_path: a path of its own, and sender users whenever the page has readers', () => {
     const hash = '$scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$' + 'A'.repeat(43)
     assert.equal(parseConfig('web:\n  http_handler_path: /log\n', 'x.yaml').web.http_handler_path, '/log')
+    assert.equal(parseConfig('web:\n  http_handler_path: /jsonlog\n', 'x.yaml').web.http_handler_path, '/jsonlog')
     assert.deepEqual(problems('web:\n  http_handler_path: /api/log\n'), ["loggingserver.yaml:2: web.http_handler_path: is one of the status page's own paths: choose another, such as /log"])
     assert.deepEqual(problems('web:\n  http_handler_path: log\n'), ['loggingserver.yaml:2: web.http_handler_path: must be a path such as /log (letters, digits, . _ ~ - between slashes)'])
     assert.deepEqual(problems(`web:\n  auth:\n    users: {alice: "${hash}"}\n  http_handler_path: /log\n`), [
