@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import { LiteralError, parsePyLiteral } from '../../../src/py-literal/parse.js'
 import { PyBytes, PyFloat, PyObject, pyRepr, PySet, pyStr, PyTuple } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
@@ -156,5 +157,43 @@ describe('parsePyLiteral() of the datetime family and Decimal', () => {
       assert.equal(pyStr(v), str, repr)
       assert.equal(pyRepr(v), repr, repr)
     }
+  })
+})
+
+describe('parsePyLiteral() on random text', () => {
+  it('returns a value or throws LiteralError, never anything else, and renders what it returns', () => {
+    // Text made of the pieces reprs are made of, so most inputs get deep into the reader before they fail.
+    const piece = fc.constantFrom('(', ')', '[', ']', '{', '}', '<', '>', ',', ':', ' ', "'", '"', '\\', 'b', 'r', 'u', 'j', 'x', 'e', '+', '-', '.', '_', '0', '1', '9', 'inf', 'nan', 'None', 'True', 'datetime.date', 'Decimal', '\\x4', '\\u00', '\\N{', '...', '0x', 'é', '\n')
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = pieces.join('')
+        try {
+          const v = parsePyLiteral(text)
+          pyRepr(v)
+          pyStr(v)
+        } catch (err) {
+          if (!(err instanceof LiteralError)) throw err
+        }
+      }),
+      { numRuns: 20_000, seed: 20261130 },
+    )
+  })
+
+  it('reads back the repr of every value it returns (a fixed point after one round)', () => {
+    const piece = fc.constantFrom('(', ')', '[', ']', '{', '}', ',', ':', ' ', "'a'", 'b"\\x00"', '1', '-2.5', '1e400', 'nan', 'None', 'True', '(1+2j)', "Decimal('1.0')", 'datetime.time(1, 2)', '<x>')
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        let v
+        try {
+          v = parsePyLiteral(pieces.join(''))
+        } catch (err) {
+          if (err instanceof LiteralError) return
+          throw err
+        }
+        const once = pyRepr(v)
+        assert.equal(pyRepr(parsePyLiteral(once)), once)
+      }),
+      { numRuns: 20_000, seed: 20261130 },
+    )
   })
 })
