@@ -3,13 +3,15 @@
 // form in the URL), and how much of them is read. Every refusal is answered with its own 4xx and counted.
 import getRawBody from 'raw-body'
 import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type Koa from 'koa'
 import type { RejectCode } from '../errors.js'
 import type { HttpInput } from '../http-input/http-input.js'
 import type { BasicAuth } from './basic-auth.js'
 
 /** How long the unread rest of a refused request is read and dropped before the answer. */
-export const LINGER_MS = 1000
+const LINGER_MS = 1000
 /** A GET carries the whole record in its URL: past this, 414 (nginx's default buffer is as large). */
 export const MAX_URL_BYTES = 8 * 1024
 /** While the central file is behind, a request waits this long before its body is read (the log port pauses). */
@@ -28,7 +30,7 @@ export function httpHandlerRoute({ input, auth, maxBodyBytes, backpressure }: Ht
   return async (ctx, next) => {
     if (ctx.path !== input.path) return next()
     const address = ctx.req.socket.remoteAddress ?? ''
-    const peer = address.startsWith('::ffff:') ? address.slice(7) : address || 'unknown'
+    const peer = peerOf(address)
     ctx.set('Cache-Control', 'no-store')
     const refuse = async (status: number, code: RejectCode, detail: string): Promise<void> => {
       input.reject(code, peer, `${detail} (${status})`)
@@ -89,6 +91,36 @@ function discardBriefly(req: IncomingMessage): Promise<void> {
     req.on('end', done).on('error', done).on('close', done)
     req.on('data', () => {}).resume()
   })
+}
+
+/** Node's own answers to requests it cannot parse (what it sends when no 'clientError' listener is set). */
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+}
+
+/**
+ * As Node answers, plus: with the HTTPHandler input on, a request over the 16 KiB header limit is most likely
+ * a GET record in its URL, so it is counted (http_too_large) rather than vanish. Node has parsed no path yet.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex, input: HttpInput): void {
+  const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request'
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    input.reject('HTTP_TOO_LARGE', peerOf((socket as Socket).remoteAddress), 'request headers (a GET record\'s URL) over 16 KiB (431): use method="POST"')
+  }
+  if (!socket.writable || (socket as Socket).bytesWritten !== 0) return void socket.destroy(err)
+  // Closing with the rest of the request unread makes the kernel reset the connection, and the client may lose
+  // this answer with it: half-close after the answer and read on (discarding) for a moment, as nginx lingers.
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
+  socket.on('data', () => {}).resume()
+  setTimeout(() => socket.destroy(), LINGER_MS).unref()
+}
+
+/** The client column's spelling of a socket's peer: an IPv4 peer on a dual-stack socket as IPv4. */
+function peerOf(address: string | undefined): string {
+  if (!address) return 'unknown'
+  return address.startsWith('::ffff:') ? address.slice(7) : address
 }
 
 /** Holds the request (its body unread, so TCP pushes back on the sender) while the file is behind, up to a bound. */

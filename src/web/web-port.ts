@@ -2,42 +2,15 @@
 // behind them, rebuilt on reload so web.* settings (auth, CSS file, datefmt) apply; open SSE streams finish
 // on the app they started on.
 import http from 'node:http'
-import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { HttpInput } from '../http-input/http-input.js'
 import type { Config } from '../config/schema.js'
 import { addressOf, listen, type Listening } from '../systemd/listeners.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { createApp } from './app.js'
-import { LINGER_MS } from './http-handler-route.js'
+import { answerClientError } from './http-handler-route.js'
 import { Admission, CONNECTIONS_CHECK_MS, HEADERS_TIMEOUT_MS, HEAVY_RESPONSES, REQUEST_TIMEOUT_MS, streamLimits, type WebAdmissions } from './limits.js'
 import { MetricsExposition } from './metrics.js'
 import type { ServerView } from './server-view.js'
-
-/** Node's own answers to requests it cannot parse (what it sends when no 'clientError' listener is set). */
-const CLIENT_ERROR_STATUS: Record<string, string> = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
-}
-
-/**
- * As Node answers, plus: with the HTTPHandler input on, a request over the 16 KiB header limit is most likely
- * a GET record in its URL, so it is counted (http_too_large) rather than vanish. Node has parsed no path yet.
- */
-function answerClientError(err: Error & { code?: string }, socket: Duplex, input: HttpInput): void {
-  const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request'
-  if (err.code === 'HPE_HEADER_OVERFLOW') {
-    const remote = (socket as Socket).remoteAddress ?? 'unknown'
-    input.reject('HTTP_TOO_LARGE', remote.startsWith('::ffff:') ? remote.slice(7) : remote, 'request headers (a GET record\'s URL) over 16 KiB (431): use method="POST"')
-  }
-  if (!socket.writable || (socket as Socket).bytesWritten !== 0) return void socket.destroy(err)
-  // Closing with the rest of the request unread makes the kernel reset the connection, and the client may lose
-  // this answer with it: half-close after the answer and read on (discarding) for a moment, as nginx lingers.
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
-  socket.on('data', () => {}).resume()
-  setTimeout(() => socket.destroy(), LINGER_MS).unref()
-}
 
 /** Keys of `web:` a reload applies; enabled, host, port and the ring's size need a restart. */
 export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams', 'metrics_max_clients', 'http_handler_auth', 'http_handler_max_bytes'] as const
