@@ -19,7 +19,7 @@ const SENDER = basic('app1', 'sender-pw')
 const MAX_BODY = 4096
 
 interface Seen { message: string | null; levelno: number; levelname: string; created: number; lineno: number; process: number }
-interface Rec { name: string; levelname: string; levelno: number; message: string; exc_text: string | null; created: number; lineno: number; process: number; client: string }
+interface Rec { name: string; levelname: string; levelno: number; message: string; exc_text: string | null; stack_info: string | null; created: number; lineno: number; process: number; client: string }
 
 /** Runs the client script (a python3 process) and returns what it logged, as the client saw it. */
 async function send(port: number, method: 'POST' | 'GET', kind: 'stock' | 'example', creds: [string, string] | null = ['app1', 'sender-pw']): Promise<Seen[]> {
@@ -89,7 +89,8 @@ describe('HTTPHandler input', () => {
       assert.match(exc.exc_text ?? '', /^ZeroDivisionError\('division by zero'\) \(no traceback/)
       const file = readFileSync(server.file, 'utf8')
       assert.ok(file.includes(`${seen[1]!.created.toFixed(6)} 127.0.0.1 ${logger} WARNING 30 ${seen[1]!.lineno} ${seen[1]!.process} user alice on 2024-01-02 owes 1.50, 5% done\n`), file)
-      assert.ok(file.includes(`${logger} CRITICAL 50 ${seen.at(-1)!.lineno} ${seen.at(-1)!.process} multi\n\tline with tab\tand quote ' and é\n`))
+      assert.ok(file.includes(`${logger} CRITICAL 50 ${seen.at(-2)!.lineno} ${seen.at(-2)!.process} multi\n\tline with tab\tand quote ' and é\n`))
+      assert.match(got.at(-1)!.stack_info ?? '', /^Stack \(most recent call last\):\n(?:.*\n)*.*log\.info\("with a stack", stack_info=True\)$/) // the stock handler sends stack_info as text
     })
   }
 
@@ -110,10 +111,10 @@ describe('HTTPHandler input', () => {
       const res = await request(port, 'POST', '/log', { 'Content-Type': 'application/x-www-form-urlencoded', ...(auth ? { Authorization: auth } : {}) }, Buffer.from(form))
       assert.equal(res.status, 401)
     }
-    await send(port, 'POST', 'stock', null) // CPython's HTTPHandler without credentials: 7 more
-    await waitFor(async () => (await rejected(port))['http_unauthorized'] === before + 3 + 7, 5000, 'ten 401s counted')
+    const sent = await send(port, 'POST', 'stock', null) // CPython's HTTPHandler without credentials
+    await waitFor(async () => (await rejected(port))['http_unauthorized'] === before + 3 + sent.length, 5000, 'every 401 counted')
     assert.equal((await records(port, 'intruder')).length, 0)
-    assert.equal((await records(port, 'http.stock.post')).length, 7) // only the earlier, authenticated ones
+    assert.equal((await records(port, 'http.stock.post')).length, sent.length) // only the earlier, authenticated ones
   })
 
   it('gives senders no read access: the page, the API and /metrics answer 401 to their credentials', async () => {
@@ -179,16 +180,29 @@ describe('HTTPHandler input and log.allow', () => {
   let server: RunningServer
 
   before(async () => {
-    server = await startServer('web:\n  http_handler_path: /in\nlog:\n  allow: [192.0.2.0/24]\n')
+    server = await startServer('web:\n  host: "::"\n  http_handler_path: /in\nlog:\n  allow: [192.0.2.0/24, 127.0.0.2]\n')
   })
   after(() => server.cleanup())
+
+  it('matches and shows an IPv4 sender on a dual-stack port as IPv4 (::ffff:127.0.0.2 is 127.0.0.2)', async () => {
+    await runPythonAsync(
+      `import logging, logging.handlers, socket, sys, http.client
+class From127002(logging.handlers.HTTPHandler):
+    def getConnection(self, host, secure):
+        return http.client.HTTPConnection(host, source_address=("127.0.0.2", 0))
+log = logging.getLogger("dual.stack"); log.addHandler(From127002(sys.argv[1], "/in")); log.warning("from %s", "127.0.0.2")`,
+      [`127.0.0.1:${server.webPort}`],
+    )
+    await waitFor(() => readFileSync(server.file, 'utf8').includes('from 127.0.0.2'), 5000, 'the record from 127.0.0.2')
+    assert.match(readFileSync(server.file, 'utf8'), / 127\.0\.0\.2 +dual\.stack +WARNING +from 127\.0\.0\.2\n/)
+  })
 
   it('refuses a peer outside log.allow with 403, counted as not_allowed, before reading its record', async () => {
     const res = await request(server.webPort, 'POST', '/in', { 'Content-Type': 'application/x-www-form-urlencoded' }, Buffer.from('msg=hi'))
     assert.equal(res.status, 403)
     const status = (await (await fetch(`http://127.0.0.1:${server.webPort}/api/status`)).json()) as { rejected: Record<string, number>; recordsReceived: number }
     assert.equal(status.rejected['not_allowed'], 1)
-    assert.equal(status.recordsReceived, 0)
+    assert.equal(status.recordsReceived, 1) // the one from 127.0.0.2 above
   })
 })
 

@@ -49,5 +49,6 @@ try:
 except ZeroDivisionError:
     log.exception("failed in %s", kind)
 log.critical("multi\nline with tab\tand quote ' and é")
+log.info("with a stack", stack_info=True)
 for record in seen:
     print(json.dumps(record))
