@@ -146,6 +146,7 @@ export const WebSchema = z
     message: 'needs web.http_handler_auth when web.auth is set: senders have users of their own (readers cannot send, senders cannot read)',
     path: ['http_handler_path'],
   })
+  .refine((web) => web.http_handler_path === null || web.enabled, { message: 'needs web.enabled: the HTTPHandler input is served by the status port', path: ['http_handler_path'] })
 
 export const DiagnosticsSchema = z
   .object({

@@ -49,6 +49,7 @@ describe('parseConfig()', () => {
     assert.equal(parseConfig('web:\n  http_handler_path: /log\n', 'x.yaml').web.http_handler_path, '/log')
     assert.equal(parseConfig('web:\n  http_handler_path: /jsonlog\n', 'x.yaml').web.http_handler_path, '/jsonlog')
     assert.deepEqual(problems('web:\n  http_handler_path: /api/log\n'), ["loggingserver.yaml:2: web.http_handler_path: is one of the status page's own paths: choose another, such as /log"])
+    assert.deepEqual(problems('web:\n  enabled: false\n  http_handler_path: /log\n'), ['loggingserver.yaml:3: web.http_handler_path: needs web.enabled: the HTTPHandler input is served by the status port'])
     assert.deepEqual(problems('web:\n  http_handler_path: log\n'), ['loggingserver.yaml:2: web.http_handler_path: must be a path such as /log (letters, digits, . _ ~ - between slashes)'])
     assert.deepEqual(problems(`web:\n  auth:\n    users: {alice: "${hash}"}\n  http_handler_path: /log\n`), [
       'loggingserver.yaml:4: web.http_handler_path: needs web.http_handler_auth when web.auth is set: senders have users of their own (readers cannot send, senders cannot read)',
