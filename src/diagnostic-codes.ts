@@ -195,6 +195,22 @@ export const CATALOGUE = {
     meaning: 'systemd passed the TLS socket (`loggingserver-tls.socket` is enabled) but `log.tls` is not set; connections to it wait unanswered',
     action: 'set `log.tls` and restart, or `systemctl disable --now loggingserver-tls.socket`',
   },
+  // The HTTPHandler input (web.http_handler_path); stats labels as above
+  'LS-HTTP-UNAUTHORIZED': {
+    priority: 'warning',
+    meaning: 'a request to `web.http_handler_path` came without valid sender credentials (`web.http_handler_auth`) and was answered 401; nothing was written',
+    action: "give the sender a user of `web.http_handler_auth` (HTTPHandler's `credentials=`); the page's users cannot send",
+  },
+  'LS-HTTP-TOO-LARGE': {
+    priority: 'warning',
+    meaning: 'a record sent over HTTP was too large: a POST body over `web.http_handler_max_bytes` (413), a GET URL over 8 KiB (414) or request headers over 16 KiB (431); nothing was written',
+    action: 'use `method="POST"` (a GET puts the whole record in the URL); raise `web.http_handler_max_bytes` if such records are real',
+  },
+  'LS-HTTP-BAD-REQUEST': {
+    priority: 'warning',
+    meaning: 'a request to `web.http_handler_path` was not an HTTPHandler record: another method (405), content type (415) or a body without a `msg` field (400); nothing was written',
+    action: 'point only `logging.handlers.HTTPHandler` (or `examples/http_handler.py`) at this path',
+  },
   'LS-LOG-CLIENT-GONE': {
     priority: 'debug',
     meaning: 'a log connection ended with a socket error (usually ECONNRESET); what it sent before is written',

@@ -14,6 +14,9 @@ export const REJECT_CODES = [
   'PARTIAL_LIMIT', // partial frames of all connections past log.max_partial_bytes: the largest holders closed
   'NOT_ALLOWED', // a peer outside log.allow: closed at accept, before any byte is read
   'TLS_HANDSHAKE', // a TLS handshake that failed, timed out, or brought no accepted client certificate: closed
+  'HTTP_UNAUTHORIZED', // HTTP input: missing or wrong sender credentials (web.http_handler_auth): 401
+  'HTTP_TOO_LARGE', // HTTP input: body over web.http_handler_max_bytes (413), URL over 8 KiB (414), headers over 16 KiB (431)
+  'HTTP_BAD_REQUEST', // HTTP input: a method (405), content type (415) or body (400) that is not HTTPHandler's
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 

@@ -24,7 +24,8 @@ export class PyGlobal {
 /**
  * An instance of a class we do not reconstruct (REDUCE/BUILD/OBJ/INST/NEWOBJ). `text` is a faithful
  * str() for the small allow-list the decoder understands (datetime, Decimal…), otherwise undefined and
- * the object renders as `<module.Class>`.
+ * the object renders as `<module.Class>`. With no class, `text` is both str() and repr(): a value
+ * py-literal read from a repr it does not model (`datetime.date(2024, 1, 2)`, `<object at 0x…>`).
  */
 export class PyObject {
   constructor(
@@ -224,7 +225,8 @@ function bytesRepr(b: Uint8Array): string {
 /** repr() of an object: Python's own spelling for the values the decoder renders exactly, else a placeholder. */
 function objectRepr(o: PyObject): string {
   const name = o.cls?.qualifiedName
-  if (name === undefined) return '<object>'
+  // No class but a text: a value py-literal kept as the repr it read (`datetime.date(2024, 1, 2)`).
+  if (name === undefined) return o.text ?? '<object>'
   if (o.text === undefined) return `<${name}>`
   if (name === 'decimal.Decimal') return `Decimal('${o.text}')`
   const a = o.args instanceof PyTuple ? o.args.items : []

@@ -12,6 +12,7 @@ import { getMessage } from './format/message.js'
 import { FORWARD_RELOADABLE, Forwarder } from './forward/forwarder.js'
 import { FlowControl } from './ingest/flow-control.js'
 import { LOG_RELOADABLE, LogPort } from './ingest/log-port.js'
+import { HttpInput } from './http-input/http-input.js'
 import type { LogRecord } from './record.js'
 import type { CentralFile } from './sinks/central-file.js'
 import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './sinks/file-config.js'
@@ -80,6 +81,8 @@ export class Server {
     private readonly forwarder: Forwarder,
     readonly log: LogPort,
     readonly web: WebPort | null,
+    /** The HTTPHandler input on the status port (web.http_handler_path), or null when off. */
+    readonly httpInput: HttpInput | null,
   ) {
     this.statusTimer = setInterval(() => setup.notifier.status(this.statusLine()), STATUS_INTERVAL_MS)
     this.statusTimer.unref()
@@ -110,15 +113,19 @@ export class Server {
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
     // The view reads the server's config state through `holder`: the server is built only once both ports are open.
     const holder: { server: Server | null } = { server: null }
+    const { http_handler_path: httpPath } = config.web
+    const httpInput = config.web.enabled && httpPath !== null ? new HttpInput({ dispatcher, stats, diagnostics }, httpPath, config.log.allow) : null
     const view: ServerView = {
       version: setup.version, config, stats, telemetry, ring, levelRates, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
+      httpInput,
       // The status page's inputs and forward panels: each input room and each forwarder adds its one provider here.
-      inputs: [() => log.inputs()],
+      inputs: [() => log.inputs(), ...(httpInput ? [() => [httpInput.status()]] : [])],
       forward: [() => forwarder.statuses()],
       configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
     }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
-    const server = new Server(config, setup, file, stats, dispatcher, forwarder, log, web)
+    if (httpInput && web) httpInput.address = `POST ${httpPath} on ${web.port.description}`
+    const server = new Server(config, setup, file, stats, dispatcher, forwarder, log, web, httpInput)
     forwarder.start()
     holder.server = server
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
@@ -226,6 +233,7 @@ export class Server {
     const next = applyReloadable(this.config, fresh, RELOADABLE)
     this.config = next
     this.log.reconfigure(next.log)
+    this.httpInput?.reconfigure(next.log.allow)
     reconfigureCentralFile(this.file, next.file)
     this.web?.reconfigure(next)
     this.setup.diagnostics.setThreshold(next.diagnostics.level)

@@ -108,6 +108,10 @@ export const WebAuthSchema = z
   })
   .strict()
 
+/** The status page's own routes, which the HTTPHandler path must not shadow. */
+const PAGE_PATHS = new Set(['/healthz', '/metrics', '/favicon.ico', '/loggingserver.css'])
+const PAGE_PREFIXES = ['/api', '/js']
+
 export const WebSchema = z
   .object({
     enabled: z.boolean().default(true),
@@ -122,8 +126,29 @@ export const WebSchema = z
     metrics_max_clients: positiveInt.max(100_000).default(1000),
     /** HTTP basic auth for the page and API (all but /healthz); null = open. Hashes only, never passwords. */
     auth: WebAuthSchema.nullable().default(null),
+    /**
+     * Where CPython's logging.handlers.HTTPHandler posts records on this port (e.g. /log); null = off. Its own
+     * path, outside the page's, so sender and reader credentials never mix (issue 11, item 2).
+     */
+    http_handler_path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/, 'must be a path such as /log (letters, digits, . _ ~ - between slashes)')
+      .max(200)
+      .refine((p) => !PAGE_PATHS.has(p) && !PAGE_PREFIXES.some((prefix) => p === prefix || p.startsWith(`${prefix}/`)), 'is one of the status page\'s own paths: choose another, such as /log')
+      .nullable()
+      .default(null),
+    /** Who may send through http_handler_path (basic auth, as web.auth); never the page's readers. null = anyone. */
+    http_handler_auth: WebAuthSchema.nullable().default(null),
+    /** A POST body (one record) larger than this is refused with 413 before it is read. */
+    http_handler_max_bytes: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
   })
   .strict()
+  // An operator who locked the page must not get an unauthenticated way in by turning the HTTP input on.
+  .refine((web) => web.http_handler_path === null || web.auth === null || web.http_handler_auth !== null, {
+    message: 'needs web.http_handler_auth when web.auth is set: senders have users of their own (readers cannot send, senders cannot read)',
+    path: ['http_handler_path'],
+  })
+  .refine((web) => web.http_handler_path === null || web.enabled, { message: 'needs web.enabled: the HTTPHandler input is served by the status port', path: ['http_handler_path'] })
 
 const forwardUrl = z.string().superRefine((url, ctx) => {
   const parsed = parseForwardUrl(url)

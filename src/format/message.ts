@@ -22,7 +22,7 @@ export function getMessage(r: LogRecord): string {
 }
 
 /** Python truthiness for `if self.args:`; objects we cannot inspect count as true, as most do. */
-function truthy(v: PyValue): boolean {
+export function truthy(v: PyValue): boolean {
   if (v === null || v === false || v === 0 || v === 0n || v === '') return false
   if (Array.isArray(v)) return v.length > 0
   if (v instanceof PyTuple) return v.items.length > 0

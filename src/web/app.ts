@@ -4,6 +4,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { BasicAuth } from './basic-auth.js'
+import { httpHandlerRoute } from './http-handler-route.js'
 import type { WebAdmissions } from './limits.js'
 import type { MetricsExposition } from './metrics.js'
 import { createRecordJson, WHOLE_TEXT_CHARS } from './record-json.js'
@@ -64,6 +65,12 @@ export function createApp(view: ServerView, diagnostics: Diagnostics, admissions
       if (status >= 500) onError(e instanceof Error ? e : new Error(String(e)))
     }
   })
+
+  // Before the page's auth: senders are checked against their own users (web.http_handler_auth), never the readers'.
+  if (view.httpInput) {
+    const senders = config.web.http_handler_auth ? new BasicAuth(config.web.http_handler_auth) : null
+    app.use(httpHandlerRoute({ input: view.httpInput, auth: senders, maxBodyBytes: config.web.http_handler_max_bytes, backpressure: view.backpressure }))
+  }
 
   if (auth) {
     app.use(async (ctx, next) => {

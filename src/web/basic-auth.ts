@@ -23,6 +23,7 @@ export class BasicAuth {
   private readonly decoy: ParsedHash
   private readonly verified = new Map<string, { user: string; until: number }>()
   private checking = 0
+  private readonly pending = new Map<string, Promise<string | null>>()
 
   constructor(config: AuthConfig) {
     for (const [user, text] of Object.entries(config.users)) {
@@ -43,7 +44,21 @@ export class BasicAuth {
     const key = createHash('sha256').update(m[1]!).digest('base64')
     const hit = this.verified.get(key)
     if (hit !== undefined && hit.until > now) return hit.user
-    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8')
+    // The same credentials arriving together (HTTPHandler opens a connection per record) share one check,
+    // instead of all but the first being refused while it runs.
+    const pending = this.pending.get(key)
+    if (pending !== undefined) return pending
+    const checked = this.verify(m[1]!, key, now)
+    this.pending.set(key, checked)
+    try {
+      return await checked
+    } finally {
+      this.pending.delete(key)
+    }
+  }
+
+  private async verify(encoded: string, key: string, now: number): Promise<string | null> {
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8')
     const colon = decoded.indexOf(':')
     if (colon < 0) return null
     const user = decoded.slice(0, colon)

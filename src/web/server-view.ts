@@ -1,6 +1,7 @@
 // What the web room may see of the running server: main builds one ServerView; every route only reads it.
 import type { Config } from '../config/schema.js'
 import type { ConfigStateJson, ForwardStatusJson, InputStatusJson } from './api-contract.js'
+import type { HttpInput } from '../http-input/http-input.js'
 import type { CentralFileStats } from '../sinks/central-file.js'
 import type { LogRecord } from '../record.js'
 import type { LevelRates } from '../status/level-rates.js'
@@ -28,4 +29,6 @@ export interface ServerView {
   backpressure(): boolean
   /** Whether the config file in force is valid, or the server runs on the last valid one. */
   configState(): ConfigStateJson
+  /** The HTTPHandler input on this port (web.http_handler_path), or null when it is off. */
+  httpInput?: HttpInput | null
 }

@@ -2,16 +2,18 @@
 // behind them, rebuilt on reload so web.* settings (auth, CSS file, datefmt) apply; open SSE streams finish
 // on the app they started on.
 import http from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { Config } from '../config/schema.js'
 import { addressOf, listen, type Listening } from '../systemd/listeners.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { createApp } from './app.js'
+import { answerClientError } from './http-handler-route.js'
 import { Admission, CONNECTIONS_CHECK_MS, HEADERS_TIMEOUT_MS, HEAVY_RESPONSES, REQUEST_TIMEOUT_MS, streamLimits, type WebAdmissions } from './limits.js'
 import { MetricsExposition } from './metrics.js'
 import type { ServerView } from './server-view.js'
 
 /** Keys of `web:` a reload applies; enabled, host, port and the ring's size need a restart. */
-export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams', 'metrics_max_clients'] as const
+export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams', 'metrics_max_clients', 'http_handler_auth', 'http_handler_max_bytes'] as const
 
 export class WebPort {
   private handle: (req: http.IncomingMessage, res: http.ServerResponse) => void
@@ -36,7 +38,12 @@ export class WebPort {
     const port = new WebPort(view, log)
     const { host, port: number } = view.config.web
     const options = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_MS }
-    port.listening = await listen({ name: 'web', host, port: number }, inherited, () => http.createServer(options, (req, res) => port.handle(req, res)))
+    port.listening = await listen({ name: 'web', host, port: number }, inherited, () => {
+      const server = http.createServer(options, (req, res) => port.handle(req, res))
+      const input = view.httpInput
+      if (input) server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => answerClientError(err, socket, input))
+      return server
+    })
     return port
   }
 

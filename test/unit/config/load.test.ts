@@ -44,6 +44,20 @@ describe('parseConfig()', () => {
     ])
   })
 
+  it('checks web.http_handler_path: a path of its own, and sender users whenever the page has readers', () => {
+    const hash = '$scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$' + 'A'.repeat(43)
+    assert.equal(parseConfig('web:\n  http_handler_path: /log\n', 'x.yaml').web.http_handler_path, '/log')
+    assert.equal(parseConfig('web:\n  http_handler_path: /jsonlog\n', 'x.yaml').web.http_handler_path, '/jsonlog')
+    assert.deepEqual(problems('web:\n  http_handler_path: /api/log\n'), ["loggingserver.yaml:2: web.http_handler_path: is one of the status page's own paths: choose another, such as /log"])
+    assert.deepEqual(problems('web:\n  enabled: false\n  http_handler_path: /log\n'), ['loggingserver.yaml:3: web.http_handler_path: needs web.enabled: the HTTPHandler input is served by the status port'])
+    assert.deepEqual(problems('web:\n  http_handler_path: log\n'), ['loggingserver.yaml:2: web.http_handler_path: must be a path such as /log (letters, digits, . _ ~ - between slashes)'])
+    assert.deepEqual(problems(`web:\n  auth:\n    users: {alice: "${hash}"}\n  http_handler_path: /log\n`), [
+      'loggingserver.yaml:4: web.http_handler_path: needs web.http_handler_auth when web.auth is set: senders have users of their own (readers cannot send, senders cannot read)',
+    ])
+    const both = parseConfig(`web:\n  auth:\n    users: {alice: "${hash}"}\n  http_handler_path: /log\n  http_handler_auth:\n    users: {app1: "${hash}"}\n`, 'x.yaml')
+    assert.deepEqual(Object.keys(both.web.http_handler_auth?.users ?? {}), ['app1'])
+  })
+
   it('takes log.port null with log.tls on, and makes the certificate paths absolute', () => {
     const config = parseConfig('log:\n  port: null\n  tls: {cert: c.pem, key: k.pem, ca: ca.pem}\n', 'x.yaml')
     assert.equal(config.log.port, null)

@@ -81,6 +81,15 @@ describe('BasicAuth', () => {
     // 100 scrypt runs at ln=10 would take far longer than 100 cache hits; a generous bound, not a benchmark.
     assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 200)
   })
+  it('lets the same credentials arriving together share one check, so none is refused while it runs', async () => {
+    // HTTPHandler opens a connection per record: a burst at start must not see 401s (the stock handler drops them).
+    const auth = new BasicAuth({ realm: 'logs', users: { app1: await hashPassword('pw', FAST), app2: await hashPassword('pw2', FAST) } })
+    const burst = await Promise.all(Array.from({ length: 20 }, () => auth.check(basic('app1', 'pw'))))
+    assert.deepEqual(burst, Array(20).fill('app1'))
+    // Other credentials during a check are still refused unchecked: one scrypt at a time.
+    const [a, b] = await Promise.all([auth.check(basic('app2', 'pw2')), auth.check(basic('app2', 'wrong'))])
+    assert.deepEqual([a, b], ['app2', null])
+  })
   it('refuses a config whose hash is not one', () => {
     assert.throws(() => new BasicAuth({ realm: 'x', users: { alice: 'hunter2' } }), TypeError)
   })
