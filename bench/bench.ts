@@ -61,7 +61,8 @@ async function coldSection(o: BenchOptions, results: BenchResults): Promise<void
 }
 
 async function manySection(o: BenchOptions, frames: Buffer[], results: BenchResults): Promise<void> {
-  const needed = o.manyConnections * 2 + 64
+  // The bench and the server (which inherits this process's limit) each hold one fd per connection.
+  const needed = o.manyConnections + 256
   if (openFilesLimit() < needed) throw new Error(`many small clients: the open files limit (${openFilesLimit()}) is below ${needed}; raise it (ulimit -n) first`)
   for (const target of o.manyTargets) {
     const run: ManyClientsResult = await manyClientsRun(target, frames, { connections: o.manyConnections, rate: o.manyRate, seconds: o.manySeconds, dir: o.dir, pollMs: o.pollMs })
@@ -73,7 +74,7 @@ async function manySection(o: BenchOptions, frames: Buffer[], results: BenchResu
 const options = parseOptions(process.argv.slice(2))
 const results: BenchResults = {
   machine: machine(),
-  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
   options,
   frames: { count: 0, averageBytes: 0 },
   senderAlone: {},

@@ -26,15 +26,5 @@ start, count = int(sys.argv[1]), int(sys.argv[2])
 writer = FrameWriter(sys.stdout.buffer)
 writer.handleError = lambda record: sys.exit("makePickle failed")
 
-
-def logger_for(name):
-    log = logging.getLogger(name)
-    if writer not in log.handlers:
-        log.addHandler(writer)
-        log.propagate = False
-        log.setLevel(logging.DEBUG)
-    return log
-
-
-record_mix.log_records(logger_for, start, count)
+record_mix.log_records(record_mix.loggers_to(writer), start, count)
 sys.stdout.buffer.flush()

@@ -15,17 +15,7 @@ handler = logging.handlers.SocketHandler("127.0.0.1", port)
 failures = []
 handler.handleError = lambda record: failures.append(record)
 
-
-def logger_for(name):
-    log = logging.getLogger(name)
-    if handler not in log.handlers:
-        log.addHandler(handler)
-        log.propagate = False
-        log.setLevel(logging.DEBUG)
-    return log
-
-
-record_mix.log_records(logger_for, start, count)
+record_mix.log_records(record_mix.loggers_to(handler), start, count)
 handler.close()
 if failures:
     sys.exit("%d records failed to send" % len(failures))

@@ -28,6 +28,18 @@ WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
 NON_ASCII = ["café crème", "Zürich–Genève", "東京タワー", "naïve façade", "Ελληνικά", "✓ done ☕", "Привет мир"]
 
 
+def loggers_to(handler):
+    """logger_for(name): the logger `name`, logging every level to `handler` only."""
+    def logger_for(name):
+        log = logging.getLogger(name)
+        if handler not in log.handlers:
+            log.addHandler(handler)
+            log.propagate = False
+            log.setLevel(logging.DEBUG)
+        return log
+    return logger_for
+
+
 def _fail(size):
     raise ValueError("could not parse payload of %d bytes" % size)
 
