@@ -7,13 +7,13 @@ import { manyClientsRun, type ManyClientsResult } from './many-clients.js'
 import { parseOptions, type BenchOptions } from './options.js'
 import { machine, openFilesLimit } from './proc-stats.js'
 import { realClientRun, type RealClientResult } from './real-clients.js'
-import { renderJson, renderMarkdown, type BenchResults } from './report.js'
+import { failedRuns, passed, renderJson, renderMarkdown, type BenchResults } from './report.js'
 
 /** Progress goes to stderr, so stdout is the table (or the JSON) alone. */
 const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`)
 
 async function blastSection(o: BenchOptions, frames: Buffer[], results: BenchResults): Promise<void> {
-  const runOptions = { dir: o.dir, pollMs: o.pollMs, stallMs: 5000, timeoutMs: Math.max(120_000, o.records), scrapeEveryMs: o.scrapeEveryMs }
+  const runOptions = { dir: o.dir, pollMs: o.pollMs, stallMs: 10_000, timeoutMs: Math.max(120_000, o.records), scrapeEveryMs: o.scrapeEveryMs }
   for (const c of o.connections) {
     const streams = streamsOf(frames, c)
     results.senderAlone[c] = await senderAlone(streams, frames.length)
@@ -25,7 +25,7 @@ async function blastSection(o: BenchOptions, frames: Buffer[], results: BenchRes
       for (const target of o.targets) {
         const run = await blastRun(target, streams, frames.length, { ...runOptions, pollApi: o.apiPoll })
         results.blast.push(run)
-        progress(`round ${round}, C=${c}, ${target}: ${Math.round(run.recordsPerSecond)} records/s, ${run.tally.exactlyOnce ? 'exactly once' : `NOT exactly once ${JSON.stringify(run.tally)}`}`)
+        progress(`round ${round}, C=${c}, ${target}: ${Math.round(run.recordsPerSecond)} records/s, ${passed(run) ? 'exactly once' : `FAILED ${JSON.stringify({ ...run.tally, stalledAt: run.stalledAt })}`}`)
       }
     }
   }
@@ -65,9 +65,9 @@ async function manySection(o: BenchOptions, frames: Buffer[], results: BenchResu
   const needed = o.manyConnections + 256
   if (openFilesLimit() < needed) throw new Error(`many small clients: the open files limit (${openFilesLimit()}) is below ${needed}; raise it (ulimit -n) first`)
   for (const target of o.manyTargets) {
-    const run: ManyClientsResult = await manyClientsRun(target, frames, { connections: o.manyConnections, rate: o.manyRate, seconds: o.manySeconds, dir: o.dir, pollMs: o.pollMs })
+    const run: ManyClientsResult = await manyClientsRun(target, frames, { connections: o.manyConnections, rate: o.manyRate, seconds: o.manySeconds, dir: o.dir, pollMs: o.pollMs, senders: o.manySenders })
     results.many.push(run)
-    progress(`many small clients, ${target}: p99 ${run.latencyMs.p99.toFixed(1)} ms, ${run.tally.exactlyOnce ? 'exactly once' : 'NOT exactly once'}`)
+    progress(`many small clients, ${target}: p99 ${run.latencyMs.p99.toFixed(1)} ms, ${passed(run) ? 'exactly once' : `FAILED ${JSON.stringify({ ...run.tally, stalledAt: run.stalledAt })}`}`)
   }
 }
 
@@ -95,5 +95,4 @@ if (options.only.includes('cold')) await coldSection(options, results)
 if (options.only.includes('many')) await manySection(options, frames, results)
 
 console.log(options.json ? renderJson(results) : renderMarkdown(results))
-const broken = [...results.blast, ...results.real, ...results.many].filter((r) => !r.tally.exactlyOnce)
-if (broken.length > 0) process.exitCode = 1
+if (failedRuns(results).length > 0) process.exitCode = 1

@@ -33,6 +33,8 @@ export interface RunResult {
   /** /api/records response times (ms) during the run, this server only. */
   apiMs: number[] | null
   scrapes: number | null
+  /** Records on disk when the file stopped growing; the rest came only at the stop (SIGTERM drains). */
+  stalledAt: number | null
 }
 
 export async function blastRun(target: TargetName | 'cookbook-recv4', streams: Buffer[], records: number, options: RunOptions): Promise<RunResult> {
@@ -46,7 +48,8 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
     const scraper = options.scrapeEveryMs > 0 && running.webPort !== null ? scrapeMetrics(running.webPort, options.scrapeEveryMs) : null
     const cpu0 = cpuSeconds(running.pid)
     const load = await blast(running.port, streams)
-    const finishedAt = await waitForRecords(tail, tally, { pollMs: options.pollMs, stallMs: options.stallMs, timeoutMs: options.timeoutMs, sendersDone: load.done })
+    const arrival = await waitForRecords(tail, tally, { pollMs: options.pollMs, stallMs: options.stallMs, timeoutMs: options.timeoutMs, sendersDone: load.done })
+    const stalledAt = arrival.complete ? null : tally.distinct
     const cpu = cpuSeconds(running.pid) - cpu0
     const rss = peakRssMiB(running.pid)
     const apiMs = poller === null ? null : await poller.stop()
@@ -55,7 +58,7 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
     await running.stop()
     await tail.poll()
     await tail.close()
-    const seconds = (finishedAt - load.startedAt) / 1000
+    const seconds = (arrival.at - load.startedAt) / 1000
     return {
       target,
       connections: streams.length,
@@ -68,6 +71,7 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
       senderErrors: errors.length,
       apiMs,
       scrapes,
+      stalledAt,
     }
   } finally {
     await running.stop()

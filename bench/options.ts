@@ -20,6 +20,7 @@ export interface BenchOptions {
   manyRate: number
   manySeconds: number
   manyTargets: TargetName[]
+  manySenders: number
   scrapeEveryMs: number
   apiPoll: boolean
   recv4: boolean
@@ -36,7 +37,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --json                 JSON instead of Markdown
   --real-clients K --real-records N   the real-client row: K CPython SocketHandler processes (4, 200000)
   --cold-starts N        starts per process for the cold-start medians (10)
-  --many-connections K --many-rate R --many-seconds S --many-targets server   many small clients (1000, 50000, 20)
+  --many-connections K --many-rate R --many-seconds S --many-targets server --many-senders W
+                         many small clients (1000, 50000, 20; W sender threads, 2)
   --scrape-every MS      scrape this server's /metrics that often during blast runs (0: never)
   --no-api-poll          do not poll /api/records during this server's blast runs
   --no-recv4             skip the published recv(4) cookbook receiver's loss runs
@@ -73,6 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'many-rate': { type: 'string', default: '50000' },
       'many-seconds': { type: 'string', default: '20' },
       'many-targets': { type: 'string', default: 'server' },
+      'many-senders': { type: 'string', default: '2' },
       'scrape-every': { type: 'string', default: '0' },
       'no-api-poll': { type: 'boolean', default: false },
       'no-recv4': { type: 'boolean', default: false },
@@ -99,6 +102,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     manyRate: positive('many-rate', values['many-rate']),
     manySeconds: positive('many-seconds', values['many-seconds']),
     manyTargets: oneOf('many-targets', list(values['many-targets']), TARGET_NAMES),
+    manySenders: Math.round(positive('many-senders', values['many-senders'])),
     scrapeEveryMs: Number(values['scrape-every']),
     apiPoll: !values['no-api-poll'],
     recv4: !values['no-recv4'],

@@ -17,6 +17,8 @@ export interface RealClientResult {
   cpuSecondsPerMillion: number
   peakRssMiB: number
   tally: TallySummary
+  /** Records on disk when the file stopped growing; the rest came only at the stop (SIGTERM drains). */
+  stalledAt: number | null
 }
 
 function runRealClient(port: number, start: number, count: number): Promise<void> {
@@ -42,18 +44,19 @@ export async function realClientRun(target: TargetName, clients: number, records
     let clientsDone = false
     const clientsRun = Promise.all(Array.from({ length: clients }, (_, i) => runRealClient(running.port, i * per, Math.max(0, Math.min(per, records - i * per)))))
     const clientsExit = clientsRun.then(() => (clientsDone = true))
-    const finishedAt = await Promise.race([
-      waitForRecords(tail, tally, { pollMs: options.pollMs, stallMs: 5000, timeoutMs: options.timeoutMs, sendersDone: () => clientsDone }),
+    const arrival = await Promise.race([
+      waitForRecords(tail, tally, { pollMs: options.pollMs, stallMs: 10_000, timeoutMs: options.timeoutMs, sendersDone: () => clientsDone }),
       clientsRun.then(() => new Promise<never>(() => {})), // a client's failure fails the run at once
     ])
     await clientsExit
+    const stalledAt = arrival.complete ? null : tally.distinct
     const cpu = cpuSeconds(running.pid) - cpu0
     const rss = peakRssMiB(running.pid)
     await running.stop()
     await tail.poll()
     await tail.close()
-    const seconds = (finishedAt - t0) / 1000
-    return { target, clients, records, seconds, recordsPerSecond: tally.distinct / seconds, cpuSecondsPerMillion: (cpu / Math.max(1, tally.distinct)) * 1e6, peakRssMiB: rss, tally: tally.summary() }
+    const seconds = (arrival.at - t0) / 1000
+    return { target, clients, records, seconds, recordsPerSecond: tally.distinct / seconds, cpuSecondsPerMillion: (cpu / Math.max(1, tally.distinct)) * 1e6, peakRssMiB: rss, tally: tally.summary(), stalledAt }
   } finally {
     await running.stop()
     rmSync(dir, { recursive: true, force: true })

@@ -112,18 +112,22 @@ export interface WaitOptions {
   timeoutMs: number
 }
 
-/**
- * Polls until every record is in (resolves with performance.now() of the poll that saw the last one) or the
- * file stops growing once the senders are done (resolves with the time of the last growth).
- */
-export async function waitForRecords(tail: FileTail, tally: RidTally, options: WaitOptions): Promise<number> {
+export interface Arrival {
+  /** performance.now() of the poll that saw the last record, or of the last growth when `complete` is false. */
+  at: number
+  /** false: the file stopped growing, short of records, for stallMs after the senders were done. */
+  complete: boolean
+}
+
+/** Polls until every record is in the file, or it stops growing once the senders are done. */
+export async function waitForRecords(tail: FileTail, tally: RidTally, options: WaitOptions): Promise<Arrival> {
   const start = performance.now()
   let lastGrowth = start
   for (;;) {
     if (performance.now() - start > options.timeoutMs) throw new Error(`only ${tally.distinct} of ${tally.expected} records after ${options.timeoutMs} ms`)
     if ((await tail.poll()) > 0) lastGrowth = performance.now()
-    if (tally.complete) return performance.now()
-    if (options.sendersDone() && performance.now() - lastGrowth > options.stallMs) return lastGrowth
+    if (tally.complete) return { at: performance.now(), complete: true }
+    if (options.sendersDone() && performance.now() - lastGrowth > options.stallMs) return { at: lastGrowth, complete: false }
     await new Promise((r) => setTimeout(r, options.pollMs))
   }
 }
