@@ -4,7 +4,7 @@ import { blastRun, senderAlone, type RunResult } from './blast-run.js'
 import { coldStart, type ColdStart, type ColdStartTarget } from './cold-start.js'
 import { averageFrameBytes, makeFrames, streamsOf } from './frames.js'
 import { manyClientsRun, type ManyClientsResult } from './many-clients.js'
-import { parseOptions, type BenchOptions } from './options.js'
+import { parseOptions, USAGE, type BenchOptions } from './options.js'
 import { machine, openFilesLimit } from './proc-stats.js'
 import { realClientRun, type RealClientResult } from './real-clients.js'
 import { failedRuns, passed, renderJson, renderMarkdown, type BenchResults } from './report.js'
@@ -71,7 +71,13 @@ async function manySection(o: BenchOptions, frames: Buffer[], results: BenchResu
   }
 }
 
-const options = parseOptions(process.argv.slice(2))
+let options: BenchOptions
+try {
+  options = parseOptions(process.argv.slice(2))
+} catch (err) {
+  console.error(`${(err as Error).message}\n${USAGE}`)
+  process.exit(2)
+}
 const results: BenchResults = {
   machine: machine(),
   command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),

@@ -48,6 +48,7 @@ function blastTables(r: BenchResults): string[] {
   const align = ['---', ...cs.map(() => '---:')]
   const out: string[] = []
   out.push(`### Blast: records/s, median of ${r.options.rounds} round(s), from the first byte sent to the last record on disk`)
+  if (r.options.rounds < 3) out.push('', `(${r.options.rounds} round: a smoke run, not figures to publish; those take --rounds 3 or more)`, '')
   out.push(header(['receiver', ...cols], align))
   for (const t of targets) {
     const cells = cs.map((c) => k(blastMedian(r, t, c, (run) => run.recordsPerSecond)) + checkMark(r.blast.filter((run) => run.target === t && run.connections === c)))
