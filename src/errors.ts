@@ -14,6 +14,8 @@ export const REJECT_CODES = [
   'PARTIAL_LIMIT', // partial frames of all connections past log.max_partial_bytes: the largest holders closed
   'NOT_ALLOWED', // a peer outside log.allow: closed at accept, before any byte is read
   'TLS_HANDSHAKE', // a TLS handshake that failed, timed out, or brought no accepted client certificate: closed
+  'DATAGRAM_MALFORMED', // a UDP datagram shorter than 5 bytes, or whose length prefix is not its size: dropped
+  'DATAGRAM_BACKLOG', // a UDP datagram that came while the central file was behind (no way to pause a sender): dropped
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 

@@ -10,7 +10,9 @@ import { Dispatcher } from './dispatcher.js'
 import { ConfigError } from './errors.js'
 import { getMessage } from './format/message.js'
 import { FlowControl } from './ingest/flow-control.js'
+import type { InputStatusJson } from './ingest/input-status.js'
 import { LOG_RELOADABLE, LogPort } from './ingest/log-port.js'
+import { UdpInput } from './ingest/udp-input.js'
 import type { LogRecord } from './record.js'
 import type { CentralFile } from './sinks/central-file.js'
 import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './sinks/file-config.js'
@@ -75,6 +77,7 @@ export class Server {
     private readonly stats: Stats,
     private readonly dispatcher: Dispatcher,
     readonly log: LogPort,
+    readonly udp: UdpInput | null,
     readonly web: WebPort | null,
   ) {
     this.statusTimer = setInterval(() => setup.notifier.status(this.statusLine()), STATUS_INTERVAL_MS)
@@ -100,6 +103,7 @@ export class Server {
     const flow = new FlowControl()
     const dispatcher = new Dispatcher(file, [stats, telemetry.clients, { record: (r) => ring.push(toRecent(r, getMessage(r))) }], config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
+    const udp = await listenOrFail('udp', { host: config.log.host, port: config.log.udp_port }, () => UdpInput.open({ dispatcher, stats, telemetry, diagnostics }, config.log, inherited))
     // The view reads the server's config state through `holder`: the server is built only once both ports are open.
     const holder: { server: Server | null } = { server: null }
     const view: ServerView = {
@@ -107,7 +111,7 @@ export class Server {
       configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
     }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
-    const server = new Server(config, setup, file, stats, dispatcher, log, web)
+    const server = new Server(config, setup, file, stats, dispatcher, log, udp, web)
     holder.server = server
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
     return server
@@ -115,8 +119,8 @@ export class Server {
 
   /** The startup line: where everything is. */
   get startedLine(): string {
-    const { config, log, web } = this
-    const ports = [...log.ports, ...(web ? [web.port] : [])]
+    const { config, log, udp, web } = this
+    const ports = [...log.ports, ...(udp ? [udp.port] : []), ...(web ? [web.port] : [])]
     const named = ports.map((p) => `${p.description} (${p.role})`)
     const listening = named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0] ?? 'nothing'
     const fromSystemd = ports.filter((p) => p.activated).map((p) => p.role)
@@ -128,6 +132,11 @@ export class Server {
       `loggingserver ${this.setup.version} started: listening on ${listening}, ${origin}${web ? '' : ' (status page disabled)'}` +
       `; central file ${config.file.path}; config ${this.setup.fallback ? `${this.setup.fallback.source} (${this.setup.configSource} is invalid)` : this.setup.configSource ?? 'built-in defaults'}`
     )
+  }
+
+  /** Every way in with its counts (the status page's InputStatusJson). */
+  inputs(): InputStatusJson[] {
+    return [...this.log.inputs(), ...(this.udp ? [this.udp.status()] : [])]
   }
 
   /** systemd's STATUS= line. */
@@ -213,6 +222,7 @@ export class Server {
     const next = applyReloadable(this.config, fresh, RELOADABLE)
     this.config = next
     this.log.reconfigure(next.log)
+    this.udp?.reconfigure(next.log)
     reconfigureCentralFile(this.file, next.file)
     this.web?.reconfigure(next)
     this.setup.diagnostics.setThreshold(next.diagnostics.level)
@@ -240,6 +250,7 @@ export class Server {
     const drained = (async () => {
       this.web?.close()
       this.dispatcher.release() // however far behind the file is, read everything the peers already sent
+      this.udp?.close() // each datagram was dispatched as it came: nothing to drain
       // Leave the last third of the timeout for the file to catch up with what the drain read.
       await this.log.drain((this.config.shutdown_timeout_seconds * 1000 * 2) / 3)
       await this.file.end()
@@ -257,6 +268,9 @@ async function listenOrFail<T>(name: string, at: { host: string; port: number | 
     return await open()
   } catch (err) {
     if (err instanceof ConfigError) throw err // a certificate file that cannot be used: main exits 78
-    throw new StartupError('LS-LISTEN-FAILED', `cannot listen${at.port === null ? '' : ` on ${at.host}:${at.port}`} for the ${name} port: ${(err as Error).message}`)
+    const message = (err as Error).message
+    // The Unix socket's own problems name its path.
+    const where = at.port === null || message.startsWith('log.unix_socket') ? '' : ` on ${at.host}:${at.port}`
+    throw new StartupError('LS-LISTEN-FAILED', `cannot listen${where} for the ${name} port: ${message}`)
   }
 }

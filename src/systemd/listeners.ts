@@ -1,13 +1,12 @@
-// Listening sockets for a port role ("log", "web"): the fds systemd passed under that FileDescriptorName=,
-// or, when not socket-activated, a bind to the configured host and port.
+// Listening sockets for a port role ("log", "web", "unix", "udp"): the fds systemd passed under that
+// FileDescriptorName=, or, when not socket-activated, a bind to the configured host and port (or path).
+import dgram from 'node:dgram'
 import net from 'node:net'
 
-export interface ListenSpec {
+export type ListenSpec = {
   /** FileDescriptorName= of the socket unit. */
   name: string
-  host: string
-  port: number
-}
+} & ({ host: string; port: number } | { path: string })
 
 export interface Listening {
   servers: net.Server[]
@@ -26,8 +25,48 @@ export async function listen(spec: ListenSpec, inherited: Map<string, number[]> 
     const servers = await Promise.all(fds.map((fd) => start(make(), { fd })))
     return { servers, description: servers.map(addressOf).join(', '), activated: true }
   }
-  const server = await start(make(), { host: spec.host, port: spec.port })
+  const server = await start(make(), 'path' in spec ? { path: spec.path } : { host: spec.host, port: spec.port })
   return { servers: [server], description: addressOf(server), activated: false }
+}
+
+export interface DatagramListening {
+  sockets: dgram.Socket[]
+  description: string
+  activated: boolean
+}
+
+/**
+ * UDP sockets for `spec.name`: the inherited ListenDatagram= fds (dgram takes one with `bind({ fd })`), else
+ * a bind to `spec.host:port`. `make` gives each socket its listeners before it binds.
+ */
+export async function bindDatagram(spec: { name: string; host: string; port: number }, inherited: Map<string, number[]> | null, make: (type: dgram.SocketType) => dgram.Socket): Promise<DatagramListening> {
+  const fds = inherited?.get(spec.name)
+  if (fds && fds.length > 0) {
+    // The family of an inherited socket is the kernel's business: the type given here only picks Node's defaults.
+    const sockets = await Promise.all(fds.map((fd) => bound(make('udp6'), { fd })))
+    return { sockets, description: sockets.map(datagramAddressOf).join(', '), activated: true }
+  }
+  const socket = await bound(make(net.isIPv6(spec.host) ? 'udp6' : 'udp4'), { address: spec.host, port: spec.port })
+  return { sockets: [socket], description: datagramAddressOf(socket), activated: false }
+}
+
+function bound(socket: dgram.Socket, options: dgram.BindOptions): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      socket.close()
+      reject(err)
+    }
+    socket.once('error', onError)
+    socket.bind(options, () => {
+      socket.off('error', onError)
+      resolve(socket)
+    })
+  })
+}
+
+function datagramAddressOf(socket: dgram.Socket): string {
+  const a = socket.address()
+  return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`
 }
 
 function start(server: net.Server, options: net.ListenOptions | { fd: number }): Promise<net.Server> {

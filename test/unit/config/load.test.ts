@@ -35,7 +35,7 @@ describe('parseConfig()', () => {
   })
 
   it('refuses log.port null without log.tls, and require_client_cert without ca', () => {
-    assert.deepEqual(problems('log:\n  port: null\n'), ['loggingserver.yaml:2: log.port: log.port and log.tls cannot both be off: nothing could send'])
+    assert.deepEqual(problems('log:\n  port: null\n'), ['loggingserver.yaml:2: log.port: log.port, log.tls, log.unix_socket and log.udp_port cannot all be off: nothing could send'])
     assert.deepEqual(problems('log:\n  tls:\n    cert: c.pem\n    key: k.pem\n    require_client_cert: true\n'), [
       'loggingserver.yaml:3: log.tls.ca: require_client_cert needs ca (the CA that signs client certificates)',
     ])
