@@ -1,6 +1,7 @@
 // Listening sockets for a port role ("log", "web", "unix", "udp"): the fds systemd passed under that
 // FileDescriptorName=, or, when not socket-activated, a bind to the configured host and port (or path).
 import dgram from 'node:dgram'
+import { readFileSync, readlinkSync } from 'node:fs'
 import net from 'node:net'
 
 export type ListenSpec = {
@@ -23,7 +24,9 @@ export async function listen(spec: ListenSpec, inherited: Map<string, number[]> 
   const fds = inherited?.get(spec.name)
   if (fds && fds.length > 0) {
     const servers = await Promise.all(fds.map((fd) => start(make(), { fd })))
-    return { servers, description: servers.map(addressOf).join(', '), activated: true }
+    // Node knows no address for a Unix socket it did not bind: the kernel does.
+    const described = servers.map((server, i) => (server.address() === null ? unixPathOf(fds[i]!) : addressOf(server)))
+    return { servers, description: described.join(', '), activated: true }
   }
   const server = await start(make(), 'path' in spec ? { path: spec.path } : { host: spec.host, port: spec.port })
   return { servers: [server], description: addressOf(server), activated: false }
@@ -87,4 +90,19 @@ export function addressOf(server: net.Server): string {
   if (a === null) return '?'
   if (typeof a === 'string') return a
   return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`
+}
+
+/** The path of the Unix socket `fd` (its inode in /proc/net/unix), or "fd N" where that cannot be read. */
+function unixPathOf(fd: number): string {
+  try {
+    const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))?.[1]
+    // Num RefCount Protocol Flags Type St Inode Path
+    for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n')) {
+      const f = line.trim().split(/\s+/)
+      if (inode !== undefined && f[6] === inode && f[7] !== undefined) return f[7]
+    }
+  } catch {
+    // not Linux, or /proc hidden
+  }
+  return `fd ${fd}`
 }
