@@ -146,6 +146,7 @@ export class Server {
       (this.configState.valid ? '' : `running on the last valid configuration: ${this.configState.problem}; `) +
       `${this.stats.recordsReceived} records, ${this.stats.connectionsOpen} connections, ${this.stats.rate(10).toFixed(0)}/s` +
       (this.dispatcher.backpressure ? ', reading paused: file behind' : '') +
+      (this.udp ? udpDropped(this.udp.kernelDrops()) : '') +
       (written.healthy ? '' : `, writing failing: ${written.lastError}`)
     )
   }
@@ -261,6 +262,11 @@ export class Server {
     clearTimeout(timer)
     return code
   }
+}
+
+/** For the STATUS= line: datagrams the kernel dropped before the server could read them, when there were any. */
+function udpDropped(drops: number | null): string {
+  return drops === null || drops === 0 ? '' : `, ${drops} UDP datagrams dropped by the kernel (receive buffer full)`
 }
 
 async function listenOrFail<T>(name: string, at: { host: string; port: number | null }, open: () => Promise<T>): Promise<T> {

@@ -15,7 +15,7 @@ import { decodeFrame } from './connection.js'
 import { InputCounters, type InputStatusJson } from './input-status.js'
 import { PlaceholderLimiter } from './placeholder.js'
 import { refuseRecord } from './refusal.js'
-import { receiveDrops } from './udp-drops.js'
+import { UdpDrops } from './udp-drops.js'
 
 type LogConfig = Config['log']
 
@@ -35,6 +35,7 @@ export class UdpInput {
   private allow: PeerAllow | null = null
   private maxFrameBytes = 0
   private listening: DatagramListening | null = null
+  private drops: UdpDrops | null = null
 
   private constructor(private readonly parts: UdpInputParts, config: LogConfig) {
     this.reconfigure(config)
@@ -45,6 +46,7 @@ export class UdpInput {
     if (config.udp_port === null && !inherited?.has('udp')) return null
     const input = new UdpInput(parts, config)
     input.listening = await bindDatagram({ name: 'udp', host: config.host, port: config.udp_port ?? 0 }, inherited, (type) => input.socket(type))
+    input.drops = UdpDrops.find(input.listening.sockets.map((s) => s.address().port))
     return input
   }
 
@@ -70,7 +72,7 @@ export class UdpInput {
    * server never sees them, so this is the only trace (Linux /proc/net/udp{,6} "drops"); null where unreadable.
    */
   kernelDrops(): number | null {
-    return receiveDrops((this.listening?.sockets ?? []).map((s) => s.address().port))
+    return this.drops?.count() ?? null
   }
 
   /** Stops receiving: each datagram was dispatched as it came, so nothing is left to drain. */

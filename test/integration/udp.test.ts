@@ -4,12 +4,15 @@
 // "udp" fd (ListenDatagram=, as loggingserver-udp.socket passes it) is adopted.
 import assert from 'node:assert/strict'
 import dgram from 'node:dgram'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { parse, stringify } from 'yaml'
+import { loadConfig } from '../../src/config/load.js'
+import { Server } from '../../src/server.js'
+import { StderrDiagnostics } from '../../src/systemd/diagnostics.js'
 import { runPython, runUnixUdpClient } from '../support/python.js'
-import { getJson, reported, startServer, waitFor, type RunningServer } from '../support/server.js'
+import { getJson, reported, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
 import { recordsOf } from '../support/tls.js'
 
 type Status = { rejected: Record<string, number>; recordsReceived: number }
@@ -144,5 +147,35 @@ sys.stdout.buffer.write(h.makePickle(r))`),
     assert.equal(await server.stop(), 0)
     assert.equal(recordsOf(readFileSync(server.file, 'utf8'), 'activated', 300), 300)
     assert.ok(reported(server.stderr(), 'LS-DATAGRAM-MALFORMED').length >= 1, 'the wake-up datagrams are counted, not records')
+  })
+})
+
+describe('UDP datagrams the kernel drops', () => {
+  const dir = tempDir('udp-drops-')
+  let server: Server | null = null
+  after(async () => {
+    await server?.stop('cleanup')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('are counted from /proc and shown in the STATUS= line: records plus drops are every datagram sent', async () => {
+    const configPath = path.join(dir, 'loggingserver.yaml')
+    writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0}\nweb: {enabled: false}\nfile: {path: ${path.join(dir, 'central.log')}}\n`)
+    const { config, source } = loadConfig(configPath)
+    const notifier = { available: false, ready: () => undefined, status: () => undefined, reloading: () => undefined, stopping: () => undefined }
+    server = await Server.start(config, { version: 'test', configSource: source, diagnostics: new StderrDiagnostics('error', () => undefined, {}), notifier, inherited: null })
+    const udp = server.udp!
+    assert.equal(udp.kernelDrops(), 0)
+    const sent = 20_000
+    // spawnSync blocks this process's event loop while CPython sends: the socket's receive buffer overflows.
+    runPython(`import logging, logging.handlers, sys
+h = logging.handlers.DatagramHandler('127.0.0.1', ${udp.port.description.split(':').at(-1)})
+log = logging.getLogger('flood'); log.propagate = False; log.addHandler(h)
+for i in range(${sent}): log.warning('flood %d', i)`)
+    const records = (): number => server!.inputs().find((i) => i.kind === 'udp')?.records ?? 0
+    await waitFor(() => records() + (udp.kernelDrops() ?? 0) === sent, 10_000, 'every datagram read or counted as dropped')
+    assert.ok((udp.kernelDrops() ?? 0) > 0, 'the kernel dropped some')
+    assert.match(server.statusLine(), new RegExp(`, ${udp.kernelDrops()} UDP datagrams dropped by the kernel`))
+    assert.deepEqual(server.inputs().find((i) => i.kind === 'udp'), { kind: 'udp', address: udp.port.description, records: records(), rejected: 0, open: null })
   })
 })
