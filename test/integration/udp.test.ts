@@ -150,7 +150,7 @@ sys.stdout.buffer.write(h.makePickle(r))`),
   })
 })
 
-describe('UDP datagrams the kernel drops', () => {
+describe('per-input counts, and UDP datagrams the kernel drops', () => {
   const dir = tempDir('udp-drops-')
   let server: Server | null = null
   after(async () => {
@@ -160,7 +160,8 @@ describe('UDP datagrams the kernel drops', () => {
 
   it('are counted from /proc and shown in the STATUS= line: records plus drops are every datagram sent', async () => {
     const configPath = path.join(dir, 'loggingserver.yaml')
-    writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0}\nweb: {enabled: false}\nfile: {path: ${path.join(dir, 'central.log')}}\n`)
+    const sock = path.join(dir, 'log.sock')
+    writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0, unix_socket: ${sock}}\nweb: {enabled: false}\nfile: {path: ${path.join(dir, 'central.log')}}\n`)
     const { config, source } = loadConfig(configPath)
     const notifier = { available: false, ready: () => undefined, status: () => undefined, reloading: () => undefined, stopping: () => undefined }
     server = await Server.start(config, { version: 'test', configSource: source, diagnostics: new StderrDiagnostics('error', () => undefined, {}), notifier, inherited: null })
@@ -177,5 +178,9 @@ for i in range(${sent}): log.warning('flood %d', i)`)
     assert.ok((udp.kernelDrops() ?? 0) > 0, 'the kernel dropped some')
     assert.match(server.statusLine(), new RegExp(`, ${udp.kernelDrops()} UDP datagrams dropped by the kernel`))
     assert.deepEqual(server.inputs().find((i) => i.kind === 'udp'), { kind: 'udp', address: udp.port.description, records: records(), rejected: 0, open: null })
+    await runUnixUdpClient('unix', sock, 50, 'counted')
+    await waitFor(() => server!.inputs().find((i) => i.kind === 'unix')?.open === 0, 5000, 'the Unix connection closed')
+    assert.deepEqual(server.inputs().find((i) => i.kind === 'unix'), { kind: 'unix', address: sock, records: 50, rejected: 0, open: 0 })
+    assert.equal(server.inputs().find((i) => i.kind === 'tcp')?.records, 0)
   })
 })
