@@ -158,7 +158,7 @@ describe('per-input counts, and UDP datagrams the kernel drops', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('are counted from /proc and shown in the STATUS= line: records plus drops are every datagram sent', async () => {
+  it('counts records per input; counts kernel drops from /proc and shows them in STATUS=: records plus drops are every datagram sent', async () => {
     const configPath = path.join(dir, 'loggingserver.yaml')
     const sock = path.join(dir, 'log.sock')
     writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0, unix_socket: ${sock}}\nweb: {enabled: false}\nfile: {path: ${path.join(dir, 'central.log')}}\n`)
