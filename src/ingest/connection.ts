@@ -305,7 +305,7 @@ function rejection(err: unknown): { code: RejectCode; message: string } {
 }
 
 /** net.Socket keeps its fd on the libuv handle (`_handle.fd`, Unix only, not in the typings). */
-function fdOf(socket: Socket): number | null {
+export function fdOf(socket: Socket): number | null {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd
   return typeof fd === 'number' && fd >= 0 ? fd : null
 }

@@ -8,9 +8,9 @@ import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
-import { Connection, peerAddress, type ConnectionContext, type ConnectionInput } from './connection.js'
+import { Connection, fdOf, peerAddress, type ConnectionContext, type ConnectionInput } from './connection.js'
 import type { SavedConnection } from './handover-manifest.js'
-import type { FdStore } from '../systemd/fd-store.js'
+import { openPeerPid, type FdStore } from '../systemd/fd-store.js'
 import { adoptHandedOver, handOver } from './handover.js'
 import { FlowControl } from './flow-control.js'
 import { listen, type Listening } from '../systemd/listeners.js'
@@ -73,6 +73,8 @@ export class LogPort {
   private secure: Listening | null = null
   /** The Unix stream socket (log.unix_socket, or systemd's "unix" fd). */
   private local: Listening | null = null
+  /** The pid of a Unix socket peer (SO_PEERCRED through our addon); null without the addon. */
+  private peerPid: ((fd: number) => number | null) | null = null
   /** Each listening socket's own counts, for the status page. */
   private readonly counters: Record<StreamKind, InputCounters> = { tcp: new InputCounters(), tls: new InputCounters(), unix: new InputCounters() }
   /** Sockets accepted (and admitted) on the TLS port go here for the handshake. */
@@ -100,6 +102,7 @@ export class LogPort {
     else if (inherited?.has('tls')) parts.diagnostics.report('LS-TLS-NOT-CONFIGURED', 'systemd passed the TLS port (loggingserver-tls.socket) but log.tls is not set: its connections wait unanswered')
     try {
       port.local = await listenUnix(config.unix_socket, config.unix_socket_mode, inherited, make('unix'))
+      if (port.local !== null) port.peerPid = openPeerPid()
     } catch (err) {
       for (const server of port.servers) server.close()
       throw new Error(`log.unix_socket: ${(err as Error).message}`)
@@ -259,6 +262,13 @@ export class LogPort {
     return this.connections.size
   }
 
+  /** "unix:<pid>" of the process that connected, or "unix" where the addon is missing. */
+  private unixPeer(socket: net.Socket): string {
+    const fd = fdOf(socket)
+    const pid = fd === null ? null : this.peerPid?.(fd) ?? null
+    return pid === null ? 'unix' : `unix:${pid}`
+  }
+
   /**
    * Runs in the accept callback itself, so a refused peer is closed before libuv reads a byte from it.
    * A socket from the TLS port goes to the handshake first. log.allow is about network peers: a Unix socket
@@ -267,7 +277,7 @@ export class LogPort {
   private accept(socket: net.Socket, kind: StreamKind): void {
     this.accepted++
     const { stats, diagnostics } = this.context
-    const peer = kind === 'unix' ? 'unix' : peerAddress(socket)
+    const peer = kind === 'unix' ? this.unixPeer(socket) : peerAddress(socket)
     if (kind !== 'unix' && this.allow !== null && !this.allow.allows(socket.remoteAddress ?? '')) {
       this.counters[kind].rejected++
       stats.reject('NOT_ALLOWED')
@@ -298,7 +308,7 @@ export class LogPort {
 
   private connect(socket: net.Socket, kind: StreamKind, resumed?: SavedConnection, heldElsewhere = false): void {
     // Unix connections drain at a stop: the hand-over manifest knows TCP endpoints only.
-    const input: ConnectionInput = kind === 'unix' ? { peer: 'unix', counters: this.counters.unix, handOver: false } : { counters: this.counters[kind] }
+    const input: ConnectionInput = kind === 'unix' ? { peer: this.unixPeer(socket), counters: this.counters.unix, handOver: false } : { counters: this.counters[kind] }
     const connection = new Connection(socket, this.context, resumed, heldElsewhere, input)
     this.connections.add(connection)
     socket.on('close', () => this.connections.delete(connection))

@@ -1,5 +1,5 @@
 // log.unix_socket (issue 11, item 0): CPython's own SocketHandler(path, None) sends through the same pipeline as
-// the log port; the client column says "unix"; the socket file gets log.unix_socket_mode; a socket file left by a
+// the log port; the client column says "unix:<pid>" (SO_PEERCRED through our addon, built by npm ci); the socket file gets log.unix_socket_mode; a socket file left by a
 // dead process is replaced, anything else at the path stops the start with a clear message; systemd's "unix" fd
 // (systemd-socket-activate, as loggingserver-unix.socket passes it) is adopted.
 import assert from 'node:assert/strict'
@@ -44,7 +44,7 @@ describe('log.unix_socket', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
   })
 
-  it('takes every record of SocketHandler(path, None), tracebacks included, as client "unix", beside the TCP port', async () => {
+  it('takes every record of SocketHandler(path, None), tracebacks included, as client "unix:<pid>", beside the TCP port', async () => {
     const sock = path.join(socketDir(), 'log.sock')
     // log.allow names no local address: it is about network peers, and must not refuse the Unix socket's.
     const server = await start({ unix_socket: sock, allow: ['192.0.2.1'] })
@@ -52,12 +52,16 @@ describe('log.unix_socket', () => {
     assert.equal(statSync(sock).mode & 0o777, 0o660, 'the default log.unix_socket_mode')
     await Promise.all([runUnixUdpClient('unix', sock, 3000, 'viaunix', ['--exc-every', '500']), runUnixUdpClient('unix', sock, 3000, 'viaunix2')])
     await waitFor(async () => (await status(server)).recordsReceived >= 6000, 10_000, 'all records')
+    // The pid the kernel recorded at connect() is the one CPython writes into each record.
+    const { records } = (await getJson(server.webPort, '/api/records?client=unix')).body as { records: { client: string; process: number }[] }
+    assert.ok(records.length > 0)
+    for (const r of records) assert.equal(r.client, `unix:${r.process}`)
     assert.equal(await server.stop(), 0)
     const text = readFileSync(server.file, 'utf8')
     assert.equal(recordsOf(text, 'viaunix', 3000), 3000)
     assert.equal(recordsOf(text, 'viaunix2', 3000), 3000)
-    assert.match(text, / unix +client\.viaunix +ERROR +viaunix 500\n\tTraceback \(most recent call last\):\n(\t.*\n)*\tValueError: boom 500\n/)
-    assert.match(text, / unix +client\.viaunix2 +INFO +viaunix2 0\n/)
+    assert.match(text, / unix:\d+ +client\.viaunix +ERROR +viaunix 500\n\tTraceback \(most recent call last\):\n(\t.*\n)*\tValueError: boom 500\n/)
+    assert.match(text, / unix:\d+ +client\.viaunix2 +INFO +viaunix2 0\n/)
     assert.equal(existsSync(sock), false, 'the socket file is removed at a clean stop')
   })
 
@@ -78,8 +82,8 @@ describe('log.unix_socket', () => {
     assert.equal(await server.stop(), 0)
     const text = readFileSync(server.file, 'utf8')
     assert.equal(recordsOf(text, 'afterbad', 100), 100)
-    assert.match(text, / unix +loggingserver +WARNING +undecodable record from unix: UNPICKLE_FAILED/)
-    assert.match(reported(server.stderr(), 'LS-FRAME-EMPTY')[0] ?? '', /^log connection from unix closed/)
+    assert.match(text, / unix:\d+ +loggingserver +WARNING +undecodable record from unix:\d+: UNPICKLE_FAILED/)
+    assert.match(reported(server.stderr(), 'LS-FRAME-EMPTY')[0] ?? '', /^log connection from unix:\d+ closed/)
   })
 
   it('replaces the socket file of a process that died, but never a file or a socket someone listens on', async () => {
