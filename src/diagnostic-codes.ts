@@ -100,8 +100,8 @@ export const CATALOGUE = {
   // Ports
   'LS-LISTEN-FAILED': {
     priority: 'error',
-    meaning: 'the log or web port cannot be bound (in use, or no permission); the server exits 1',
-    action: 'stop whatever holds the port (`ss -ltnp`), or change `log.port` / `web.port`',
+    meaning: 'a log, UDP or web port cannot be bound (in use, or no permission), or the Unix socket path is taken (another listener, or a file that is not a socket); the server exits 1',
+    action: 'stop whatever holds the port (`ss -ltnup`) or the path (`ss -lxp`), or change `log.port` / `log.udp_port` / `log.unix_socket` / `web.port`',
   },
   // The central file
   'LS-FILE-OPEN-FAILED': {
@@ -189,6 +189,16 @@ export const CATALOGUE = {
     priority: 'warning',
     meaning: 'a connection to the TLS port failed its handshake (a plain client, an unaccepted or missing client certificate, or silence) and was closed',
     action: 'point plain clients at the plain port; give TLS clients a certificate signed by `log.tls.ca` (see `examples/tls_socket_handler.py`)',
+  },
+  'LS-DATAGRAM-MALFORMED': {
+    priority: 'warning',
+    meaning: 'a datagram on `log.udp_port` was not one DatagramHandler record (under 5 bytes, or its 4-byte length prefix is not the rest of its size); dropped',
+    action: 'not a DatagramHandler: find the peer by its address (anyone may send UDP: see `log.allow`)',
+  },
+  'LS-DATAGRAM-BACKLOG': {
+    priority: 'warning',
+    meaning: 'datagrams on `log.udp_port` came while the central file was more than `log.max_backlog_bytes` behind; UDP senders cannot be paused, so they were dropped and counted',
+    action: 'see why the file is slow (`LS-WRITE-FAILED` lines, the disk); clients that must not lose records use SocketHandler (TCP or the Unix socket)',
   },
   'LS-TLS-NOT-CONFIGURED': {
     priority: 'warning',

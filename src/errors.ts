@@ -17,6 +17,8 @@ export const REJECT_CODES = [
   'HTTP_UNAUTHORIZED', // HTTP input: missing or wrong sender credentials (web.http_handler_auth): 401
   'HTTP_TOO_LARGE', // HTTP input: body over web.http_handler_max_bytes (413), URL over 8 KiB (414), headers over 16 KiB (431)
   'HTTP_BAD_REQUEST', // HTTP input: a method (405), content type (415) or body (400) that is not HTTPHandler's
+  'DATAGRAM_MALFORMED', // a UDP datagram shorter than 5 bytes, or whose length prefix is not its size: dropped
+  'DATAGRAM_BACKLOG', // a UDP datagram that came while the central file was behind (no way to pause a sender): dropped
 ] as const
 export type RejectCode = (typeof REJECT_CODES)[number]
 

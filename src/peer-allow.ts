@@ -1,5 +1,5 @@
 // Who may send: `log.allow`, a list of CIDRs or bare addresses (IPv4 and IPv6) matched with Node's BlockList.
-// Its own room so every network input (the log port and its TLS twin now, UDP and HTTP inputs later) and the
+// Its own room so every network input (the log port, its TLS twin and the UDP input now, the HTTP input later) and the
 // config loader share one reading of an entry; each input hands over its peer's address string.
 import net from 'node:net'
 

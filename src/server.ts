@@ -11,8 +11,10 @@ import { ConfigError } from './errors.js'
 import { getMessage } from './format/message.js'
 import { FORWARD_RELOADABLE, Forwarder } from './forward/forwarder.js'
 import { FlowControl } from './ingest/flow-control.js'
+import type { InputStatusJson } from './ingest/input-status.js'
 import { LOG_RELOADABLE, LogPort } from './ingest/log-port.js'
 import { HttpInput } from './http-input/http-input.js'
+import { UdpInput } from './ingest/udp-input.js'
 import type { LogRecord } from './record.js'
 import type { CentralFile } from './sinks/central-file.js'
 import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './sinks/file-config.js'
@@ -80,6 +82,7 @@ export class Server {
     private readonly dispatcher: Dispatcher,
     private readonly forwarder: Forwarder,
     readonly log: LogPort,
+    readonly udp: UdpInput | null,
     readonly web: WebPort | null,
     /** The HTTPHandler input on the status port (web.http_handler_path), or null when off. */
     readonly httpInput: HttpInput | null,
@@ -111,6 +114,7 @@ export class Server {
     const observers = [stats, levelRates, telemetry.clients, { record: (r: LogRecord) => ring.push(toRecent(r, getMessage(r))) }, ...(forwarder.size > 0 ? [forwarder] : [])]
     const dispatcher = new Dispatcher(file, observers, config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
+    const udp = await listenOrFail('udp', { host: config.log.host, port: config.log.udp_port }, () => UdpInput.open({ dispatcher, stats, telemetry, diagnostics }, config.log, inherited))
     // The view reads the server's config state through `holder`: the server is built only once both ports are open.
     const holder: { server: Server | null } = { server: null }
     const { http_handler_path: httpPath } = config.web
@@ -119,13 +123,13 @@ export class Server {
       version: setup.version, config, stats, telemetry, ring, levelRates, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
       httpInput,
       // The status page's inputs and forward panels: each input room and each forwarder adds its one provider here.
-      inputs: [() => log.inputs(), ...(httpInput ? [() => [httpInput.status()]] : [])],
+      inputs: [() => log.inputs(), ...(udp ? [() => [udp.status()]] : []), ...(httpInput ? [() => [httpInput.status()]] : [])],
       forward: [() => forwarder.statuses()],
       configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
     }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
     if (httpInput && web) httpInput.address = `POST ${httpPath} on ${web.port.description}`
-    const server = new Server(config, setup, file, stats, dispatcher, forwarder, log, web, httpInput)
+    const server = new Server(config, setup, file, stats, dispatcher, forwarder, log, udp, web, httpInput)
     forwarder.start()
     holder.server = server
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
@@ -134,8 +138,8 @@ export class Server {
 
   /** The startup line: where everything is. */
   get startedLine(): string {
-    const { config, log, web } = this
-    const ports = [...log.ports, ...(web ? [web.port] : [])]
+    const { config, log, udp, web } = this
+    const ports = [...log.ports, ...(udp ? [udp.port] : []), ...(web ? [web.port] : [])]
     const named = ports.map((p) => `${p.description} (${p.role})`)
     const listening = named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0] ?? 'nothing'
     const fromSystemd = ports.filter((p) => p.activated).map((p) => p.role)
@@ -149,6 +153,11 @@ export class Server {
     )
   }
 
+  /** Every way in with its counts (the status page's InputStatusJson). */
+  inputs(): InputStatusJson[] {
+    return [...this.log.inputs(), ...(this.udp ? [this.udp.status()] : []), ...(this.httpInput ? [this.httpInput.status()] : [])]
+  }
+
   /** systemd's STATUS= line. */
   statusLine(): string {
     const written = this.file.stats()
@@ -156,6 +165,7 @@ export class Server {
       (this.configState.valid ? '' : `running on the last valid configuration: ${this.configState.problem}; `) +
       `${this.stats.recordsReceived} records, ${this.stats.connectionsOpen} connections, ${this.stats.rate(10).toFixed(0)}/s` +
       (this.dispatcher.backpressure ? ', reading paused: file behind' : '') +
+      (this.udp ? udpDropped(this.udp.kernelDrops()) : '') +
       (written.healthy ? '' : `, writing failing: ${written.lastError}`) +
       this.forwarder.statuses().filter((t) => t.state !== 'connected').map((t) => `, forwarding to ${t.url} ${t.state} (${t.queuedRecords} queued, ${t.dropped} dropped)`).join('')
     )
@@ -234,6 +244,7 @@ export class Server {
     this.config = next
     this.log.reconfigure(next.log)
     this.httpInput?.reconfigure(next.log.allow)
+    this.udp?.reconfigure(next.log)
     reconfigureCentralFile(this.file, next.file)
     this.web?.reconfigure(next)
     this.setup.diagnostics.setThreshold(next.diagnostics.level)
@@ -263,6 +274,7 @@ export class Server {
     const drained = (async () => {
       this.web?.close()
       this.dispatcher.release() // however far behind the file is, read everything the peers already sent
+      this.udp?.close() // each datagram was dispatched as it came: nothing to drain
       // Leave the last third of the timeout for the file to catch up with what the drain read.
       await this.log.drain((this.config.shutdown_timeout_seconds * 1000 * 2) / 3)
       // What the drain read is forwarded while the file takes it: the two do not wait for each other.
@@ -276,11 +288,19 @@ export class Server {
   }
 }
 
+/** For the STATUS= line: datagrams the kernel dropped before the server could read them, when there were any. */
+function udpDropped(drops: number | null): string {
+  return drops === null || drops === 0 ? '' : `, ${drops} UDP datagrams dropped by the kernel (receive buffer full)`
+}
+
 async function listenOrFail<T>(name: string, at: { host: string; port: number | null }, open: () => Promise<T>): Promise<T> {
   try {
     return await open()
   } catch (err) {
     if (err instanceof ConfigError) throw err // a certificate file that cannot be used: main exits 78
-    throw new StartupError('LS-LISTEN-FAILED', `cannot listen${at.port === null ? '' : ` on ${at.host}:${at.port}`} for the ${name} port: ${(err as Error).message}`)
+    const message = (err as Error).message
+    // The Unix socket's own problems name its path.
+    const where = at.port === null || message.startsWith('log.unix_socket') ? '' : ` on ${at.host}:${at.port}`
+    throw new StartupError('LS-LISTEN-FAILED', `cannot listen${where} for the ${name} port: ${message}`)
   }
 }

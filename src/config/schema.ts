@@ -58,6 +58,15 @@ export const LogPortSchema = z
     /** CIDRs or addresses that may connect (IPv4 and IPv6); null or empty: everyone. */
     allow: z.array(allowEntry).nullable().default(null),
     tls: LogTlsSchema.nullable().default(null),
+    /**
+     * A Unix stream socket for SocketHandler(path, None) on the log host (null: off). Manual runs only: under
+     * systemd the socket unit `loggingserver-unix.socket` owns it. 107 bytes: Linux's sun_path less its NUL.
+     */
+    unix_socket: z.string().min(1).refine((p) => Buffer.byteLength(p) <= 107, 'a Unix socket path is at most 107 bytes (sun_path)').nullable().default(null),
+    /** Permissions of that socket file (octal string): who may connect is who may write it. */
+    unix_socket_mode: z.string().regex(/^0?[0-7]{3}$/, 'must be an octal mode such as "0660"').default('0660'),
+    /** DatagramHandler's UDP port on log.host (null: off). Under systemd `loggingserver-udp.socket` owns it. */
+    udp_port: port.nullable().default(null),
     /** At a stop under systemd, hand open connections to the fd store for the next start instead of closing them. */
     handover: z.boolean().default(true),
   })
@@ -67,7 +76,10 @@ export const LogPortSchema = z
     message: 'must be at least log.max_frame_bytes',
     path: ['max_partial_bytes'],
   })
-  .refine((log) => log.port !== null || log.tls !== null, { message: 'log.port and log.tls cannot both be off: nothing could send', path: ['port'] })
+  .refine((log) => log.port !== null || log.tls !== null || log.unix_socket !== null || log.udp_port !== null, {
+    message: 'log.port, log.tls, log.unix_socket and log.udp_port cannot all be off: nothing could send',
+    path: ['port'],
+  })
 
 export const FileSchema = z
   .object({

@@ -12,11 +12,12 @@ import { RecordError, toLogRecord, type LogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
-import type { InputCounters } from './input-status.js'
 import { Framer, type FrameSink } from './framer.js'
 import { endpoint, type SavedConnection } from './handover-manifest.js'
 import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
-import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
+import type { PlaceholderLimiter } from './placeholder.js'
+import type { InputCounters } from './input-status.js'
+import { refuseRecord } from './refusal.js'
 import { unpickle, type UnpickleLimits } from './unpickle.js'
 
 /** Bytes one connection may decode before it lets the event loop go round (see yieldTurn). */
@@ -41,6 +42,16 @@ export interface ConnectionContext {
   unpickleLimits?: Partial<UnpickleLimits>
 }
 
+/** Which input a connection came through, when it is not the plain TCP default. */
+export interface ConnectionInput {
+  /** The client column's value; by default the peer's IP address. A Unix socket peer has none: "unix". */
+  peer?: string
+  /** The input's own counts (records, refusals, open connections), beside the server-wide stats. */
+  counters?: InputCounters
+  /** false: drained at a stop, never handed to systemd (the hand-over manifest knows TCP endpoints only). */
+  handOver?: boolean
+}
+
 export class Connection implements PartialFrameHolder {
   readonly peer: string
   private readonly framer: Framer
@@ -50,15 +61,19 @@ export class Connection implements PartialFrameHolder {
   /** When the frame now partly received began (Date.now()). */
   private frameStartedAt = 0
   private onClose: (() => void) | null = null
+  private readonly counters: InputCounters | null
+  private readonly handOverable: boolean
 
   /**
    * `resumed`: the connection comes from the previous process through systemd's fd store; its saved bytes go
    * to the framer before anything the socket brings, so the stream continues at the frame boundary.
    * `heldElsewhere`: systemd may still hold a copy of the socket (it could not be removed from the store).
-   * `counters`: the input it came in on (the plain or the TLS port), for the status page's inputs panel.
    */
-  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext, private readonly counters: InputCounters, resumed?: SavedConnection, private readonly heldElsewhere = false) {
-    this.peer = peerAddress(socket)
+  constructor(readonly socket: Socket, private readonly ctx: ConnectionContext, resumed?: SavedConnection, private readonly heldElsewhere = false, input: ConnectionInput = {}) {
+    this.peer = input.peer ?? peerAddress(socket)
+    this.counters = input.counters ?? null
+    this.handOverable = input.handOver ?? true
+    if (this.counters) this.counters.open++
     this.framer = new Framer(ctx.maxFrameBytes)
     const { frameBytes } = ctx.telemetry
     this.sink = {
@@ -73,7 +88,6 @@ export class Connection implements PartialFrameHolder {
     }
     ctx.stats.connectionsOpen++
     ctx.stats.connectionsTotal++
-    counters.open++
     ctx.flow.attach(socket)
     socket.setTimeout(ctx.frameTimeoutMs)
     socket.on('data', (chunk: Buffer) => this.receive(chunk))
@@ -114,7 +128,7 @@ export class Connection implements PartialFrameHolder {
    * both ways. A TLS session's state lives in this process, so TLS connections drain and close as before.
    */
   get canHandOver(): boolean {
-    return !this.closed && !(this.socket instanceof TLSSocket) && !this.socket.readableEnded && fdOf(this.socket) !== null
+    return this.handOverable && !this.closed && !(this.socket instanceof TLSSocket) && !this.socket.readableEnded && fdOf(this.socket) !== null
   }
 
   /** The socket's file descriptor, for the fd store (canHandOver says it has one). */
@@ -234,19 +248,14 @@ export class Connection implements PartialFrameHolder {
       return
     }
     if ('record' in outcome) {
-      this.counters.records++
       this.ctx.dispatcher.accept(outcome.record)
+      if (this.counters) this.counters.records++
     } else this.undecodable(outcome.code, frame.length, outcome.message)
   }
 
   private undecodable(code: RejectCode, frameBytes: number, why: string): void {
-    const { stats, diagnostics, placeholders, dispatcher } = this.ctx
-    stats.reject(code)
-    this.counters.rejected++
-    diagnostics.reportLimited(diagnosticCodeOf(code), `log record from ${this.peer} refused, connection kept: ${code} (${frameBytes} bytes): ${why}`)
-    const now = Date.now()
-    const suppressed = placeholders.admit(this.peer, now)
-    if (suppressed !== null) dispatcher.accept(placeholderRecord(this.peer, code, frameBytes, why, suppressed, now))
+    if (this.counters) this.counters.rejected++
+    refuseRecord(this.ctx, this.peer, code, frameBytes, why, 'connection kept')
   }
 
   shedPartialFrame(heldBytes: number, totalBytes: number): void {
@@ -256,8 +265,8 @@ export class Connection implements PartialFrameHolder {
   private fail(err: unknown): void {
     if (this.closed) return
     const { code, message } = rejection(err)
+    if (this.counters) this.counters.rejected++
     this.ctx.stats.reject(code)
-    this.counters.rejected++
     this.ctx.diagnostics.reportLimited(diagnosticCodeOf(code), `log connection from ${this.peer} closed: ${code}: ${message}`)
     this.close()
   }
@@ -266,7 +275,7 @@ export class Connection implements PartialFrameHolder {
     if (this.closed) return
     this.closed = true
     this.ctx.stats.connectionsOpen--
-    this.counters.open--
+    if (this.counters) this.counters.open--
     this.ctx.flow.detach(this.socket)
     this.ctx.partialFrames.update(this, 0)
     this.onClose?.()
@@ -296,7 +305,7 @@ function rejection(err: unknown): { code: RejectCode; message: string } {
 }
 
 /** net.Socket keeps its fd on the libuv handle (`_handle.fd`, Unix only, not in the typings). */
-function fdOf(socket: Socket): number | null {
+export function fdOf(socket: Socket): number | null {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd
   return typeof fd === 'number' && fd >= 0 ? fd : null
 }

@@ -1,26 +1,25 @@
-// The log port as one thing with a lifecycle: its listening sockets (systemd's or our own; plain and TLS), its
-// connections, their flow control and the per-peer placeholder limit. It takes the `log:` section of the config
+// The log port as one thing with a lifecycle: its listening sockets (systemd's or our own; plain, TLS and the
+// Unix socket), its connections, their flow control and the per-peer placeholder limit. It takes the `log:` section of the config
 // once and again on reload, and says itself which of its keys a reload can change.
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
-import tls from 'node:tls'
 import type { Config } from '../config/schema.js'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
-import { ConfigError } from '../errors.js'
-import { Connection, peerAddress, type ConnectionContext } from './connection.js'
+import { Connection, fdOf, peerAddress, type ConnectionContext, type ConnectionInput } from './connection.js'
 import type { SavedConnection } from './handover-manifest.js'
-import type { FdStore } from '../systemd/fd-store.js'
+import { openPeerPid, type FdStore } from '../systemd/fd-store.js'
 import { adoptHandedOver, handOver } from './handover.js'
 import { FlowControl } from './flow-control.js'
-import { InputCounters, type InputStatusJson } from './input-status.js'
 import { listen, type Listening } from '../systemd/listeners.js'
 import { PartialFrames } from './partial-frames.js'
 import { PlaceholderLimiter } from './placeholder.js'
 import { PeerAllow } from '../peer-allow.js'
-import { readTlsFiles } from './tls-options.js'
+import { InputCounters, type InputStatusJson } from './input-status.js'
+import { TlsHandshakes } from './tls-handshakes.js'
+import { listenUnix } from './unix-socket.js'
 
 export type LogPortConfig = Config['log']
 
@@ -41,8 +40,9 @@ export const FD_RESERVE = 256
 const DRAIN_QUIET_MS = 250
 /** A peer that keeps connecting would hold the stop for ever: past this the port stops accepting. */
 const ACCEPT_MAX_MS = 3000
-/** A TLS peer must finish its handshake within this (or log.frame_timeout_seconds, if shorter): silence holds a socket. */
-const HANDSHAKE_MAX_MS = 10_000
+
+/** Which listening socket a connection came in on. */
+type StreamKind = 'tcp' | 'tls' | 'unix'
 
 export interface LogPortParts {
   dispatcher: Dispatcher
@@ -63,13 +63,6 @@ export class LogPort {
   private accepted = 0
   private maxConnections = 0
   private allow: PeerAllow | null = null
-  /**
-   * TLS sockets in their handshake, by peer address and port (the TLS socket Node makes reports the same),
-   * each with what to call once it is settled: secure (then a Connection) or closed.
-   */
-  private readonly handshaking = new Map<string, () => void>()
-  /** The raw sockets of those handshakes, by the same key. */
-  private readonly handshakeSockets = new Map<string, net.Socket>()
   private handoverEnabled = true
   /** Decided once, at the stop (it may ask systemd). */
   private noHandover: string | null | undefined
@@ -78,52 +71,64 @@ export class LogPort {
   private readonly context: ConnectionContext
   private plain: Listening | null = null
   private secure: Listening | null = null
-  /** Per port, for the status page's inputs panel (the totals stay in Stats). */
-  private readonly plainCounters = new InputCounters()
-  private readonly tlsCounters = new InputCounters()
-  /** Never listens itself: sockets accepted (and admitted) on the TLS port are handed to it for the handshake. */
-  private readonly tlsServer: tls.Server | null
+  /** The Unix stream socket (log.unix_socket, or systemd's "unix" fd). */
+  private local: Listening | null = null
+  /** The pid of a Unix socket peer (SO_PEERCRED through our addon); null without the addon. */
+  private peerPid: ((fd: number) => number | null) | null = null
+  /** Each listening socket's own counts, for the status page. */
+  private readonly counters: Record<StreamKind, InputCounters> = { tcp: new InputCounters(), tls: new InputCounters(), unix: new InputCounters() }
+  /** Sockets accepted (and admitted) on the TLS port go here for the handshake. */
+  private readonly handshakes: TlsHandshakes | null
 
-  private constructor(parts: LogPortParts, private readonly config: LogPortConfig) {
+  private constructor(parts: LogPortParts, config: LogPortConfig) {
     this.fdStore = parts.fdStore ?? 'no fd store given'
     this.version = parts.version ?? 'unknown'
     this.context = { ...parts, placeholders: new PlaceholderLimiter(), partialFrames: new PartialFrames(0), maxFrameBytes: 0, frameTimeoutMs: 0, frameDeadlineMs: 0 }
     this.reconfigure(config)
-    this.tlsServer = config.tls === null ? null : this.createTlsServer(config)
+    this.handshakes =
+      config.tls === null ? null : new TlsHandshakes(config.tls, config.frame_timeout_seconds, parts, (socket) => this.connect(socket, 'tls'), () => this.counters.tls.rejected++)
   }
 
   /**
-   * Listens on systemd's `log` and `tls` sockets when inherited, else binds `config.host:port` and the TLS
-   * port; rejects with the bind error, or a ConfigError when a certificate file cannot be used.
+   * Listens on systemd's `log`, `tls` and `unix` sockets when inherited, else binds `config.host:port`, the TLS
+   * port and the Unix socket; rejects with the bind error, or a ConfigError when a certificate file cannot be used.
    */
   static async open(parts: LogPortParts, config: LogPortConfig, inherited: Map<string, number[]> | null): Promise<LogPort> {
     const port = new LogPort(parts, config)
-    const make = (secure: boolean) => () => net.createServer({ noDelay: true }, (socket) => port.accept(socket, secure))
+    const make = (kind: StreamKind) => () => net.createServer({ noDelay: true }, (socket) => port.accept(socket, kind))
     // Ready before listening: systemd may hand over connections that queued while we were starting.
-    if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make(false))
-    if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make(true))
+    if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make('tcp'))
+    if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make('tls'))
     else if (inherited?.has('tls')) parts.diagnostics.report('LS-TLS-NOT-CONFIGURED', 'systemd passed the TLS port (loggingserver-tls.socket) but log.tls is not set: its connections wait unanswered')
+    try {
+      port.local = await listenUnix(config.unix_socket, config.unix_socket_mode, inherited, make('unix'))
+      if (port.local !== null) port.peerPid = openPeerPid()
+    } catch (err) {
+      for (const server of port.servers) server.close()
+      throw new Error(`log.unix_socket: ${(err as Error).message}`)
+    }
     // Connections the previous process left in systemd's fd store: they were open before any queued one.
     for (const { socket, saved, heldElsewhere } of adoptHandedOver(inherited, port.fdStore, parts.diagnostics)) port.adopt(socket, saved, heldElsewhere)
     return port
   }
 
-  /** The plain ("log") and TLS ("tls") ports that listen, for the startup line. */
+  /** The plain ("log"), TLS ("tls") and Unix ("unix") sockets that listen, for the startup line. */
   get ports(): PortListening[] {
     const ports: PortListening[] = []
     if (this.plain !== null) ports.push({ role: 'log', description: this.plain.description, activated: this.plain.activated })
     if (this.secure !== null) ports.push({ role: 'tls', description: this.secure.description, activated: this.secure.activated })
+    if (this.local !== null) ports.push({ role: 'unix', description: this.local.description, activated: this.local.activated })
     return ports
   }
 
-  /** Each listening socket with its counts (InputStatusJson of the status page): the plain port as `tcp`, the TLS port as `tls`. */
+  /** Each listening socket with its counts (InputStatusJson of the status page). */
   inputs(): InputStatusJson[] {
-    const of = (kind: 'tcp' | 'tls', at: Listening | null, counters: InputCounters): InputStatusJson[] => {
+    const of = (kind: StreamKind, at: Listening | null): InputStatusJson[] => {
       if (at === null) return []
-      const { records, rejected, open } = counters
+      const { records, rejected, open } = this.counters[kind]
       return [{ kind, address: at.description, records, rejected, open }]
     }
-    return [...of('tcp', this.plain, this.plainCounters), ...of('tls', this.secure, this.tlsCounters)]
+    return [...of('tcp', this.plain), ...of('tls', this.secure), ...of('unix', this.local)]
   }
 
   get activated(): boolean {
@@ -131,7 +136,7 @@ export class LogPort {
   }
 
   get servers(): readonly net.Server[] {
-    return [...(this.plain?.servers ?? []), ...(this.secure?.servers ?? [])]
+    return [...(this.plain?.servers ?? []), ...(this.secure?.servers ?? []), ...(this.local?.servers ?? [])]
   }
 
   reconfigure(config: LogPortConfig): void {
@@ -168,13 +173,7 @@ export class LogPort {
    * that cannot be used is reported and the certificates in use are kept.
    */
   reloadCertificates(): void {
-    if (this.tlsServer === null || this.config.tls === null) return
-    try {
-      this.tlsServer.setSecureContext(readTlsFiles(this.config.tls))
-    } catch (err) {
-      const detail = err instanceof ConfigError ? err.problems.join('; ') : (err as Error).message
-      this.context.diagnostics.report('LS-RELOAD-REFUSED', `reload: keeping the TLS certificates in use: ${detail}`)
-    }
+    this.handshakes?.reloadCertificates()
   }
 
   /**
@@ -209,8 +208,8 @@ export class LogPort {
     // A TLS client may have finished its side of the handshake and sent records before ours is done: such
     // connections join the drain once secure (the handshake timeout and the cut-off bound the wait). One that
     // has not sent a byte has sent no record either: it is closed, not waited for.
-    for (const socket of this.handshakeSockets.values()) if (socket.bytesRead === 0) socket.destroy()
-    await Promise.race([this.handshakesSettled(), new Promise((resolve) => setTimeout(resolve, maxMs).unref())])
+    this.handshakes?.closeSilent()
+    await Promise.race([this.handshakes?.settled(), new Promise((resolve) => setTimeout(resolve, maxMs).unref())])
     for (const c of this.connections) {
       if (!handed.has(c) && !draining.includes(c)) {
         draining.push(c)
@@ -263,112 +262,57 @@ export class LogPort {
     return this.connections.size
   }
 
+  /** "unix:<pid>" of the process that connected, or "unix" where the addon is missing. */
+  private unixPeer(socket: net.Socket): string {
+    const fd = fdOf(socket)
+    const pid = fd === null ? null : this.peerPid?.(fd) ?? null
+    return pid === null ? 'unix' : `unix:${pid}`
+  }
+
   /**
    * Runs in the accept callback itself, so a refused peer is closed before libuv reads a byte from it.
-   * `secure`: the socket came in on the TLS port and goes to the handshake first.
+   * A socket from the TLS port goes to the handshake first. log.allow is about network peers: a Unix socket
+   * peer has no address, and its file's mode (log.unix_socket_mode) says who may connect.
    */
-  private accept(socket: net.Socket, secure: boolean): void {
+  private accept(socket: net.Socket, kind: StreamKind): void {
     this.accepted++
     const { stats, diagnostics } = this.context
-    const peer = peerAddress(socket)
-    const counters = secure ? this.tlsCounters : this.plainCounters
-    if (this.allow !== null && !this.allow.allows(socket.remoteAddress ?? '')) {
+    const peer = kind === 'unix' ? this.unixPeer(socket) : peerAddress(socket)
+    if (kind !== 'unix' && this.allow !== null && !this.allow.allows(socket.remoteAddress ?? '')) {
+      this.counters[kind].rejected++
       stats.reject('NOT_ALLOWED')
-      counters.rejected++
       diagnostics.reportLimited('LS-NOT-ALLOWED', `log connection from ${peer} refused: not in log.allow`)
       socket.destroy()
       return
     }
     if (this.open.size >= this.maxConnections) {
       // Before a file descriptor runs out for the file, the status page or the next record: refuse it, loudly.
+      this.counters[kind].rejected++
       stats.reject('CONNECTION_LIMIT')
-      counters.rejected++
       diagnostics.reportLimited('LS-CONNECTION-LIMIT', `log connection from ${peer} refused: ${this.open.size} open (log.max_connections)`)
       socket.destroy()
       return
     }
     this.open.add(socket)
     socket.on('close', () => this.open.delete(socket))
-    if (secure && this.tlsServer !== null) this.handshake(this.tlsServer, socket)
-    else this.connect(socket, counters)
-  }
-
-  private handshake(server: tls.Server, socket: net.Socket): void {
-    const key = socketKey(socket)
-    const settled = (): void => {
-      this.handshaking.delete(key)
-      this.handshakeSockets.delete(key)
-    }
-    this.handshaking.set(key, settled)
-    this.handshakeSockets.set(key, socket)
-    socket.once('close', () => this.handshaking.get(key)?.())
-    server.emit('connection', socket)
-  }
-
-  private handshakesSettled(): Promise<void> {
-    return Promise.all(
-      [...this.handshaking].map(
-        ([key, settled]) =>
-          new Promise<void>((resolve) =>
-            this.handshaking.set(key, () => {
-              settled()
-              resolve()
-            }),
-          ),
-      ),
-    ).then(() => undefined)
+    if (kind === 'tls' && this.handshakes !== null) this.handshakes.start(socket)
+    else this.connect(socket, kind)
   }
 
   /** Adopted connections come here directly: open ones are never shed, whatever max_connections says now. */
   private adopt(socket: net.Socket, resumed: SavedConnection | undefined, heldElsewhere: boolean): void {
     this.open.add(socket)
     socket.on('close', () => this.open.delete(socket))
-    this.connect(socket, this.plainCounters, resumed, heldElsewhere)
+    this.connect(socket, 'tcp', resumed, heldElsewhere)
   }
 
-  private connect(socket: net.Socket, counters: InputCounters, resumed?: SavedConnection, heldElsewhere = false): void {
-    const connection = new Connection(socket, this.context, counters, resumed, heldElsewhere)
+  private connect(socket: net.Socket, kind: StreamKind, resumed?: SavedConnection, heldElsewhere = false): void {
+    // Unix connections drain at a stop: the hand-over manifest knows TCP endpoints only.
+    const input: ConnectionInput = kind === 'unix' ? { peer: this.unixPeer(socket), counters: this.counters.unix, handOver: false } : { counters: this.counters[kind] }
+    const connection = new Connection(socket, this.context, resumed, heldElsewhere, input)
     this.connections.add(connection)
     socket.on('close', () => this.connections.delete(connection))
   }
-
-  /**
-   * Client certificates are checked here, not by Node's `rejectUnauthorized`: that closes the socket without
-   * any event, and a refused client must be counted and reported like any other.
-   */
-  private createTlsServer(config: LogPortConfig): tls.Server {
-    const tlsConfig = config.tls!
-    const server = tls.createServer({
-      ...readTlsFiles(tlsConfig),
-      requestCert: tlsConfig.require_client_cert,
-      rejectUnauthorized: false,
-      minVersion: 'TLSv1.2',
-      maxVersion: tlsConfig.max_version,
-      handshakeTimeout: Math.min(HANDSHAKE_MAX_MS, config.frame_timeout_seconds * 1000),
-    })
-    const refuse = (socket: tls.TLSSocket, why: string): void => {
-      this.context.stats.reject('TLS_HANDSHAKE')
-      this.tlsCounters.rejected++
-      this.context.diagnostics.reportLimited('LS-TLS-HANDSHAKE', `TLS log connection from ${peerAddress(socket)} refused: ${why}`)
-      socket.destroy()
-    }
-    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
-      const settled = this.handshaking.get(socketKey(socket))
-      refuse(socket, err.code ?? err.message)
-      settled?.()
-    })
-    server.on('secureConnection', (socket: tls.TLSSocket) => {
-      const settled = this.handshaking.get(socketKey(socket))
-      if (tlsConfig.require_client_cert && !socket.authorized) refuse(socket, `client certificate not accepted: ${String(socket.authorizationError ?? 'none sent')}`)
-      else this.connect(socket, this.tlsCounters)
-      settled?.()
-    })
-    return server
-  }
-}
-
-function socketKey(socket: net.Socket): string {
-  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`
 }
 
 /** Resolves after the event loop has been through one I/O poll phase (check → poll → check). */

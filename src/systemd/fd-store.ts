@@ -13,6 +13,11 @@ interface FdStoreAddon {
   unitJobType(): string | null
 }
 
+/** SO_PEERCRED (added later: an addon built before it lacks it). */
+interface PeerCredentialsAddon {
+  peerCredentials?(fd: number): { pid: number; uid: number; gid: number }
+}
+
 /** The kernel passes at most 253 fds in one message (SCM_MAX_FD); the issue asks for batches of 250. */
 export const FDS_PER_MESSAGE = 250
 /** How long a stop waits for systemd to confirm it has taken the fds. */
@@ -74,6 +79,27 @@ export function openFdStore(env: NodeJS.ProcessEnv, load: () => FdStoreAddon = l
   }
 }
 
-function loadAddon(): FdStoreAddon {
-  return createRequire(import.meta.url)('loggingserver-fd-store') as FdStoreAddon
+/**
+ * The pid at the other end of a Unix socket connection (SO_PEERCRED, which Node cannot read), or null where the
+ * addon cannot be loaded: then the caller names such peers without a pid. Call it at start, like openFdStore.
+ */
+export function openPeerPid(load: () => PeerCredentialsAddon = loadAddon): ((fd: number) => number | null) | null {
+  let read: PeerCredentialsAddon['peerCredentials']
+  try {
+    read = load().peerCredentials
+  } catch {
+    return null
+  }
+  if (read === undefined) return null
+  return (fd) => {
+    try {
+      return read(fd).pid
+    } catch {
+      return null
+    }
+  }
+}
+
+function loadAddon(): FdStoreAddon & PeerCredentialsAddon {
+  return createRequire(import.meta.url)('loggingserver-fd-store') as FdStoreAddon & PeerCredentialsAddon
 }

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { deb, expectedPaths, output, readSpec, repoRoot, rpm, run, version, type PackageSpec } from './packages.js'
 
-const UNITS = ['loggingserver.service', 'loggingserver.socket', 'loggingserver-web.socket', 'loggingserver-tls.socket']
+const UNITS = ['loggingserver.service', 'loggingserver.socket', 'loggingserver-web.socket', 'loggingserver-tls.socket', 'loggingserver-unix.socket', 'loggingserver-udp.socket']
 let work: string
 let debRoot: string
 before(() => {
@@ -109,10 +109,17 @@ describe('the systemd units', () => {
     }
   })
 
-  test('sockets: one per port, named log, web and tls, never PartOf=', () => {
+  test('sockets: one per port, named log, web, tls, unix and udp, never PartOf=', () => {
     const log = readFileSync(path.join(repoRoot, 'systemd/loggingserver.socket'), 'utf8')
     const web = readFileSync(path.join(repoRoot, 'systemd/loggingserver-web.socket'), 'utf8')
     const tls = readFileSync(path.join(repoRoot, 'systemd/loggingserver-tls.socket'), 'utf8')
+    const unix = readFileSync(path.join(repoRoot, 'systemd/loggingserver-unix.socket'), 'utf8')
+    const udp = readFileSync(path.join(repoRoot, 'systemd/loggingserver-udp.socket'), 'utf8')
+    assert.match(unix, /^ListenStream=\/run\/loggingserver\/log\.sock$/m)
+    assert.match(unix, /^SocketMode=0660$/m)
+    assert.match(unix, /^FileDescriptorName=unix$/m)
+    assert.match(udp, /^ListenDatagram=9024$/m)
+    assert.match(udp, /^FileDescriptorName=udp$/m)
     assert.match(log, /^ListenStream=9020$/m)
     assert.match(log, /^FileDescriptorName=log$/m)
     assert.match(web, /^ListenStream=9021$/m)
@@ -121,8 +128,8 @@ describe('the systemd units', () => {
     assert.match(tls, /^FileDescriptorName=tls$/m)
     // Opt-in: neither required by the service nor enabled with it (Sockets= would imply Wants=).
     const service = readFileSync(path.join(repoRoot, 'systemd/loggingserver.service'), 'utf8')
-    assert.doesNotMatch(service, /loggingserver-tls\.socket/)
-    for (const s of [log, web, tls]) {
+    assert.doesNotMatch(service, /loggingserver-(tls|unix|udp)\.socket/)
+    for (const s of [log, web, tls, unix, udp]) {
       assert.match(s, /^Service=loggingserver\.service$/m)
       assert.doesNotMatch(s, /^PartOf=/m)
     }

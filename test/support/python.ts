@@ -12,15 +12,30 @@ export function runPython(script: string, input?: string | Uint8Array, env?: Nod
   return r.stdout
 }
 
-/** Runs test/support/client.py (a real SocketHandler) and resolves when it exits 0. */
-export function runClient(port: number, count: number, tag: string, extra: string[] = []): Promise<void> {
+export const unixUdpClientPy = path.join(repoRoot, 'test/support/unix_udp_client.py')
+
+/** Runs a python file and resolves when it exits 0; rejects naming `what` with its stderr otherwise. */
+export function runPythonFile(file: string, args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', [clientPy, String(port), String(count), tag, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn('python3', [file, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     let err = ''
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
     child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`client ${tag} exited with ${code}: ${err}`))))
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${what} exited with ${code}: ${err}`))))
   })
+}
+
+/** Runs test/support/client.py (a real SocketHandler) and resolves when it exits 0. */
+export function runClient(port: number, count: number, tag: string, extra: string[] = []): Promise<void> {
+  return runPythonFile(clientPy, [String(port), String(count), tag, ...extra], `client ${tag}`)
+}
+
+/**
+ * Runs test/support/unix_udp_client.py: a real SocketHandler(path, None) to `target` (a socket path), or a real
+ * DatagramHandler to `target` ("host:port"). Resolves when every record was handed to the handler.
+ */
+export function runUnixUdpClient(mode: 'unix' | 'udp', target: string, count: number, tag: string, extra: string[] = []): Promise<void> {
+  return runPythonFile(unixUdpClientPy, [mode, target, String(count), tag, ...extra], `${mode} client ${tag}`)
 }
 
 /** Runs a python script asynchronously (for clients that must run while the test does other things). */

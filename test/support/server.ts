@@ -22,6 +22,10 @@ export interface RunningServer {
   webPort: number
   /** The TLS log port when log.tls is on, else null. */
   tlsPort: number | null
+  /** The UDP log port when log.udp_port is set (or systemd passed one), else null. */
+  udpPort: number | null
+  /** The startup line, from "[LS-STARTED]" to the first ";". */
+  startedLine: string
   stderr: () => string
   /** Sends the signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>
@@ -43,18 +47,23 @@ export function tempDir(prefix = 'loggingserver-test-'): string {
 }
 
 /** `yaml` is appended to a config that sets ports 0 and a file in a temp dir. */
-export async function startServer(yaml = '', options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningServer> {
+/** `launcher`: a command the server runs under, e.g. systemd-socket-activate with its listeners. */
+export async function startServer(yaml = '', options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; launcher?: string[] } = {}): Promise<RunningServer> {
   const dir = tempDir()
   const file = path.join(dir, 'central.log')
   const config = path.join(dir, 'loggingserver.yaml')
   writeFileSync(config, yamlWithDefaults(yaml, file))
-  const child = spawn(process.execPath, [mainJs, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } })
+  const argv = [...(options.launcher ?? []), process.execPath, mainJs, '--config', config]
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } })
   let err = ''
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
   child.stdout!.resume()
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const started = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${options.timeoutMs ?? 10000} ms:\n${err}`)), options.timeoutMs ?? 10000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL') // nothing else would end it: the caller never gets a RunningServer to clean up
+      reject(new Error(`server did not start within ${options.timeoutMs ?? 10000} ms:\n${err}`))
+    }, options.timeoutMs ?? 10000)
     const check = (): void => {
       const m = /\[LS-STARTED\] .*? started: listening on [^;]*/.exec(err)
       if (m) {
@@ -76,6 +85,8 @@ export async function startServer(yaml = '', options: { timeoutMs?: number; env?
     logPort: portOf(started[0], 'log') ?? 0,
     webPort: portOf(started[0], 'web') ?? 0,
     tlsPort: portOf(started[0], 'tls'),
+    udpPort: portOf(started[0], 'udp'),
+    startedLine: started[0],
     stderr: () => err,
     exited,
     stop(signal = 'SIGTERM') {

@@ -1,22 +1,16 @@
 // Runs test/support/tls_client.py (examples/tls_socket_handler.py's handler, or a plain SocketHandler) and
 // looks at the TLS port from Node. Not a test file.
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import tls from 'node:tls'
+import { runPythonFile } from './python.js'
 import { repoRoot } from './server.js'
 
 export const tlsClientPy = path.join(repoRoot, 'test/support/tls_client.py')
 
 /** Resolves when the client exits 0 (it hands every record to its handler; refused ones are dropped silently). */
 export function runTlsClient(port: number, count: number, tag: string, options: string[] = []): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [tlsClientPy, String(port), String(count), tag, ...options], { stdio: ['ignore', 'ignore', 'pipe'] })
-    let err = ''
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tls client ${tag} exited with ${code}: ${err}`))))
-  })
+  return runPythonFile(tlsClientPy, [String(port), String(count), tag, ...options], `tls client ${tag}`)
 }
 
 /** The CN of the certificate the TLS port presents to a new connection (verified against `ca`). */

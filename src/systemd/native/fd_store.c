@@ -2,7 +2,8 @@
 // a datagram socket (no SCM_RIGHTS), so storing log connections in systemd's fd store on SIGTERM needs
 // sd_pid_notify_with_fds(3); sd_notify_barrier(3) makes sure systemd has taken them before the process exits;
 // memfd_create(2) holds the hand-over manifest (Node has no API for it); the type of the job systemd runs on our
-// unit (sd-bus) tells a `systemctl stop` from a restart, which systemd 252 does not say at SIGTERM. Plain N-API (ABI-stable across Node
+// unit (sd-bus) tells a `systemctl stop` from a restart, which systemd 252 does not say at SIGTERM; SO_PEERCRED
+// names the process at the other end of a Unix log connection (Node has no getsockopt). Plain N-API (ABI-stable across Node
 // versions), no node-addon-api dependency. Errors become JS exceptions carrying the errno name in `code`.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -142,12 +144,38 @@ done:
   return result;
 }
 
+// peerCredentials(fd: number): {pid, uid, gid} — SO_PEERCRED(7) of a connected Unix socket: the process that
+// connected, as the kernel recorded it at connect().
+static napi_value peer_credentials(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, NULL, "peerCredentials(fd: number)");
+    return NULL;
+  }
+  struct ucred cred;
+  socklen_t length = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) < 0) return throw_errno(env, "getsockopt(SO_PEERCRED)", errno);
+  napi_value result, pid, uid, gid;
+  napi_create_object(env, &result);
+  napi_create_int32(env, cred.pid, &pid);
+  napi_create_uint32(env, cred.uid, &uid);
+  napi_create_uint32(env, cred.gid, &gid);
+  napi_set_named_property(env, result, "pid", pid);
+  napi_set_named_property(env, result, "uid", uid);
+  napi_set_named_property(env, result, "gid", gid);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
       {"notifyWithFds", NULL, notify_with_fds, NULL, NULL, NULL, napi_enumerable, NULL},
       {"barrier", NULL, barrier, NULL, NULL, NULL, napi_enumerable, NULL},
       {"memfdCreate", NULL, memfd_create_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unitJobType", NULL, unit_job_type, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"peerCredentials", NULL, peer_credentials, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   return exports;

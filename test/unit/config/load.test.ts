@@ -34,8 +34,21 @@ describe('parseConfig()', () => {
     assert.deepEqual(parseConfig('log:\n  allow: [127.0.0.2/32, "::1"]\n', 'x.yaml').log.allow, ['127.0.0.2/32', '::1'])
   })
 
+  it('takes the Unix socket and UDP keys, and refuses a bad mode, an over-long path or a bad port', () => {
+    const log = parseConfig('log:\n  port: null\n  unix_socket: /run/x/log.sock\n  udp_port: 9024\n', 'x.yaml').log
+    assert.equal(log.unix_socket, '/run/x/log.sock')
+    assert.equal(log.unix_socket_mode, '0660')
+    assert.equal(log.udp_port, 9024)
+    assert.deepEqual(parseConfig('log:\n  port: null\n  udp_port: 0\n', 'x.yaml').log.udp_port, 0)
+    assert.deepEqual(problems(`log:\n  unix_socket_mode: "0990"\n  unix_socket: /${'a'.repeat(107)}\n  udp_port: 70000\n`), [
+      'loggingserver.yaml:2: log.unix_socket_mode: must be an octal mode such as "0660"',
+      'loggingserver.yaml:3: log.unix_socket: a Unix socket path is at most 107 bytes (sun_path)',
+      'loggingserver.yaml:4: log.udp_port: must be at most 65535',
+    ])
+  })
+
   it('refuses log.port null without log.tls, and require_client_cert without ca', () => {
-    assert.deepEqual(problems('log:\n  port: null\n'), ['loggingserver.yaml:2: log.port: log.port and log.tls cannot both be off: nothing could send'])
+    assert.deepEqual(problems('log:\n  port: null\n'), ['loggingserver.yaml:2: log.port: log.port, log.tls, log.unix_socket and log.udp_port cannot all be off: nothing could send'])
     assert.deepEqual(problems('log:\n  tls:\n    cert: c.pem\n    key: k.pem\n    require_client_cert: true\n'), [
       'loggingserver.yaml:3: log.tls.ca: require_client_cert needs ca (the CA that signs client certificates)',
     ])

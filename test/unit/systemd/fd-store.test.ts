@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { FDS_PER_MESSAGE, openFdStore } from '../../../src/systemd/fd-store.js'
+import { FDS_PER_MESSAGE, openFdStore, openPeerPid } from '../../../src/systemd/fd-store.js'
 
 /** Records what would go to sd_pid_notify_with_fds: the addon is libsystemd's, here only the batching is ours. */
 function recordingAddon() {
@@ -32,5 +32,23 @@ describe('openFdStore', () => {
     assert.deepEqual(sent.flatMap((m) => m.fds), fds)
     store.remove('conn')
     assert.deepEqual(sent.at(-1), { state: 'FDSTOREREMOVE=1\nFDNAME=conn', fds: [] })
+  })
+})
+
+describe('openPeerPid', () => {
+  it('is null without the addon, or with one built before peerCredentials', () => {
+    assert.equal(openPeerPid(() => { throw new Error('Cannot find module') }), null)
+    assert.equal(openPeerPid(() => ({})), null)
+  })
+
+  it("reads the peer's pid, and null for a socket the kernel has none for", () => {
+    const pidOf = openPeerPid(() => ({
+      peerCredentials: (fd: number) => {
+        if (fd === 7) return { pid: 4242, uid: 0, gid: 0 }
+        throw Object.assign(new Error('getsockopt(SO_PEERCRED): ENOTSOCK'), { code: 'ENOTSOCK' })
+      },
+    }))
+    assert.equal(pidOf?.(7), 4242)
+    assert.equal(pidOf?.(8), null)
   })
 })

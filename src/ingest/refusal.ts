@@ -1,0 +1,25 @@
+// A record refused while what carried it goes on (a connection stays open, the next datagram is read): the
+// refusal is counted, reported (rate-limited) with the peer, and a placeholder takes the record's place in the
+// file, as connection.ts first did it; the UDP input refuses the same way.
+import type { Diagnostics } from '../diagnostic-codes.js'
+import type { Dispatcher } from '../dispatcher.js'
+import { diagnosticCodeOf, type RejectCode } from '../errors.js'
+import type { Stats } from '../status/stats.js'
+import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
+
+export interface RefusalContext {
+  dispatcher: Dispatcher
+  stats: Stats
+  diagnostics: Diagnostics
+  placeholders: PlaceholderLimiter
+}
+
+/** `goesOn`: what happens to the carrier, for the log line ("connection kept"). */
+export function refuseRecord(ctx: RefusalContext, peer: string, code: RejectCode, frameBytes: number, why: string, goesOn: string): void {
+  const { stats, diagnostics, placeholders, dispatcher } = ctx
+  stats.reject(code)
+  diagnostics.reportLimited(diagnosticCodeOf(code), `log record from ${peer} refused, ${goesOn}: ${code} (${frameBytes} bytes): ${why}`)
+  const now = Date.now()
+  const suppressed = placeholders.admit(peer, now)
+  if (suppressed !== null) dispatcher.accept(placeholderRecord(peer, code, frameBytes, why, suppressed, now))
+}
