@@ -43,6 +43,8 @@ describe('HTTPHandler bodies in flight', () => {
     const status = (await (await fetch(`http://127.0.0.1:${server.webPort}/api/status`)).json()) as { rejected: Record<string, number> }
     assert.equal(status.rejected['http_too_large'], 2)
     held.forEach((h) => h.socket.destroy())
+    await Promise.all(held.map((h) => h.answer)) // closed: the server saw the aborts and gave their room back
+    await new Promise((resolve) => setTimeout(resolve, 200))
     await runPythonAsync(
       `import logging, logging.handlers, sys
 log = logging.getLogger('bodies.after'); log.propagate = False
