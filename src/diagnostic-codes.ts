@@ -213,8 +213,8 @@ export const CATALOGUE = {
   },
   'LS-HTTP-TOO-LARGE': {
     priority: 'warning',
-    meaning: 'a record sent over HTTP was too large: a POST body over `web.http_handler_max_bytes` (413), a GET URL over 8 KiB (414) or request headers over 16 KiB (431); nothing was written',
-    action: 'use `method="POST"` (a GET puts the whole record in the URL); raise `web.http_handler_max_bytes` if such records are real',
+    meaning: 'a record sent over HTTP was too large: a POST body over `web.http_handler_max_bytes` (413), a GET URL over 8 KiB (414), request headers over 16 KiB (431), or a POST arriving while the bodies being received already hold `log.max_partial_bytes` (503); nothing was written',
+    action: 'use `method="POST"` (a GET puts the whole record in the URL); raise `web.http_handler_max_bytes` if such records are real; 503s mean many large bodies at once (find the peers by address)',
   },
   'LS-HTTP-BAD-REQUEST': {
     priority: 'warning',

@@ -21,8 +21,8 @@ export class RelpTarget extends SocketTarget {
   private sessionOpen = false
   private readonly unacked = new Map<number, Buffer>()
   private unackedBytes = 0
-  /** Messages put back after a reconnect: their next write counts as a re-send. */
-  private readonly again = new WeakSet<Buffer>()
+  /** How many messages at the queue's front were put back after a reconnect: their next write is a re-send. */
+  private againAhead = 0
   acked = 0
 
   protected opened(socket: net.Socket): void {
@@ -92,8 +92,8 @@ export class RelpTarget extends SocketTarget {
         this.txnr = nextTxnr(this.txnr)
         this.unacked.set(this.txnr, message)
         this.unackedBytes += message.length
-        if (this.again.has(message)) {
-          this.again.delete(message)
+        if (this.againAhead > 0) {
+          this.againAhead--
           this.resent++
         }
         return encodeFrame(this.txnr, 'syslog', message)
@@ -105,7 +105,7 @@ export class RelpTarget extends SocketTarget {
   protected override closed(): void {
     this.sessionOpen = false
     const back = [...this.unacked.values()]
-    for (const message of back) this.again.add(message)
+    this.againAhead += back.length
     this.unacked.clear()
     this.unackedBytes = 0
     this.queue.unshiftAll(back)

@@ -46,7 +46,10 @@ export function timestamp(created: number): string {
   const micros = Math.round(created * 1e6)
   const ms = Math.floor(micros / 1000)
   const date = new Date(ms)
-  if (Number.isNaN(date.getTime())) return '-'
+  // Years past 9999 or before 0 come out as +011476-… / -001199-…: not RFC 3339, and rsyslog then misreads
+  // every header field after it. A hostile or broken `created` gets the NILVALUE instead.
+  const year = date.getUTCFullYear()
+  if (Number.isNaN(year) || year < 0 || year > 9999) return '-'
   const sub = String(((micros % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0')
   return `${date.toISOString().slice(0, 19)}.${sub}Z`
 }

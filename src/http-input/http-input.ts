@@ -27,6 +27,8 @@ export class HttpInput {
   private records = 0
   private rejected = 0
   private allow: PeerAllow | null
+  /** Bytes reserved by request bodies being received (their declared length, or the limit when chunked). */
+  private bodyBytes = 0
   /** "POST /log on 127.0.0.1:9021", once the status port listens. */
   address: string
 
@@ -43,6 +45,20 @@ export class HttpInput {
   /** `socketAddress` as the socket reports it (::ffff:10.0.0.1 on a dual-stack socket matches 10.0.0.0/8). */
   allows(socketAddress: string): boolean {
     return this.allow === null || this.allow.allows(socketAddress)
+  }
+
+  /**
+   * Room for a body about to be read, within `maxBytes` for all requests together (log.max_partial_bytes, as
+   * the log port's half-received frames): each body is bounded, their sum must be too. One body always fits.
+   */
+  reserveBody(bytes: number, maxBytes: number): boolean {
+    if (this.bodyBytes > 0 && this.bodyBytes + bytes > maxBytes) return false
+    this.bodyBytes += bytes
+    return true
+  }
+
+  releaseBody(bytes: number): void {
+    this.bodyBytes -= bytes
   }
 
   /** One request's fields: null when the record went to the dispatcher, else why not (already counted). */

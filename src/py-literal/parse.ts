@@ -66,8 +66,10 @@ class Reader {
     if (c === '{') return this.container(depth, '{', '}')
     if (c === '<') return opaque(this.balanced(start))
     if (text.startsWith('...', start)) {
+      // repr(Ellipsis) is 'Ellipsis' (read as a name); in a repr `...` is a container that holds itself
+      // ([1, [...]]), and getMessage() prints it so.
       this.pos += 3
-      return opaque('Ellipsis')
+      return opaque('...')
     }
     if (stringStart(text, start) >= 0) return this.strings(start)
     if (isNameStart(c)) return this.name(start)

@@ -69,7 +69,7 @@ export function createApp(view: ServerView, diagnostics: Diagnostics, admissions
   // Before the page's auth: senders are checked against their own users (web.http_handler_auth), never the readers'.
   if (view.httpInput) {
     const senders = config.web.http_handler_auth ? new BasicAuth(config.web.http_handler_auth) : null
-    app.use(httpHandlerRoute({ input: view.httpInput, auth: senders, maxBodyBytes: config.web.http_handler_max_bytes, backpressure: view.backpressure }))
+    app.use(httpHandlerRoute({ input: view.httpInput, auth: senders, maxBodyBytes: config.web.http_handler_max_bytes, maxBodiesBytes: config.log.max_partial_bytes, backpressure: view.backpressure }))
   }
 
   if (auth) {

@@ -12,9 +12,12 @@ const CACHE_MS = 5 * 60 * 1000
 const CACHE_ENTRIES = 256
 /**
  * scrypt runs on libuv's 4-thread pool, which the central file's writes share: a flood of bogus
- * credentials must not occupy it. One check at a time; others meanwhile are refused (401) unchecked.
+ * credentials must not occupy it. One check at a time; a few others wait their turn (two HTTPHandler
+ * senders starting together must both get in: the stock handler drops a record answered 401), and past
+ * that they are refused (401) unchecked.
  */
 const MAX_CONCURRENT_CHECKS = 1
+const MAX_WAITING_CHECKS = 8
 
 export class BasicAuth {
   readonly challenge: string
@@ -23,6 +26,8 @@ export class BasicAuth {
   private readonly decoy: ParsedHash
   private readonly verified = new Map<string, { user: string; until: number }>()
   private checking = 0
+  /** Checks waiting for a free slot, oldest first: each is handed the slot of the check that ends. */
+  private readonly waiting: (() => void)[] = []
   private readonly pending = new Map<string, Promise<string | null>>()
 
   constructor(config: AuthConfig) {
@@ -63,13 +68,16 @@ export class BasicAuth {
     if (colon < 0) return null
     const user = decoded.slice(0, colon)
     const known = this.users.get(user)
-    if (this.checking >= MAX_CONCURRENT_CHECKS) return null
-    this.checking++
+    if (this.checking < MAX_CONCURRENT_CHECKS) this.checking++
+    else if (this.waiting.length < MAX_WAITING_CHECKS) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    else return null
     let ok: boolean
     try {
       ok = await verifyPassword(decoded.slice(colon + 1), known ?? this.decoy)
     } finally {
-      this.checking--
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.checking--
     }
     if (!ok || known === undefined) return null
     if (this.verified.size >= CACHE_ENTRIES) this.verified.clear()

@@ -23,10 +23,12 @@ export interface HttpHandlerOptions {
   /** The senders' users (web.http_handler_auth); null = anyone log.allow admits. */
   auth: BasicAuth | null
   maxBodyBytes: number
+  /** All bodies being received together, at most (log.max_partial_bytes). */
+  maxBodiesBytes: number
   backpressure: () => boolean
 }
 
-export function httpHandlerRoute({ input, auth, maxBodyBytes, backpressure }: HttpHandlerOptions): Koa.Middleware {
+export function httpHandlerRoute({ input, auth, maxBodyBytes, maxBodiesBytes, backpressure }: HttpHandlerOptions): Koa.Middleware {
   return async (ctx, next) => {
     if (ctx.path !== input.path) return next()
     const address = ctx.req.socket.remoteAddress ?? ''
@@ -52,14 +54,21 @@ export function httpHandlerRoute({ input, auth, maxBodyBytes, backpressure }: Ht
       if (!ctx.is('application/x-www-form-urlencoded')) return refuse(415, 'HTTP_BAD_REQUEST', `content type ${ctx.get('Content-Type') || 'missing'}: HTTPHandler sends application/x-www-form-urlencoded`)
       const declared = Number(ctx.get('Content-Length') || NaN)
       if (declared > maxBodyBytes) return refuse(413, 'HTTP_TOO_LARGE', `body of ${declared} bytes over web.http_handler_max_bytes (${maxBodyBytes})`)
-      await waitWhile(backpressure)
+      const reserved = Number.isSafeInteger(declared) ? declared : maxBodyBytes
+      if (!input.reserveBody(reserved, maxBodiesBytes)) {
+        ctx.set('Retry-After', '1')
+        return refuse(503, 'HTTP_TOO_LARGE', `request bodies being received hold over log.max_partial_bytes (${maxBodiesBytes})`)
+      }
       try {
+        await waitWhile(backpressure)
         body = await getRawBody(ctx.req, { limit: maxBodyBytes, encoding: 'utf-8', ...(Number.isSafeInteger(declared) ? { length: declared } : {}) })
       } catch (err) {
         const e = err as Error & { type?: string }
         if (e.type === 'entity.too.large') return refuse(413, 'HTTP_TOO_LARGE', `body over web.http_handler_max_bytes (${maxBodyBytes})`)
         if (e.type === 'request.aborted' || e.type === 'request.size.invalid') return refuse(400, 'HTTP_BAD_REQUEST', e.message)
         throw err
+      } finally {
+        input.releaseBody(reserved)
       }
     } else {
       ctx.set('Allow', 'GET, POST')

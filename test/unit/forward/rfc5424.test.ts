@@ -52,6 +52,13 @@ describe('timestamp()', () => {
     assert.equal(timestamp(Number.NaN), '-')
     assert.equal(timestamp(1e20), '-')
   })
+
+  it('is the NILVALUE for a year RFC 3339 cannot spell in four digits (rsyslog misreads the whole header then)', () => {
+    assert.equal(timestamp(3e11), '-') // year 11476: toISOString writes +011476-…
+    assert.equal(timestamp(-1e11), '-') // year -1199: -001199-…
+    assert.equal(timestamp(253402300799.5), '9999-12-31T23:59:59.500000Z')
+    assert.equal(timestamp(-62167219200), '0000-01-01T00:00:00.000000Z')
+  })
 })
 
 describe('structuredData()', () => {

@@ -90,4 +90,12 @@ describe('mergeMessage()', () => {
     assert.equal(mergeMessage('a %s %s', "('x',)"), "a %s %s | args=('x',)")
     assert.equal(mergeMessage('a %s', '(<Foo object at 0x1>,)'), 'a <Foo object at 0x1>')
   })
+
+  it("merges a self-containing list as CPython prints it: repr writes `...` only there (Ellipsis is 'Ellipsis')", () => {
+    const [args, message] = JSON.parse(runPython(`import json
+a = [1]; a.append(a); d = {}; d['me'] = d
+args = (a, d, Ellipsis)
+print(json.dumps([str(args), '%s %s %s' % args]))`).toString()) as [string, string]
+    assert.equal(mergeMessage('%s %s %s', args), message) // [1, [...]] {'me': {...}} Ellipsis
+  })
 })

@@ -86,9 +86,20 @@ describe('BasicAuth', () => {
     const auth = new BasicAuth({ realm: 'logs', users: { app1: await hashPassword('pw', FAST), app2: await hashPassword('pw2', FAST) } })
     const burst = await Promise.all(Array.from({ length: 20 }, () => auth.check(basic('app1', 'pw'))))
     assert.deepEqual(burst, Array(20).fill('app1'))
-    // Other credentials during a check are still refused unchecked: one scrypt at a time.
+    // Other credentials during a check wait for it: one scrypt at a time.
     const [a, b] = await Promise.all([auth.check(basic('app2', 'pw2')), auth.check(basic('app2', 'wrong'))])
     assert.deepEqual([a, b], ['app2', null])
+  })
+  it('checks two senders arriving together one after the other, refusing neither (HTTPHandler drops a 401ed record)', async () => {
+    const auth = new BasicAuth({ realm: 'logs', users: { app1: await hashPassword('pw1', FAST), app2: await hashPassword('pw2', FAST) } })
+    const both = await Promise.all([auth.check(basic('app1', 'pw1')), auth.check(basic('app2', 'pw2')), auth.check(basic('app2', 'wrong'))])
+    assert.deepEqual(both, ['app1', 'app2', null])
+  })
+  it('refuses unchecked once a few checks already wait: a flood of bogus credentials queues nothing unbounded', async () => {
+    const auth = new BasicAuth({ realm: 'logs', users: { app1: await hashPassword('pw1', FAST) } })
+    const flood = await Promise.all(Array.from({ length: 40 }, (_, i) => auth.check(basic('app1', `bogus${i}`))))
+    assert.deepEqual(flood, Array(40).fill(null))
+    assert.equal(await auth.check(basic('app1', 'pw1')), 'app1') // and the slot is free again afterwards
   })
   it('refuses a config whose hash is not one', () => {
     assert.throws(() => new BasicAuth({ realm: 'x', users: { alice: 'hunter2' } }), TypeError)
