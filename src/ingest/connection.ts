@@ -20,6 +20,9 @@ import { unpickle, type UnpickleLimits } from './unpickle.js'
 
 /** Bytes one connection may decode before it lets the event loop go round (see yieldTurn). */
 const TURN_BYTES = 128 * 1024
+/** A read shorter than this means the client trickles: the connection rests (FlowControl.rest) before the next
+ *  read. Node reads up to 64 KiB at once; a client that keeps up with us fills far more than this. */
+const SMALL_READ_BYTES = 16 * 1024
 
 export interface ConnectionContext {
   dispatcher: Dispatcher
@@ -208,6 +211,7 @@ export class Connection implements PartialFrameHolder {
     }
     this.turnBytes += chunk.length
     if (this.turnBytes >= TURN_BYTES) this.yieldTurn()
+    else if (chunk.length < SMALL_READ_BYTES) this.ctx.flow.rest(this.socket)
   }
 
   /**

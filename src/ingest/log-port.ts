@@ -94,7 +94,7 @@ export class LogPort {
    */
   static async open(parts: LogPortParts, config: LogPortConfig, inherited: Map<string, number[]> | null): Promise<LogPort> {
     const port = new LogPort(parts, config)
-    const make = (secure: boolean) => () => net.createServer({ noDelay: true }, (socket) => port.accept(socket, secure))
+    const make = (secure: boolean) => () => net.createServer({ noDelay: true, highWaterMark: 1024 }, (socket) => port.accept(socket, secure))
     // Ready before listening: systemd may hand over connections that queued while we were starting.
     if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make(false))
     if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make(true))

@@ -1,0 +1,176 @@
+// The fast path for what SocketHandler.makePickle actually sends: pickle protocol 1 of a flat dict of scalars,
+//   EMPTY_DICT [BINPUT] MARK (key value)* SETITEMS STOP
+// where each key is a BINUNICODE str and each value a BINUNICODE str, NONE, BININT/1/2, BINFLOAT, INT or LONG
+// (each str optionally memoized by BINPUT/LONG_BINPUT). It builds the dict straight from the bytes, without
+// the strict decoder's stack, marks and memo. Anything else, including every error, returns null and the
+// strict decoder (unpickle.ts) decides: so the fast path can only agree with it, never refuse what it takes.
+// Budgets: this grammar holds one dict of at most (bytes / 2) scalars, no sharing and no nesting, which is far
+// inside every default budget (one Map, 1 MiB minimum heap; expansion ≤ 1 value per byte, 64 Ki minimum);
+// unpickle() takes this path only under the default limits (pickle-budget.ts), so a stricter limit still
+// goes through the strict decoder and its checks.
+import { pyFloat, type PyValue } from '../py-value.js'
+import { intLineValue, latin1, utf8 } from './pickle-scalars.js'
+
+const EMPTY_DICT = 0x7d
+const MARK = 0x28
+const SETITEMS = 0x75
+const STOP = 0x2e
+const BINPUT = 0x71
+const LONG_BINPUT = 0x72
+const BINUNICODE = 0x58
+const NONE = 0x4e
+const BININT = 0x4a
+const BININT1 = 0x4b
+const BININT2 = 0x4d
+const BINFLOAT = 0x47
+const INT = 0x49
+const LONG = 0x4c
+/** INT/LONG lines this short and plain (digits, an optional `-`, LONG's `L`) are all makePickle writes. */
+const MAX_INT_LINE = 24
+
+/** Texts up to this many bytes go through the cache below: keys, logger and level names, paths, thread names. */
+const MAX_CACHED_BYTES = 64
+/** A power of two. 4096 × ≤ 64 bytes: under a megabyte however hostile the input. */
+const CACHE_SLOTS = 4096
+/**
+ * Most of a record's texts repeat record after record (its keys, logger name, path, function, thread): decoding
+ * each costs a native call and a new string, which measured more than the rest of the decoding. A direct-mapped
+ * cache by a hash of the bytes, checked byte for byte, gives back the same text the decoder made the first time.
+ */
+const cachedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(CACHE_SLOTS)
+const cachedTexts: string[] = new Array<string>(CACHE_SLOTS).fill('')
+
+/** Not the fast path's shape (or not valid): the strict decoder decides. */
+const NOT_FAST = null
+
+/** The record dict of a makePickle frame, exactly as unpickle() would build it; null when the frame is anything
+ *  else (then the strict decoder must run). */
+export function fastRecordDict(b: Buffer): Map<PyValue, PyValue> | null {
+  const n = b.length
+  // The shortest frame of the shape is `}(u.`; the last byte must be STOP and the one before SETITEMS.
+  if (n < 4 || b[0] !== EMPTY_DICT || b[n - 1] !== STOP || b[n - 2] !== SETITEMS) return NOT_FAST
+  let pos = skipPut(b, 1, n)
+  if (pos < 0 || b[pos] !== MARK) return NOT_FAST
+  pos++
+  const end = n - 2
+  const dict = new Map<PyValue, PyValue>()
+  while (pos < end) {
+    // The key: a str (only BINUNICODE here).
+    if (b[pos] !== BINUNICODE || pos + 5 > end) return NOT_FAST
+    const keyLength = u32(b, pos + 1)
+    const keyAt = pos + 5
+    if (keyLength > end - keyAt) return NOT_FAST
+    const key = text(b, keyAt, keyAt + keyLength)
+    if (key === null) return NOT_FAST
+    pos = skipPut(b, keyAt + keyLength, end)
+    if (pos < 0 || pos >= end) return NOT_FAST
+    // The value.
+    let value: PyValue
+    const op = b[pos] as number
+    pos++
+    switch (op) {
+      case BINUNICODE: {
+        if (pos + 4 > end) return NOT_FAST
+        const length = u32(b, pos)
+        pos += 4
+        if (length > end - pos) return NOT_FAST
+        const decoded = text(b, pos, pos + length)
+        if (decoded === null) return NOT_FAST
+        value = decoded
+        pos = skipPut(b, pos + length, end)
+        if (pos < 0) return NOT_FAST
+        break
+      }
+      case NONE:
+        value = null
+        break
+      case BININT1:
+        if (pos + 1 > end) return NOT_FAST
+        value = b[pos] as number
+        pos += 1
+        break
+      case BININT2:
+        if (pos + 2 > end) return NOT_FAST
+        value = (b[pos] as number) | ((b[pos + 1] as number) << 8)
+        pos += 2
+        break
+      case BININT:
+        if (pos + 4 > end) return NOT_FAST
+        value = u32(b, pos) | 0
+        pos += 4
+        break
+      case BINFLOAT:
+        if (pos + 8 > end) return NOT_FAST
+        value = pyFloat(b.readDoubleBE(pos))
+        pos += 8
+        break
+      case INT:
+      case LONG: {
+        const nl = b.indexOf(0x0a, pos)
+        if (nl < 0 || nl >= end || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return NOT_FAST
+        value = intLineValue(latin1(b, pos, nl))
+        pos = nl + 1
+        break
+      }
+      default:
+        return NOT_FAST
+    }
+    dict.set(key, value)
+  }
+  return pos === end ? dict : NOT_FAST
+}
+
+function u32(b: Buffer, at: number): number {
+  return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0
+}
+
+/** The strict decoder's text for these bytes (utf8 with surrogatepass), from the cache when they repeat. */
+function text(b: Buffer, start: number, end: number): string | null {
+  const n = end - start
+  if (n > MAX_CACHED_BYTES) return utf8(b, start, end, true)
+  // A constant-cost hash (the length, both ends, the middle): a collision only costs a miss, as the bytes are
+  // compared in full below.
+  let h = Math.imul(n, 0x9e3779b1)
+  if (n > 0) {
+    h = Math.imul(h ^ (b[start] as number) ^ ((b[end - 1] as number) << 8) ^ ((b[start + (n >> 1)] as number) << 16), 0x01000193)
+    h = Math.imul(h ^ (b[start + (n >> 2)] as number) ^ ((b[end - 2] as number) << 8) ^ ((b[end - 3] as number) << 16) ^ ((b[start + 1] as number) << 24), 0x01000193)
+  }
+  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1)
+  const known = cachedBytes[slot]
+  if (known !== undefined && known.length === n) {
+    let same = true
+    for (let i = 0; i < n; i++) {
+      if (known[i] !== b[start + i]) {
+        same = false
+        break
+      }
+    }
+    if (same) return cachedTexts[slot] as string
+  }
+  const decoded = utf8(b, start, end, true)
+  if (decoded === null) return null
+  cachedBytes[slot] = Uint8Array.prototype.slice.call(b, start, end)
+  cachedTexts[slot] = decoded
+  return decoded
+}
+
+/** Past an optional BINPUT/LONG_BINPUT at `pos` (memoizing is all they do, and nothing here reads the memo);
+ *  -1 when it is cut short. */
+function skipPut(b: Buffer, pos: number, end: number): number {
+  const op = b[pos]
+  if (op === BINPUT) return pos + 2 <= end ? pos + 2 : -1
+  if (op === LONG_BINPUT) return pos + 5 <= end ? pos + 5 : -1
+  return pos
+}
+
+/** `-?[0-9]+` with LONG's trailing `L`: what the strict reader turns into an int without its lenient rules. */
+function plainInt(b: Buffer, start: number, end: number, long: boolean): boolean {
+  if (long) {
+    if (end - start < 2 || b[end - 1] !== 0x4c) return false
+    end--
+  }
+  if (start < end && b[start] === 0x2d) start++
+  if (start >= end) return false
+  for (let i = start; i < end; i++) if ((b[i] as number) < 0x30 || (b[i] as number) > 0x39) return false
+  return true
+}
