@@ -210,14 +210,14 @@ export class Connection implements PartialFrameHolder {
       }
     }
     this.turnBytes += chunk.length
-    if (this.turnBytes >= TURN_BYTES) this.yieldTurn()
+    if (this.ctx.flow.spend(chunk.length) || this.turnBytes >= TURN_BYTES) this.yieldTurn()
     else if (chunk.length < SMALL_READ_BYTES) this.ctx.flow.rest(this.socket)
   }
 
   /**
    * libuv reads a busy socket up to 32 times per loop iteration; with several fast clients one iteration
    * could decode megabytes while the status page and new connections wait. Pausing until the check phase
-   * hands the loop round after TURN_BYTES per socket.
+   * hands the loop round after TURN_BYTES per socket, and once all of them decoded LOOP_TURN_BYTES in one turn.
    */
   private yieldTurn(): void {
     this.turnBytes = 0

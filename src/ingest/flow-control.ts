@@ -5,6 +5,11 @@
 /** How long a connection whose read was small rests before reading again (see rest()). */
 export const REST_MS = 1
 
+/** Bytes all connections together may decode in one turn of the event loop. Every ready socket is read in the
+ *  same poll phase, so with 32 busy clients a per-connection limit alone let one turn decode megabytes while
+ *  /api/records waited (p99 386 ms). */
+export const LOOP_TURN_BYTES = 256 * 1024
+
 /** Why reading stops. `backpressure`: the central file is behind (every socket). `turn`: a busy connection
  *  lets the event loop go round before reading more (that socket). `accepting`: a stop takes the connections
  *  still queued in the kernel first, and libuv accepts one per loop iteration, so iterations must be quick.
@@ -25,6 +30,8 @@ export class FlowControl {
   /** Sockets resting now: one timer wakes them all, so resting costs no timer per read. */
   private readonly resting = new Set<Pausable>()
   private restTimer: NodeJS.Timeout | null = null
+  /** Bytes decoded in this turn of the event loop (set back at its check phase). */
+  private loopSpent = 0
 
   /** A socket joins for its lifetime; it starts paused if a reason for every socket holds. */
   attach(socket: Pausable): void {
@@ -48,6 +55,16 @@ export class FlowControl {
     this.resting.add(socket)
     this.pause(socket, 'rest')
     this.restTimer ??= setTimeout(() => this.wake(), REST_MS)
+  }
+
+  /**
+   * Counts a read's bytes against this turn of the event loop; true once the turn's budget (LOOP_TURN_BYTES)
+   * is spent: the caller then pauses for `turn` like a connection past its own limit.
+   */
+  spend(bytes: number): boolean {
+    if (this.loopSpent === 0) setImmediate(() => (this.loopSpent = 0))
+    this.loopSpent += bytes
+    return this.loopSpent >= LOOP_TURN_BYTES
   }
 
   private wake(): void {

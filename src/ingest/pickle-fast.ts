@@ -108,7 +108,7 @@ export function fastRecordDict(b: Buffer): Map<PyValue, PyValue> | null {
       case LONG: {
         const nl = b.indexOf(0x0a, pos)
         if (nl < 0 || nl >= end || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return NOT_FAST
-        value = intLineValue(latin1(b, pos, nl))
+        value = smallInt(b, pos, nl, op === LONG) ?? intLineValue(latin1(b, pos, nl))
         pos = nl + 1
         break
       }
@@ -161,6 +161,22 @@ function skipPut(b: Buffer, pos: number, end: number): number {
   if (op === BINPUT) return pos + 2 <= end ? pos + 2 : -1
   if (op === LONG_BINPUT) return pos + 5 <= end ? pos + 5 : -1
   return pos
+}
+
+/**
+ * A plain int line's value when it has at most 15 digits (always exact in a double, as intText's own shortcut
+ * says), computed from the bytes; null for longer ones and for `01`/`00` (booleans at protocols 0/1), which
+ * intLineValue decides. A thread id arrives this way in every record.
+ */
+function smallInt(b: Buffer, start: number, end: number, long: boolean): number | null {
+  if (long) end--
+  const negative = b[start] === 0x2d
+  if (negative) start++
+  const digits = end - start
+  if (digits > 15 || (digits === 2 && b[start] === 0x30 && (b[start + 1] === 0x30 || b[start + 1] === 0x31))) return null
+  let v = 0
+  for (let i = start; i < end; i++) v = v * 10 + ((b[i] as number) - 0x30)
+  return negative ? -v + 0 : v // + 0: -0 is 0, as intText makes it
 }
 
 /** `-?[0-9]+` with LONG's trailing `L`: what the strict reader turns into an int without its lenient rules. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { FlowControl, REST_MS } from '../../../src/ingest/flow-control.js'
+import { FlowControl, LOOP_TURN_BYTES, REST_MS } from '../../../src/ingest/flow-control.js'
 
 /** A socket's reading state as net.Socket keeps it: pause() and resume() are idempotent switches. */
 class Reader {
@@ -97,5 +97,14 @@ describe('FlowControl', () => {
     assert.equal(a.reading, false)
     await new Promise((resolve) => setTimeout(resolve, REST_MS + 20))
     assert.equal(a.reading, true)
+  })
+
+  it('spends one budget per turn of the event loop for all sockets together', async () => {
+    const flow = new FlowControl()
+    assert.equal(flow.spend(LOOP_TURN_BYTES - 1), false)
+    assert.equal(flow.spend(1), true, 'the turn is spent')
+    assert.equal(flow.spend(1), true)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(flow.spend(LOOP_TURN_BYTES - 1), false, 'the next turn starts afresh')
   })
 })
