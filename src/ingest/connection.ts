@@ -8,7 +8,7 @@ import { TLSSocket } from 'node:tls'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
-import { RecordError, toLogRecord, type LogRecord } from '../record.js'
+import { RecordError, recordOf, toLogRecord, type LogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
@@ -16,7 +16,8 @@ import { Framer, type FrameSink } from './framer.js'
 import { endpoint, type SavedConnection } from './handover-manifest.js'
 import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
 import { placeholderRecord, type PlaceholderLimiter } from './placeholder.js'
-import { unpickle, type UnpickleLimits } from './unpickle.js'
+import { fastRecordFields } from './pickle-fast.js'
+import { unpickle, unpickleStrict, type UnpickleLimits } from './unpickle.js'
 
 /** Bytes one connection may decode before it lets the event loop go round (see yieldTurn). */
 const TURN_BYTES = 128 * 1024
@@ -279,6 +280,11 @@ export type FrameOutcome = { record: LogRecord } | { code: RejectCode; message: 
  */
 export function decodeFrame(frame: Buffer, peer: string, received: number, limits?: Partial<UnpickleLimits>): FrameOutcome {
   try {
+    if (limits === undefined) {
+      // makePickle's usual frame: its fields straight from the bytes (pickle-fast.ts); else the strict decoder.
+      const fast = fastRecordFields(frame)
+      return { record: fast !== null ? recordOf(fast.fields, fast.extra, peer, received) : toLogRecord(unpickleStrict(frame), peer, received) }
+    }
     return { record: toLogRecord(unpickle(frame, limits), peer, received) }
   } catch (err) {
     if (err instanceof FrameError || err instanceof RecordError) return { code: err.code, message: err.message }

@@ -2,13 +2,15 @@
 //   EMPTY_DICT [BINPUT] MARK (key value)* SETITEMS STOP
 // where each key is a BINUNICODE str and each value a BINUNICODE str, NONE, BININT/1/2, BINFLOAT, INT or LONG
 // (each str optionally memoized by BINPUT/LONG_BINPUT). It builds the dict straight from the bytes, without
-// the strict decoder's stack, marks and memo. Anything else, including every error, returns null and the
+// the strict decoder's stack, marks and memo; for a connection, not even the dict: the record's fields and
+// extras as toLogRecord would split it (record.ts recordOf). Anything else, including every error, returns null and the
 // strict decoder (unpickle.ts) decides: so the fast path can only agree with it, never refuse what it takes.
 // Budgets: this grammar holds one dict of at most (bytes / 2) scalars, no sharing and no nesting, which is far
 // inside every default budget (one Map, 1 MiB minimum heap; expansion ≤ 1 value per byte, 64 Ki minimum);
 // unpickle() takes this path only under the default limits (pickle-budget.ts), so a stricter limit still
 // goes through the strict decoder and its checks.
 import { pyFloat, type PyValue } from '../py-value.js'
+import { KEY_ROLES, newFieldValues, NOT_A_FIELD, type FieldValues } from '../record.js'
 import { intLineValue, latin1, utf8 } from './pickle-scalars.js'
 
 const EMPTY_DICT = 0x7d
@@ -39,85 +41,123 @@ const CACHE_SLOTS = 4096
  */
 const cachedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(CACHE_SLOTS)
 const cachedTexts: string[] = new Array<string>(CACHE_SLOTS).fill('')
+/** Each cached text's KEY_ROLES entry, for when it is a key. */
+const cachedRoles: (number | undefined)[] = new Array<number | undefined>(CACHE_SLOTS).fill(undefined)
+/** The cache slot text() last answered from or filled; -1 when the text was not cached (too long). */
+let textSlot = -1
 
 /** Not the fast path's shape (or not valid): the strict decoder decides. */
 const NOT_FAST = null
 
+/** Where the parse puts each key and value. */
+interface DictSink {
+  /** `role`: the key's KEY_ROLES entry. */
+  put(key: string, role: number | undefined, value: PyValue): void
+}
+
+class MapSink implements DictSink {
+  readonly dict = new Map<PyValue, PyValue>()
+  put(key: string, _role: number | undefined, value: PyValue): void {
+    this.dict.set(key, value)
+  }
+}
+
+/** The record's fields and extras straight from the bytes: what toLogRecord makes of the dict, without it. */
+export class RecordFields implements DictSink {
+  readonly fields: FieldValues = newFieldValues()
+  readonly extra = new Map<string, PyValue>()
+  put(key: string, role: number | undefined, value: PyValue): void {
+    if (role === undefined) this.extra.set(key, value)
+    else if (role !== NOT_A_FIELD) this.fields[role] = value
+  }
+}
+
 /** The record dict of a makePickle frame, exactly as unpickle() would build it; null when the frame is anything
  *  else (then the strict decoder must run). */
 export function fastRecordDict(b: Buffer): Map<PyValue, PyValue> | null {
+  const sink = new MapSink()
+  return parse(b, sink) ? sink.dict : NOT_FAST
+}
+
+/** The same frames as fastRecordDict, as toLogRecord would split that dict into fields and extras (recordOf). */
+export function fastRecordFields(b: Buffer): RecordFields | null {
+  const sink = new RecordFields()
+  return parse(b, sink) ? sink : NOT_FAST
+}
+
+function parse(b: Buffer, sink: DictSink): boolean {
   const n = b.length
   // The shortest frame of the shape is `}(u.`; the last byte must be STOP and the one before SETITEMS.
-  if (n < 4 || b[0] !== EMPTY_DICT || b[n - 1] !== STOP || b[n - 2] !== SETITEMS) return NOT_FAST
+  if (n < 4 || b[0] !== EMPTY_DICT || b[n - 1] !== STOP || b[n - 2] !== SETITEMS) return false
   let pos = skipPut(b, 1, n)
-  if (pos < 0 || b[pos] !== MARK) return NOT_FAST
+  if (pos < 0 || b[pos] !== MARK) return false
   pos++
   const end = n - 2
-  const dict = new Map<PyValue, PyValue>()
   while (pos < end) {
     // The key: a str (only BINUNICODE here).
-    if (b[pos] !== BINUNICODE || pos + 5 > end) return NOT_FAST
+    if (b[pos] !== BINUNICODE || pos + 5 > end) return false
     const keyLength = u32(b, pos + 1)
     const keyAt = pos + 5
-    if (keyLength > end - keyAt) return NOT_FAST
+    if (keyLength > end - keyAt) return false
     const key = text(b, keyAt, keyAt + keyLength)
-    if (key === null) return NOT_FAST
+    if (key === null) return false
+    const role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
     pos = skipPut(b, keyAt + keyLength, end)
-    if (pos < 0 || pos >= end) return NOT_FAST
+    if (pos < 0 || pos >= end) return false
     // The value.
     let value: PyValue
     const op = b[pos] as number
     pos++
     switch (op) {
       case BINUNICODE: {
-        if (pos + 4 > end) return NOT_FAST
+        if (pos + 4 > end) return false
         const length = u32(b, pos)
         pos += 4
-        if (length > end - pos) return NOT_FAST
+        if (length > end - pos) return false
         const decoded = text(b, pos, pos + length)
-        if (decoded === null) return NOT_FAST
+        if (decoded === null) return false
         value = decoded
         pos = skipPut(b, pos + length, end)
-        if (pos < 0) return NOT_FAST
+        if (pos < 0) return false
         break
       }
       case NONE:
         value = null
         break
       case BININT1:
-        if (pos + 1 > end) return NOT_FAST
+        if (pos + 1 > end) return false
         value = b[pos] as number
         pos += 1
         break
       case BININT2:
-        if (pos + 2 > end) return NOT_FAST
+        if (pos + 2 > end) return false
         value = (b[pos] as number) | ((b[pos + 1] as number) << 8)
         pos += 2
         break
       case BININT:
-        if (pos + 4 > end) return NOT_FAST
+        if (pos + 4 > end) return false
         value = u32(b, pos) | 0
         pos += 4
         break
       case BINFLOAT:
-        if (pos + 8 > end) return NOT_FAST
+        if (pos + 8 > end) return false
         value = pyFloat(b.readDoubleBE(pos))
         pos += 8
         break
       case INT:
       case LONG: {
         const nl = b.indexOf(0x0a, pos)
-        if (nl < 0 || nl >= end || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return NOT_FAST
+        if (nl < 0 || nl >= end || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return false
         value = smallInt(b, pos, nl, op === LONG) ?? intLineValue(latin1(b, pos, nl))
         pos = nl + 1
         break
       }
       default:
-        return NOT_FAST
+        return false
     }
-    dict.set(key, value)
+    sink.put(key, role, value)
   }
-  return pos === end ? dict : NOT_FAST
+  return pos === end
 }
 
 function u32(b: Buffer, at: number): number {
@@ -127,6 +167,7 @@ function u32(b: Buffer, at: number): number {
 /** The strict decoder's text for these bytes (utf8 with surrogatepass), from the cache when they repeat. */
 function text(b: Buffer, start: number, end: number): string | null {
   const n = end - start
+  textSlot = -1
   if (n > MAX_CACHED_BYTES) return utf8(b, start, end, true)
   // A constant-cost hash (the length, both ends, the middle): a collision only costs a miss, as the bytes are
   // compared in full below.
@@ -145,12 +186,17 @@ function text(b: Buffer, start: number, end: number): string | null {
         break
       }
     }
-    if (same) return cachedTexts[slot] as string
+    if (same) {
+      textSlot = slot
+      return cachedTexts[slot] as string
+    }
   }
   const decoded = utf8(b, start, end, true)
   if (decoded === null) return null
   cachedBytes[slot] = Uint8Array.prototype.slice.call(b, start, end)
   cachedTexts[slot] = decoded
+  cachedRoles[slot] = KEY_ROLES.get(decoded)
+  textSlot = slot
   return decoded
 }
 

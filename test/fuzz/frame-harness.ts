@@ -8,11 +8,11 @@ import { FrameError, type RejectCode } from '../../src/errors.js'
 import { createFormatter } from '../../src/format/formatter.js'
 import { decodeFrame } from '../../src/ingest/connection.js'
 import { Framer } from '../../src/ingest/framer.js'
-import { fastRecordDict } from '../../src/ingest/pickle-fast.js'
+import { fastRecordDict, fastRecordFields } from '../../src/ingest/pickle-fast.js'
 import { unpickleStrict } from '../../src/ingest/unpickle.js'
 import type { PyValue } from '../../src/py-value.js'
 import { placeholderRecord } from '../../src/ingest/placeholder.js'
-import type { LogRecord } from '../../src/record.js'
+import { recordOf, toLogRecord, type LogRecord } from '../../src/record.js'
 import { createRecordJson } from '../../src/web/record-json.js'
 
 export interface StreamOutcome {
@@ -105,4 +105,8 @@ export function checkFastPath(payload: Buffer): void {
     throw new FastPathDisagreement(`the fast path took a frame the strict decoder refuses (${String(err)}): ${payload.toString('hex')}`)
   }
   if (!isDeepStrictEqual(fast, strict)) throw new FastPathDisagreement(`the fast path and the strict decoder differ on ${payload.toString('hex')}`)
+  const fields = fastRecordFields(payload)
+  if (fields === null || !isDeepStrictEqual(recordOf(fields.fields, fields.extra, PEER, 1), toLogRecord(strict, PEER, 1))) {
+    throw new FastPathDisagreement(`the fast path's record and toLogRecord of the strict dict differ on ${payload.toString('hex')}`)
+  }
 }

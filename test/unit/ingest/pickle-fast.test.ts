@@ -1,6 +1,6 @@
 // The fast path (pickle-fast.ts) against the strict decoder, which is itself checked against CPython: on every
-// input it either declines (null) or builds exactly the strict decoder's value, and it never takes a frame the
-// strict decoder refuses. Inputs: genuine makePickle frames of many shapes, their mutations (fast-check), the
+// input it either declines (null) or builds exactly the strict decoder's value (and, as fields, exactly the
+// record toLogRecord makes of it), and it never takes a frame the strict decoder refuses. Inputs: genuine makePickle frames of many shapes, their mutations (fast-check), the
 // hostile frames, cache collisions; and the UTF-8 shortcut against the TextDecoder path it replaces.
 import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -10,10 +10,11 @@ import { after, describe, it } from 'node:test'
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { FrameError } from '../../../src/errors.js'
-import { fastRecordDict } from '../../../src/ingest/pickle-fast.js'
+import { fastRecordDict, fastRecordFields } from '../../../src/ingest/pickle-fast.js'
 import { utf8 } from '../../../src/ingest/pickle-scalars.js'
 import { unpickle, unpickleStrict } from '../../../src/ingest/unpickle.js'
 import type { PyValue } from '../../../src/py-value.js'
+import { recordOf, toLogRecord } from '../../../src/record.js'
 import { runPython } from '../../support/python.js'
 import { hostileFramesScript } from '../../support/server.js'
 
@@ -62,11 +63,18 @@ function strict(b: Buffer): Verdict {
 let taken = 0
 function agrees(b: Buffer): boolean {
   const fast = fastRecordDict(b)
-  if (fast === null) return true
+  if (fast === null) {
+    assert.equal(fastRecordFields(b), null, 'fastRecordFields took a frame fastRecordDict declined')
+    return true
+  }
   taken++
   const verdict = strict(b)
   if (!('value' in verdict)) assert.fail(`fast path took a frame the strict decoder refuses (${verdict.refused}): ${b.toString('hex')}`)
   assert.ok(isDeepStrictEqual(fast, verdict.value), `fast and strict differ on ${b.toString('hex')}`)
+  // The record a connection makes of it: straight from the fields, or toLogRecord of the strict dict.
+  const fields = fastRecordFields(b)
+  assert.ok(fields !== null, 'fastRecordFields declined a frame fastRecordDict took')
+  assert.ok(isDeepStrictEqual(recordOf(fields.fields, fields.extra, 'peer', 7), toLogRecord(verdict.value, 'peer', 7)), `records differ on ${b.toString('hex')}`)
   return true
 }
 
