@@ -39,48 +39,76 @@ export class RecordError extends Error {
   readonly code = 'NOT_A_DICT'
 }
 
-/** Keys that are LogRecord attributes (or that SocketHandler blanks), so never extras. */
-const STANDARD_KEYS = new Set([
+/** The wire keys toLogRecord reads, each at its position in a FieldValues array. */
+const FIELD_NAMES = [
   'name', 'msg', 'args', 'levelname', 'levelno', 'pathname', 'filename', 'module', 'lineno', 'funcName',
   'created', 'msecs', 'relativeCreated', 'thread', 'threadName', 'process', 'processName', 'taskName',
-  'exc_text', 'stack_info', 'exc_info', 'message', 'asctime',
-])
+  'exc_text', 'stack_info',
+] as const
+const FIELD = Object.fromEntries(FIELD_NAMES.map((k, i) => [k, i])) as { readonly [K in (typeof FIELD_NAMES)[number]]: number }
 /** Server-owned names: a client's `extra` keys with these names are dropped. */
 export const SERVER_KEYS = new Set(['client', 'received', 'seq'])
+/** A LogRecord attribute that is not a field here (SocketHandler blanks or drops them), or a server-owned name. */
+export const NOT_A_FIELD = -1
+/**
+ * What a string key of the decoded dict is: a field's position in FieldValues, NOT_A_FIELD (never an extra),
+ * or absent: an `extra`. One lookup per key; a decoder may remember the answer for a key it has seen.
+ */
+export const KEY_ROLES: ReadonlyMap<string, number> = new Map<string, number>([
+  ...FIELD_NAMES.map((k, i): [string, number] => [k, i]),
+  ...['exc_info', 'message', 'asctime', ...SERVER_KEYS].map((k): [string, number] => [k, NOT_A_FIELD]),
+])
+
+/** The values of the fields by KEY_ROLES position; undefined where the dict had no such key. */
+export type FieldValues = (PyValue | undefined)[]
+
+export function newFieldValues(): FieldValues {
+  return new Array<PyValue | undefined>(FIELD_NAMES.length).fill(undefined)
+}
 
 export function toLogRecord(decoded: PyValue, client: string, received: number): LogRecord {
   if (!(decoded instanceof Map)) throw new RecordError('the pickle is not a dict')
-  // String keys are primitives, so d.get('name') finds them; keys of other types never match a field.
-  const d = decoded
-  const levelnoRaw = num(d.get('levelno'))
-  const levelnameRaw = d.get('levelname')
+  // Keys of other types than str never match a field, nor become extras.
+  const fields = newFieldValues()
+  const extra = new Map<string, PyValue>()
+  for (const [k, v] of decoded) {
+    if (typeof k !== 'string') continue
+    const role = KEY_ROLES.get(k)
+    if (role === undefined) extra.set(k, v)
+    else if (role !== NOT_A_FIELD) fields[role] = v
+  }
+  return recordOf(fields, extra, client, received)
+}
+
+/** The record from its fields (a later key of the same name has replaced an earlier one) and extras in order. */
+export function recordOf(f: FieldValues, extra: Map<string, PyValue>, client: string, received: number): LogRecord {
+  const levelnoRaw = num(f[FIELD.levelno])
+  const levelnameRaw = f[FIELD.levelname]
   const levelname = levelnameRaw == null ? LEVEL_NAMES.get(levelnoRaw ?? 0) ?? `Level ${levelnoRaw}` : pyStr(levelnameRaw)
   const levelno = levelnoRaw ?? LEVEL_NUMBERS.get(levelname) ?? 0
-  const created = num(d.get('created')) ?? received
-  const extra = new Map<string, PyValue>()
-  for (const [k, v] of d) if (typeof k === 'string' && !STANDARD_KEYS.has(k) && !SERVER_KEYS.has(k)) extra.set(k, v)
+  const created = num(f[FIELD.created]) ?? received
   return {
-    name: str(d.get('name')) ?? 'root',
+    name: str(f[FIELD.name]) ?? 'root',
     // makeLogRecord's default msg is ''; a None msg is str(None), as getMessage() prints it.
-    msg: d.has('msg') ? pyStrOf(d.get('msg') ?? null) : '',
-    args: d.get('args') ?? null,
+    msg: f[FIELD.msg] !== undefined ? pyStrOf(f[FIELD.msg] ?? null) : '',
+    args: f[FIELD.args] ?? null,
     levelname,
     levelno: Math.trunc(levelno),
-    pathname: str(d.get('pathname')) ?? '',
-    filename: str(d.get('filename')) ?? '',
-    module: str(d.get('module')) ?? '',
-    lineno: Math.trunc(num(d.get('lineno')) ?? 0),
-    funcName: str(d.get('funcName')) ?? '',
+    pathname: str(f[FIELD.pathname]) ?? '',
+    filename: str(f[FIELD.filename]) ?? '',
+    module: str(f[FIELD.module]) ?? '',
+    lineno: Math.trunc(num(f[FIELD.lineno]) ?? 0),
+    funcName: str(f[FIELD.funcName]) ?? '',
     created,
-    msecs: num(d.get('msecs')) ?? Math.floor((created % 1) * 1000),
-    relativeCreated: num(d.get('relativeCreated')) ?? 0,
-    thread: int(d.get('thread')),
-    threadName: str(d.get('threadName')),
-    process: int(d.get('process')),
-    processName: str(d.get('processName')),
-    taskName: str(d.get('taskName')),
-    exc_text: str(d.get('exc_text')) || null,
-    stack_info: str(d.get('stack_info')) || null,
+    msecs: num(f[FIELD.msecs]) ?? Math.floor((created % 1) * 1000),
+    relativeCreated: num(f[FIELD.relativeCreated]) ?? 0,
+    thread: int(f[FIELD.thread]),
+    threadName: str(f[FIELD.threadName]),
+    process: int(f[FIELD.process]),
+    processName: str(f[FIELD.processName]),
+    taskName: str(f[FIELD.taskName]),
+    exc_text: str(f[FIELD.exc_text]) || null,
+    stack_info: str(f[FIELD.stack_info]) || null,
     client,
     received,
     seq: 0,

@@ -8,7 +8,7 @@ import { TLSSocket } from 'node:tls'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
-import { RecordError, toLogRecord, type LogRecord } from '../record.js'
+import { RecordError, recordOf, toLogRecord, type LogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
@@ -17,11 +17,15 @@ import { endpoint, type SavedConnection } from './handover-manifest.js'
 import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
 import type { PlaceholderLimiter } from './placeholder.js'
 import type { InputCounters } from './input-status.js'
+import { fastRecordFields } from './pickle-fast.js'
 import { refuseRecord } from './refusal.js'
-import { unpickle, type UnpickleLimits } from './unpickle.js'
+import { unpickle, unpickleStrict, type UnpickleLimits } from './unpickle.js'
 
 /** Bytes one connection may decode before it lets the event loop go round (see yieldTurn). */
 const TURN_BYTES = 128 * 1024
+/** A read shorter than this means the client trickles: the connection rests (FlowControl.rest) before the next
+ *  read. Node reads up to 64 KiB at once; a client that keeps up with us fills far more than this. */
+const SMALL_READ_BYTES = 16 * 1024
 
 export interface ConnectionContext {
   dispatcher: Dispatcher
@@ -224,13 +228,14 @@ export class Connection implements PartialFrameHolder {
       }
     }
     this.turnBytes += chunk.length
-    if (this.turnBytes >= TURN_BYTES) this.yieldTurn()
+    if (this.ctx.flow.spend(chunk.length) || this.turnBytes >= TURN_BYTES) this.yieldTurn()
+    else if (chunk.length < SMALL_READ_BYTES) this.ctx.flow.rest(this.socket)
   }
 
   /**
    * libuv reads a busy socket up to 32 times per loop iteration; with several fast clients one iteration
    * could decode megabytes while the status page and new connections wait. Pausing until the check phase
-   * hands the loop round after TURN_BYTES per socket.
+   * hands the loop round after TURN_BYTES per socket, and once all of them decoded LOOP_TURN_BYTES in one turn.
    */
   private yieldTurn(): void {
     this.turnBytes = 0
@@ -292,6 +297,11 @@ export type FrameOutcome = { record: LogRecord } | { code: RejectCode; message: 
  */
 export function decodeFrame(frame: Buffer, peer: string, received: number, limits?: Partial<UnpickleLimits>): FrameOutcome {
   try {
+    if (limits === undefined) {
+      // makePickle's usual frame: its fields straight from the bytes (pickle-fast.ts); else the strict decoder.
+      const fast = fastRecordFields(frame)
+      return { record: fast !== null ? recordOf(fast.fields, fast.extra, peer, received) : toLogRecord(unpickleStrict(frame), peer, received) }
+    }
     return { record: toLogRecord(unpickle(frame, limits), peer, received) }
   } catch (err) {
     if (err instanceof FrameError || err instanceof RecordError) return { code: err.code, message: err.message }

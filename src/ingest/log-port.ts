@@ -38,6 +38,8 @@ export const FD_RESERVE = 256
 
 /** After a stop, a connection is closed once its peer has been silent this long (or has closed). */
 const DRAIN_QUIET_MS = 250
+/** See open(). */
+const READ_HIGH_WATER_MARK = 1
 /** A peer that keeps connecting would hold the stop for ever: past this the port stops accepting. */
 const ACCEPT_MAX_MS = 3000
 
@@ -95,7 +97,10 @@ export class LogPort {
    */
   static async open(parts: LogPortParts, config: LogPortConfig, inherited: Map<string, number[]> | null): Promise<LogPort> {
     const port = new LogPort(parts, config)
-    const make = (kind: StreamKind) => () => net.createServer({ noDelay: true }, (socket) => port.accept(socket, kind))
+    // A paused socket stops reading from the kernel only once its stream holds highWaterMark bytes (16 KiB by
+    // default: dozens more small reads). With 1 byte, a pause (FlowControl) stops reading at the next read, so a
+    // resting connection leaves the client's frames to gather in the kernel. Reads themselves stay 64 KiB.
+    const make = (kind: StreamKind) => () => net.createServer({ noDelay: true, highWaterMark: READ_HIGH_WATER_MARK }, (socket) => port.accept(socket, kind))
     // Ready before listening: systemd may hand over connections that queued while we were starting.
     if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make('tcp'))
     if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make('tls'))

@@ -2,9 +2,10 @@
 // or called; every declared length is checked against the payload before use; budgets bound time and memory.
 // Opcode semantics mirror CPython's Lib/pickle.py `_Unpickler` (3.11), including its mark "fence".
 import { PyBytes, pyFloat, PyGlobal, PyObject, PySet, PyTuple, type PyValue } from '../py-value.js'
-import { MAX_INT_BYTES, MAX_INT_DIGITS, escapeDecode, fail, floatText, intText, latin1, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
+import { MAX_INT_BYTES, MAX_INT_DIGITS, escapeDecode, fail, floatText, intLineValue, latin1, longLE, over, py2Str, rawUnicodeEscape, utf8 } from './pickle-scalars.js'
 import { Budget, DEFAULT_UNPICKLE_LIMITS, HEAP_COST, Meter, type UnpickleLimits } from './pickle-budget.js'
 import { construct, distinctNaN, type Builder } from './pickle-classes.js'
+import { fastRecordDict } from './pickle-fast.js'
 
 export { DEFAULT_UNPICKLE_LIMITS, type UnpickleLimits }
 
@@ -14,7 +15,18 @@ const INT_CLASS = new PyGlobal('builtins', 'int')
 const PY2_MODULES = new Map([['__builtin__', 'builtins'], ['copy_reg', 'copyreg'], ['exceptions', 'builtins']])
 const PY2_NAMES = new Map([['long', 'int'], ['unicode', 'str'], ['basestring', 'str'], ['unichr', 'chr'], ['xrange', 'range'], ['StandardError', 'Exception']])
 
+/** Decodes a frame's payload: makePickle's usual shape by the fast path (pickle-fast.ts) under the default
+ *  limits, everything else (and anything the fast path is unsure of) by the strict decoder. */
 export function unpickle(payload: Uint8Array, limits?: Partial<UnpickleLimits>): PyValue {
+  if (limits === undefined) {
+    const fast = fastRecordDict(payload instanceof Buffer ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength))
+    if (fast !== null) return fast
+  }
+  return unpickleStrict(payload, limits)
+}
+
+/** The strict decoder alone: what the fast path must agree with (the differential tests and the fuzzer). */
+export function unpickleStrict(payload: Uint8Array, limits?: Partial<UnpickleLimits>): PyValue {
   const budget = new Budget(limits === undefined ? DEFAULT_UNPICKLE_LIMITS : { ...DEFAULT_UNPICKLE_LIMITS, ...limits }, payload.length)
   const decoder = new Decoder(payload, budget)
   const value = decoder.run()
@@ -193,10 +205,7 @@ class Decoder implements Builder {
     return typeof v === 'bigint' && n > MAX_INT_BYTES - 2 && (v < 0n ? -v : v).toString().length > MAX_INT_DIGITS ? tooLong() : v
   }
   private intLine(): number | bigint | boolean {
-    const s = this.ascii(this.line())
-    if (s === '01') return true // protocol 0/1 booleans
-    if (s === '00') return false
-    return intText(s.endsWith('L') ? s.slice(0, -1) : s)
+    return intLineValue(this.ascii(this.line()))
   }
   private decimalIndex(): number {
     const s = this.ascii(this.line())

@@ -1,13 +1,18 @@
 // One fuzz input through the code a log connection runs: Framer (reads cut as TCP may cut them) → decodeFrame
 // (unpickle with its budgets → toLogRecord) → a placeholder for a refused frame → the central file's
 // formatters (text escaped and exact, JSON lines) and the page's record JSON. Outcomes are classified as the
-// server classifies them; anything thrown that is not such an outcome escapes: that is a crash.
+// server classifies them; anything thrown that is not such an outcome escapes: that is a crash. Every frame is
+// also decoded by the strict decoder alone, which the fast path must agree with whenever it takes a frame.
+import { isDeepStrictEqual } from 'node:util'
 import { FrameError, type RejectCode } from '../../src/errors.js'
 import { createFormatter } from '../../src/format/formatter.js'
 import { decodeFrame } from '../../src/ingest/connection.js'
 import { Framer } from '../../src/ingest/framer.js'
+import { fastRecordDict, fastRecordFields } from '../../src/ingest/pickle-fast.js'
+import { unpickleStrict } from '../../src/ingest/unpickle.js'
+import type { PyValue } from '../../src/py-value.js'
 import { placeholderRecord } from '../../src/ingest/placeholder.js'
-import type { LogRecord } from '../../src/record.js'
+import { recordOf, toLogRecord, type LogRecord } from '../../src/record.js'
 import { createRecordJson } from '../../src/web/record-json.js'
 
 export interface StreamOutcome {
@@ -47,6 +52,7 @@ export class FrameHarness {
     }
     const sink = {
       frame: (payload: Buffer): void => {
+        checkFastPath(payload)
         const result = decodeFrame(payload, PEER, now / 1000)
         if ('record' in result) {
           outcome.decoded++
@@ -78,5 +84,29 @@ export class FrameHarness {
 
   private show(r: LogRecord): void {
     for (const render of this.render) render(r)
+  }
+}
+
+/** Frames the fast path took (each checked against the strict decoder), for the fuzzer's report. */
+export let fastPathTaken = 0
+
+/** Thrown (a crash to the fuzzer) when the fast path takes a frame and builds anything but the strict value. */
+export class FastPathDisagreement extends Error {}
+
+/** The fast path (pickle-fast.ts) on every fuzzed frame: it declines, or agrees with the strict decoder. */
+export function checkFastPath(payload: Buffer): void {
+  const fast = fastRecordDict(payload)
+  if (fast === null) return
+  fastPathTaken++
+  let strict: PyValue
+  try {
+    strict = unpickleStrict(payload)
+  } catch (err) {
+    throw new FastPathDisagreement(`the fast path took a frame the strict decoder refuses (${String(err)}): ${payload.toString('hex')}`)
+  }
+  if (!isDeepStrictEqual(fast, strict)) throw new FastPathDisagreement(`the fast path and the strict decoder differ on ${payload.toString('hex')}`)
+  const fields = fastRecordFields(payload)
+  if (fields === null || !isDeepStrictEqual(recordOf(fields.fields, fields.extra, PEER, 1), toLogRecord(strict, PEER, 1))) {
+    throw new FastPathDisagreement(`the fast path's record and toLogRecord of the strict dict differ on ${payload.toString('hex')}`)
   }
 }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { repoRoot } from '../support/server.js'
-import { FrameHarness, type StreamOutcome } from './frame-harness.js'
+import { fastPathTaken, FrameHarness, type StreamOutcome } from './frame-harness.js'
 import { Watchdog } from './watchdog.js'
 import { buildStream, fuzzInputArb, MUTATION_KINDS, type FuzzInput, type MutationKind } from './mutations.js'
 import { loadSeeds, REFUSED_SEED, type Seed } from './seeds.js'
@@ -139,7 +139,7 @@ export function fuzzDecoder(o: DecoderFuzzOptions): boolean {
   console.log(`  inputs:            ${count} in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)}/s)`)
   console.log(`  mutations applied: ${[...perMutation].map(([k, v]) => `${k} ${v}`).join(', ')}`)
   console.log(`  inputs by outcome: decoded ${inputs.decoded}, placeholder ${inputs.placeholder}, closed ${inputs.closed}`)
-  console.log(`  frames decoded:    ${frames.decoded}`)
+  console.log(`  frames decoded:    ${frames.decoded} (${fastPathTaken} by the fast path, each checked against the strict decoder)`)
   console.log(`  placeholders:      ${sum(frames.placeholder)} (${list(frames.placeholder)})`)
   console.log(`  closed:            ${sum(closed)} (${list(closed)})`)
   console.log(`  crashes:           ${details.failed && !(details.errorInstance instanceof SlowInput) ? 1 : 0}${details.failed && details.errorInstance instanceof SlowInput ? ' (but one input too slow)' : ''}`)

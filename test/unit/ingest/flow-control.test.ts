@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { FlowControl } from '../../../src/ingest/flow-control.js'
+import { FlowControl, LOOP_TURN_BYTES, REST_MS } from '../../../src/ingest/flow-control.js'
 
 /** A socket's reading state as net.Socket keeps it: pause() and resume() are idempotent switches. */
 class Reader {
@@ -73,5 +73,38 @@ describe('FlowControl', () => {
     flow.detach(a)
     flow.pauseAll('backpressure')
     assert.equal(a.reading, true, 'a detached socket is no longer touched')
+  })
+
+  it('rests a socket for REST_MS, then reads again unless another reason still holds', async () => {
+    const flow = new FlowControl()
+    const a = new Reader()
+    const b = new Reader()
+    const gone = new Reader()
+    for (const s of [a, b, gone]) flow.attach(s)
+    flow.rest(a)
+    flow.rest(a) // resting already: one pause, one wake
+    flow.rest(b)
+    flow.rest(gone)
+    flow.detach(gone) // closed while resting: never resumed
+    flow.pauseAll('backpressure')
+    assert.deepEqual([a.reading, b.reading, gone.reading], [false, false, false])
+    await new Promise((resolve) => setTimeout(resolve, REST_MS + 20))
+    assert.deepEqual([a.reading, b.reading, gone.reading], [false, false, false], 'the file is still behind')
+    flow.resumeAll('backpressure')
+    assert.deepEqual([a.reading, b.reading, gone.reading], [true, true, false])
+    assert.equal(a.switches, 2)
+    flow.rest(a) // a later rest works again
+    assert.equal(a.reading, false)
+    await new Promise((resolve) => setTimeout(resolve, REST_MS + 20))
+    assert.equal(a.reading, true)
+  })
+
+  it('spends one budget per turn of the event loop for all sockets together', async () => {
+    const flow = new FlowControl()
+    assert.equal(flow.spend(LOOP_TURN_BYTES - 1), false)
+    assert.equal(flow.spend(1), true, 'the turn is spent')
+    assert.equal(flow.spend(1), true)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(flow.spend(LOOP_TURN_BYTES - 1), false, 'the next turn starts afresh')
   })
 })

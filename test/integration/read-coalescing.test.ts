@@ -1,0 +1,53 @@
+// A trickling client (CPython's SocketHandler, one small frame per send, a frame every ~100 µs) is read in
+// batches: after a small read the connection rests (FlowControl's `rest`) so the kernel gathers the next frames
+// into one read; every record still arrives, in order, promptly. Reads are counted by the ingest histogram
+// (one observation per read that completed frames).
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { after, describe, it } from 'node:test'
+import { runPythonAsync } from '../support/python.js'
+import { getJson, startServer, waitFor, type RunningServer } from '../support/server.js'
+
+const RECORDS = 3000
+
+/** Sends RECORDS records, spinning ~100 µs between them (a sleep would be ≥ 1 ms on a busy box), and prints
+ *  the largest send-to-return time, which would grow if the server stopped reading. */
+const TRICKLE = String.raw`
+import logging, logging.handlers, sys, time
+h = logging.handlers.SocketHandler('127.0.0.1', int(sys.argv[1]))
+log = logging.getLogger('trickle')
+log.propagate = False
+log.addHandler(h)
+log.setLevel(logging.INFO)
+for i in range(${RECORDS}):
+    log.info('trickle %d', i)
+    t = time.perf_counter()
+    while time.perf_counter() - t < 0.0001:
+        pass
+h.close()
+`
+
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text)
+  assert.ok(m, `${name} not in /metrics`)
+  return Number(m[1])
+}
+
+describe('read coalescing', () => {
+  let server: RunningServer
+  after(() => server?.cleanup())
+
+  it('reads a trickling SocketHandler several frames at a time, losing nothing and keeping order', async () => {
+    server = await startServer()
+    await runPythonAsync(TRICKLE, [String(server.logPort)])
+    await waitFor(async () => ((await getJson(server.webPort, '/api/status')).body as { file: { recordsWritten: number } }).file.recordsWritten >= RECORDS, 20000, 'all records written')
+    const lines = readFileSync(server.file, 'utf8').trimEnd().split('\n')
+    assert.equal(lines.length, RECORDS)
+    lines.forEach((line, i) => assert.ok(line.endsWith(` trickle ${i}`), `line ${i} out of order: ${line}`))
+    const reads = await metric(server.webPort, 'loggingserver_ingest_batch_seconds_count')
+    // Read as it arrives, each frame would be a read of its own (about RECORDS reads on an idle machine); a 1 ms
+    // rest gathers ~10 frames of this client per read.
+    assert.ok(reads <= RECORDS / 3, `${reads} reads for ${RECORDS} frames: reads are not coalesced`)
+  })
+})

@@ -1,0 +1,183 @@
+// The fast path (pickle-fast.ts) against the strict decoder, which is itself checked against CPython: on every
+// input it either declines (null) or builds exactly the strict decoder's value (and, as fields, exactly the
+// record toLogRecord makes of it), and it never takes a frame the strict decoder refuses. Inputs: genuine makePickle frames of many shapes, their mutations (fast-check), the
+// hostile frames, cache collisions; and the UTF-8 shortcut against the TextDecoder path it replaces.
+import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, describe, it } from 'node:test'
+import { isDeepStrictEqual } from 'node:util'
+import fc from 'fast-check'
+import { FrameError } from '../../../src/errors.js'
+import { fastRecordDict, fastRecordFields } from '../../../src/ingest/pickle-fast.js'
+import { utf8 } from '../../../src/ingest/pickle-scalars.js'
+import { unpickle, unpickleStrict } from '../../../src/ingest/unpickle.js'
+import type { PyValue } from '../../../src/py-value.js'
+import { recordOf, toLogRecord } from '../../../src/record.js'
+import { runPython } from '../../support/python.js'
+import { hostileFramesScript } from '../../support/server.js'
+
+/** Genuine frames (without the length prefix): the shapes makePickle sends, and a few it sends more rarely. */
+const MAKE_PICKLE_CASES = String.raw`
+import json, logging, logging.handlers, pickle, sys
+h = logging.handlers.SocketHandler('localhost', None)
+out = []
+def rec(name='app', msg='hello %s', args=('world',), exc=None, **extra):
+    r = logging.LogRecord(name, logging.INFO, '/srv/app/mod.py', 12, msg, args, exc, func='handler')
+    r.__dict__.update(extra)
+    out.append(h.makePickle(r)[4:].hex())
+rec()
+rec(msg='Überweisung %s für %d € — 日本語 🎉', args=('x', 3))
+rec(name='surrogate.\udcff', msg='file \udce9\udc80 %s', args=('\ud800',))
+rec(msg='', args=None)
+rec(msg='no args %s', args=None)
+rec(msg='%d %d', args=(-5, 2**70))
+rec(flag=True, off=False, none=None, big=2**63 + 1, neg=-2**40, small=-1, f=1.5, nan=float('nan'), inf=float('-inf'), whole=3.0)
+rec(nested={'a': [1, 2, {'b': (3, 4)}]}, items=[1, 2], t=(1,), s={1, 2}, b=b'raw')
+rec(**{'k%03d' % i: 'v%03d' % i for i in range(300)})
+rec(**{'long_key_' + 'x' * 80: 'a value ' * 20, 'e': ''})
+rec(msg='x' * 5000, args=None)
+try:
+    1 / 0
+except ZeroDivisionError:
+    rec(exc=sys.exc_info())
+out.append(pickle.dumps({}, 1).hex())
+out.append(pickle.dumps({'only': 'one'}, 1).hex())
+json.dump(out, sys.stdout)
+`
+
+const genuine = (JSON.parse(runPython(MAKE_PICKLE_CASES).toString('utf8')) as string[]).map((h) => Buffer.from(h, 'hex'))
+
+type Verdict = { value: PyValue } | { refused: string }
+function strict(b: Buffer): Verdict {
+  try {
+    return { value: unpickleStrict(b) }
+  } catch (err) {
+    assert.ok(err instanceof FrameError, `strict decoder threw ${String(err)}`)
+    return { refused: err.code }
+  }
+}
+
+/** The property: the fast path declines, or it built what the strict decoder builds (and that one accepts). */
+let taken = 0
+function agrees(b: Buffer): boolean {
+  const fast = fastRecordDict(b)
+  if (fast === null) {
+    assert.equal(fastRecordFields(b), null, 'fastRecordFields took a frame fastRecordDict declined')
+    return true
+  }
+  taken++
+  const verdict = strict(b)
+  if (!('value' in verdict)) assert.fail(`fast path took a frame the strict decoder refuses (${verdict.refused}): ${b.toString('hex')}`)
+  assert.ok(isDeepStrictEqual(fast, verdict.value), `fast and strict differ on ${b.toString('hex')}`)
+  // The record a connection makes of it: straight from the fields, or toLogRecord of the strict dict.
+  const fields = fastRecordFields(b)
+  assert.ok(fields !== null, 'fastRecordFields declined a frame fastRecordDict took')
+  assert.ok(isDeepStrictEqual(recordOf(fields.fields, fields.extra, 'peer', 7), toLogRecord(verdict.value, 'peer', 7)), `records differ on ${b.toString('hex')}`)
+  return true
+}
+
+describe('pickle fast path', () => {
+  it('takes the usual makePickle shapes and builds what the strict decoder builds', () => {
+    const takenBefore = taken
+    for (const b of genuine) agrees(b)
+    // All but the nested-containers extra, the exc_info-less empty dict (SETITEMS-less) and the one-key dict
+    // (SETITEM) are flat dicts of scalars; those three go to the strict decoder.
+    assert.equal(taken - takenBefore, genuine.length - 3)
+  })
+
+  it('declines, or agrees with the strict decoder, on every mutation of a genuine frame', () => {
+    const mutation = fc.record({
+      frame: fc.nat(genuine.length - 1),
+      edits: fc.array(fc.record({ kind: fc.constantFrom('set', 'insert', 'delete', 'cut'), at: fc.nat(), byte: fc.nat(255) }), { minLength: 1, maxLength: 6 }),
+    })
+    // Bytes that steer into the fast path's own opcodes and lengths, more often than uniform bytes would.
+    const steer = [0x58, 0x4e, 0x4b, 0x4d, 0x4a, 0x47, 0x49, 0x4c, 0x71, 0x72, 0x75, 0x2e, 0x28, 0x7d, 0x0a, 0x00, 0xff, 0xed, 0x80]
+    const takenBefore = taken
+    fc.assert(
+      fc.property(mutation, ({ frame, edits }) => {
+        let bytes = [...(genuine[frame] as Buffer)]
+        for (const { kind, at, byte } of edits) {
+          const i = at % (bytes.length + 1)
+          const value = byte < 128 ? (steer[byte % steer.length] as number) : byte
+          if (kind === 'set') bytes[Math.min(i, bytes.length - 1)] = value
+          else if (kind === 'insert') bytes.splice(i, 0, value)
+          else if (kind === 'delete') bytes.splice(i, 1)
+          else bytes = bytes.slice(0, i)
+        }
+        return agrees(Buffer.from(bytes))
+      }),
+      { numRuns: 10000, seed: 20261130 },
+    )
+    // Not a vacuous pass: many mutants (a changed character, a changed int) are still the fast path's shape.
+    assert.ok(taken - takenBefore > 100, `only ${taken - takenBefore} mutants took the fast path`)
+  })
+
+  it('declines, or agrees, on hand-made frames of its grammar and around it', () => {
+    const u32 = (n: number): string => String.fromCharCode(n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255)
+    const b = (s: string): Buffer => Buffer.from(s, 'latin1')
+    for (const s of [
+      '}(u.', '}q\x00(u.', '}r\x00\x00\x00\x00(u.', '}(X\x01\x00\x00\x00aNu.', '}(X\x01\x00\x00\x00aI01\nu.', '}(X\x01\x00\x00\x00aI00\nu.',
+      '}(X\x01\x00\x00\x00aL01\nu.', '}(X\x01\x00\x00\x00aL-0L\nu.', '}(X\x01\x00\x00\x00aI-12\nu.', '}(X\x01\x00\x00\x00aI 12\nu.',
+      '}(X\x01\x00\x00\x00aL1_0L\nu.', '}(X\x01\x00\x00\x00aL99999999999999999999L\nu.', '}(X\x01\x00\x00\x00aLL\nu.',
+      `}(X\x01\x00\x00\x00aX${u32(0xffffffff)}u.`, '}(X\x01\x00\x00\x00aX\x02\x00\x00\x00\xed\xa0u.', '}(X\x02\x00\x00\x00\xed\xa0Nu.',
+      '}(X\x03\x00\x00\x00\xed\xa0\x80Nu.', '}(X\x01\x00\x00\x00aNX\x01\x00\x00\x00aK\x01u.', '}(X\x01\x00\x00\x00aNu.N', '}(X\x01\x00\x00\x00aN.',
+      '}(X\x01\x00\x00\x00au.', '}(X\x01\x00\x00\x00aG\x7f\xf8\x00\x00\x00\x00\x00\x00u.', '}(X\x01\x00\x00\x00aG\x00\x00u.', '}(Nu.',
+      '}(X\x01\x00\x00\x00aq\x01Nq\x02u.', '}(X\x01\x00\x00\x00aq\x01h\x01u.', '}((X\x01\x00\x00\x00aNu.', '}(X\x01\x00\x00\x00aM\x01u.',
+      '}(X\x01\x00\x00\x00aJ\xff\xff\xff\xffu.', '}(X\x01\x00\x00\x00aI-01\nu.', '}(X\x01\x00\x00\x00aI-0\nu.', '}(X\x01\x00\x00\x00aL00L\nu.',
+      '}(X\x01\x00\x00\x00aI999999999999999\nu.', '}(X\x01\x00\x00\x00aI-9999999999999999\nu.', '}(X\x01\x00\x00\x00aL140264481741696L\nu.', '}(X\x03\x00\x00\x00\xef\xbb\xbfNu.', '}(X\x03\x00\x00\x00\xef\xbf\xbdNu.',
+    ]) agrees(b(s))
+    assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aI01\nu.')), new Map([['a', true]]))
+    assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aL-140264481741696L\nu.')), new Map([['a', -140264481741696]]))
+    assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aL12345678901234567890L\nu.')), new Map([['a', 12345678901234567890n]]))
+    assert.equal(fastRecordDict(b('}(X\x01\x00\x00\x00aI 12\nu.')), null) // Python's lenient int() text: strict decides
+  })
+
+  it('declines, or agrees, on every hostile frame', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pickle-fast-hostile-'))
+    after(() => rmSync(dir, { recursive: true, force: true }))
+    runPython(`import runpy, sys; sys.argv = ['make_frames.py', ${JSON.stringify(dir)}]; runpy.run_path(${JSON.stringify(hostileFramesScript())}, run_name='__main__')`)
+    const files = readdirSync(dir).filter((f) => f.endsWith('.frame'))
+    assert.ok(files.length > 10)
+    for (const f of files) agrees(readFileSync(path.join(dir, f)).subarray(4))
+  })
+
+  it('gives back the right text when two texts share a cache slot', () => {
+    // Same length, ends, middle and quarter: the cache's hash cannot tell them apart; the byte check must.
+    const one = 'abcdefghijklmnopqrst'
+    const two = 'abcXefghijklmnopqrst'
+    const frame = (name: string): Buffer => Buffer.concat([Buffer.from('}(X\x04\x00\x00\x00nameX\x14\x00\x00\x00', 'latin1'), Buffer.from(name), Buffer.from('u.')])
+    for (const name of [one, two, one, two, two, one]) assert.equal(fastRecordDict(frame(name))?.get('name'), name)
+  })
+
+  it('is taken only under the default limits, so a stricter budget still refuses', () => {
+    const big = genuine.find((g) => g.length > 5000) as Buffer
+    assert.ok(fastRecordDict(big) !== null)
+    assert.ok(unpickle(big) instanceof Map)
+    const tight = { expansionPerByte: 0, minExpansion: 3 }
+    assert.throws(() => unpickle(big, tight), (e: unknown) => e instanceof FrameError && e.code === 'PICKLE_BUDGET_EXCEEDED')
+  })
+})
+
+describe('utf8: Node\'s decoding with a strict re-check agrees with the TextDecoder path', () => {
+  /** A Uint8Array that is not a Buffer takes the original path (ASCII scan, TextDecoder, surrogatepass). */
+  const reference = (bytes: Uint8Array, surrogates: boolean): string | null => utf8(new Uint8Array(bytes), 0, bytes.length, surrogates)
+  const check = (bytes: Uint8Array): void => {
+    const buf = Buffer.from(bytes)
+    for (const surrogates of [true, false]) assert.equal(utf8(buf, 0, buf.length, surrogates), reference(bytes, surrogates), Buffer.from(bytes).toString('hex'))
+  }
+
+  it('on random bytes weighted toward UTF-8 lead and continuation bytes', () => {
+    const byte = fc.oneof(fc.nat(0x7f), fc.integer({ min: 0x80, max: 0xbf }), fc.integer({ min: 0xc0, max: 0xff }), fc.constantFrom(0xed, 0xa0, 0xef, 0xbf, 0xbd, 0xf4, 0x90))
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }).chain((a) => fc.array(byte, { maxLength: 40 }).map((b) => new Uint8Array([...a, ...b]))), (bytes) => {
+      check(bytes)
+      return true
+    }), { numRuns: 10000, seed: 20261130 })
+  })
+
+  it('on encoded text of every kind, lone surrogates, overlongs and U+FFFD itself', () => {
+    for (const s of ['', 'ascii', 'é', '€', '🎉', 'a\uFFFDb', '\uFEFFbom']) check(Buffer.from(s))
+    for (const hex of ['eda080', 'edbfbf', 'eda080edb080', 'c080', 'e08080', 'f0808080', 'f4908080', 'ff', 'c3', 'e282', 'efbfbd', 'eda0']) check(Buffer.from(hex, 'hex'))
+  })
+})
