@@ -4,26 +4,9 @@
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { MessageQueue } from './message-queue.js'
 import type { ForwardUrl } from './target-url.js'
+import type { ForwardStatusJson } from '../status/io-status.js'
 
-export type ForwardState = 'connected' | 'connecting' | 'backoff' | 'closed'
-
-/** One forward target on the status page (the shared status contract; the web room declares the same shape). */
-export interface ForwardStatusJson {
-  url: string
-  state: ForwardState
-  queuedRecords: number
-  queuedBytes: number
-  queueBytesMax: number
-  /** Records written to the socket, re-sends included. */
-  sent: number
-  /** RELP only: acknowledged by the receiver; null for tcp/udp. */
-  acked: number | null
-  /** RELP: written again after a reconnect because no acknowledgement had come. */
-  resent: number
-  /** Refused because the queue was full (never silent: counted here, in /metrics and reported). */
-  dropped: number
-  lastError: string | null
-}
+export type ForwardState = ForwardStatusJson['state']
 
 /** Reconnect delays: quick for a receiver restarting, then no more than one attempt per 30 s. */
 export const BACKOFF_FIRST_MS = 250

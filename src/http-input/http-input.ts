@@ -5,17 +5,9 @@ import type { Dispatcher } from '../dispatcher.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, type RejectCode } from '../errors.js'
 import { PeerAllow } from '../peer-allow.js'
+import type { InputStatusJson } from '../status/io-status.js'
 import type { Stats } from '../status/stats.js'
 import { FormError, formToLogRecord } from './form-record.js'
-
-/** The status page's row for one way in (the shared contract of issue 11, item 5; structurally typed). */
-export interface InputStatusJson {
-  kind: 'tcp' | 'tls' | 'unix' | 'udp' | 'http'
-  address: string
-  records: number
-  rejected: number
-  open: number | null
-}
 
 export interface HttpInputContext {
   dispatcher: Pick<Dispatcher, 'accept'>
