@@ -19,7 +19,7 @@ import type { LogRecord } from './record.js'
 import type { CentralFile } from './sinks/central-file.js'
 import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './sinks/file-config.js'
 import { LevelRates } from './status/level-rates.js'
-import { toRecent } from './status/recent.js'
+import { recentOf } from './status/recent.js'
 import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
 import { Telemetry } from './status/telemetry.js'
@@ -111,7 +111,7 @@ export class Server {
     const flow = new FlowControl()
     // Targets queue from the first record on, and connect once the ports are open (a failed start leaves no sockets).
     const forwarder = new Forwarder(config.forward, diagnostics)
-    const observers = [stats, levelRates, telemetry.clients, { record: (r: LogRecord) => ring.push(toRecent(r, getMessage(r))) }, ...(forwarder.size > 0 ? [forwarder] : [])]
+    const observers = [stats, levelRates, telemetry.clients, { record: (r: LogRecord) => ring.push(recentOf(r, getMessage)) }, ...(forwarder.size > 0 ? [forwarder] : [])]
     const dispatcher = new Dispatcher(file, observers, config.log.max_backlog_bytes, flow)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
     const udp = await listenOrFail('udp', { host: config.log.host, port: config.log.udp_port }, () => UdpInput.open({ dispatcher, stats, telemetry, diagnostics }, config.log, inherited))

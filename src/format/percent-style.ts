@@ -5,7 +5,7 @@ import type { LogRecord } from '../record.js'
 import { createAsctime } from './asctime.js'
 import { escapeLine, escapeText, needsEscape } from './escape.js'
 import { getMessage } from './message.js'
-import { convert, FormatError, MAX_FLOAT_PRECISION, padText, parseFormat, strOf, type Part, type Spec } from './percent-operator.js'
+import { convert, FormatError, MAX_FLOAT_PRECISION, paddingFor, padText, parseFormat, strOf, type Part, type Spec } from './percent-operator.js'
 
 export { FormatError }
 
@@ -125,6 +125,11 @@ function compileSpec(spec: Spec, asctime: (r: LogRecord) => string): (r: LogReco
   if (type === 'str' && conv === 's') {
     const text = get as (r: LogRecord) => string
     if (spec.width < 0 && spec.prec < 0) return text
+    // convert() of a str without a precision is padText() of it; paddingFor() makes that per record cheaper.
+    if (spec.prec < 0) {
+      const pad = paddingFor(spec)
+      return (r) => pad(text(r))
+    }
     return (r) => convert(text(r), spec, false) as string
   }
   const fallback: Spec = { ...spec, conv: 's', prec: -1 }

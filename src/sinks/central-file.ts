@@ -104,8 +104,11 @@ export class CentralFile extends EventEmitter {
 
   write(record: LogRecord): void {
     this.latency?.accept(record.received)
-    const entry = this.format(record) + '\n'
-    const bytes = Buffer.byteLength(entry)
+    const line = this.format(record)
+    // Measured before the '\n' is appended: the line is usually flat already (the escape check flattened it),
+    // and measuring line + '\n' would copy every line once more only to count its bytes.
+    const bytes = Buffer.byteLength(line) + 1
+    const entry = line + '\n'
     if (this.rotating !== null || this.rotationDue(bytes)) this.hold(entry, bytes)
     else this.writer.write(entry, bytes)
   }

@@ -15,16 +15,22 @@ export interface ClientSeriesEntry {
 export class ClientSeries {
   private readonly series = new Map<string, ClientSeriesEntry>()
   private readonly other: ClientSeriesEntry = { records: 0, lastSeen: 0 }
+  private lastClient: string | null = null
+  private lastEntry: ClientSeriesEntry | undefined = undefined
 
   /** `web.metrics_max_clients`; lowering it on reload keeps the series already given (they must stay monotonic). */
   constructor(public maxClients: number) {}
 
   record(r: LogRecord): void {
-    let entry = this.series.get(r.client)
+    // Records come in runs from one connection (one client string): the run needs no Map lookup. Series are
+    // never dropped, so a remembered series stays right; "other" is not remembered (a reload may raise the cap).
+    let entry = r.client === this.lastClient ? this.lastEntry : this.series.get(r.client)
     if (entry === undefined) {
       if (this.series.size >= this.maxClients) entry = this.other
       else this.series.set(r.client, (entry = { records: 0, lastSeen: 0 }))
     }
+    this.lastClient = entry === this.other ? null : r.client
+    this.lastEntry = entry
     entry.records++
     entry.lastSeen = r.received
   }

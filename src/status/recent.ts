@@ -3,11 +3,37 @@
 // (64 KiB; every cap between the wire and the page is in ../text-caps.ts).
 // So the ring's memory is bounded by recent_records × a small constant, whatever clients send.
 // Without args the page could only show the raw msg, so the ring keeps the merged message (getMessage) as
-// msg, as SocketHandler.makePickle does; status may not import format, so main.ts hands it in.
+// msg, as SocketHandler.makePickle does; status may not import format, so server.ts hands it in.
+// Almost every record is already its own recent view (SocketHandler sends args as None, most records carry no
+// extra, no text is over a cap): the ring keeps such a record itself, shared with the file and the forwarder,
+// instead of a copy per record (a 27-field object at 100k records/s, nearly all dropped unread).
 import type { LogRecord } from '../record.js'
 import { RECENT_FIELD_CHARS, RECENT_TEXT_CHARS } from '../text-caps.js'
 
 const NO_EXTRA = new Map<string, never>()
+
+/**
+ * What the ring keeps of `r`: `r` itself when toRecent would only swap its (empty) extra for another empty
+ * one, so the page and API see the same; otherwise toRecent(r, getMessage(r)).
+ */
+export function recentOf(r: LogRecord, getMessage: (r: LogRecord) => string): LogRecord {
+  return isOwnRecentView(r) ? r : toRecent(r, getMessage(r))
+}
+
+/** No args (the message is msg), no extras, no text over its cap: toRecent would change nothing shown. */
+export function isOwnRecentView(r: LogRecord): boolean {
+  return (
+    r.args === null && r.extra.size === 0 &&
+    r.msg.length <= RECENT_TEXT_CHARS && fits(r.exc_text, RECENT_TEXT_CHARS) && fits(r.stack_info, RECENT_TEXT_CHARS) &&
+    r.name.length <= RECENT_FIELD_CHARS && r.levelname.length <= RECENT_FIELD_CHARS && r.pathname.length <= RECENT_FIELD_CHARS &&
+    r.filename.length <= RECENT_FIELD_CHARS && r.module.length <= RECENT_FIELD_CHARS && r.funcName.length <= RECENT_FIELD_CHARS &&
+    fits(r.threadName, RECENT_FIELD_CHARS) && fits(r.processName, RECENT_FIELD_CHARS) && fits(r.taskName, RECENT_FIELD_CHARS)
+  )
+}
+
+function fits(s: string | null, max: number): boolean {
+  return s === null || s.length <= max
+}
 
 /** `message` is getMessage(r): msg with args merged in. */
 export function toRecent(r: LogRecord, message: string): LogRecord {

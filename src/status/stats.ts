@@ -36,6 +36,9 @@ export class Stats {
   readonly maxLevelNames: number
   private readonly perSecond = new Float64Array(BUCKETS)
   private bucketSecond = Math.floor(Date.now() / 1000)
+  /** The client of the last record and its entry (undefined once forgotten). */
+  private lastClient: string | null = null
+  private lastClientStats: ClientStats | undefined = undefined
 
   constructor(limits: StatsLimits = {}) {
     this.maxClients = limits.maxClients ?? 10_000
@@ -46,14 +49,22 @@ export class Stats {
 
   record(r: LogRecord): void {
     this.recordsReceived++
-    const level = this.byLevel.has(r.levelname) || this.byLevel.size < this.maxLevelNames ? r.levelname : OTHER_LEVELS
-    this.byLevel.set(level, (this.byLevel.get(level) ?? 0) + 1)
-    let c = this.clients.get(r.client)
+    const seen = this.byLevel.get(r.levelname)
+    let level = r.levelname
+    if (seen !== undefined) this.byLevel.set(level, seen + 1)
+    else {
+      if (this.byLevel.size >= this.maxLevelNames) level = OTHER_LEVELS
+      this.byLevel.set(level, (this.byLevel.get(level) ?? 0) + 1)
+    }
+    // Records come in runs from one connection, whose client string is one string: no Map lookup for the run.
+    let c = r.client === this.lastClient ? this.lastClientStats : this.clients.get(r.client)
     if (c === undefined) {
       if (this.clients.size >= this.maxClients) this.forgetIdleClients()
       c = { client: r.client, records: 0, lastSeen: 0, levels: Object.create(null) as Record<string, number> }
       this.clients.set(r.client, c)
     }
+    this.lastClient = r.client
+    this.lastClientStats = c
     c.records++
     c.lastSeen = r.received
     c.levels[level] = (c.levels[level] ?? 0) + 1
@@ -90,6 +101,8 @@ export class Stats {
     const byAge = [...this.clients.values()].sort((a, b) => a.lastSeen - b.lastSeen)
     const drop = Math.max(1, Math.floor(this.maxClients / 10))
     for (let i = 0; i < drop && i < byAge.length; i++) this.clients.delete(byAge[i]!.client)
+    this.lastClient = null
+    this.lastClientStats = undefined
     this.clientsForgotten += Math.min(drop, byAge.length)
   }
 

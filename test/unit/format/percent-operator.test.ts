@@ -1,7 +1,7 @@
 // pyPercent(): numeric conversions digit for digit against CPython, including exact rounding ties.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { pyPercent } from '../../../src/format/percent-operator.js'
+import { paddingFor, padText, parseFormat, pyPercent, type Spec } from '../../../src/format/percent-operator.js'
 import { pyFloat, PyTuple, type PyValue } from '../../../src/py-value.js'
 import { runPython } from '../../support/python.js'
 import { PY_DECODE, toWire } from './record-fixtures.js'
@@ -84,5 +84,16 @@ json.dump(out, sys.stdout)
       if (want === null || fmt === '%*d') assert.throws(() => pyPercent(fmt, args), `${fmt} % ${JSON.stringify(a.map(toWire))}`)
       else assert.equal(pyPercent(fmt, args), want, `${fmt} % ${JSON.stringify(a.map(toWire))}`)
     })
+  })
+})
+
+describe('paddingFor()', () => {
+  test('pads exactly as padText() does, for every width and text shape', () => {
+    const texts = ['', 'a', 'app.db', 'x'.repeat(11), 'x'.repeat(12), 'x'.repeat(30), 'é€', '😀😀', '\ud800', '\udc00x', '😀'.repeat(7), 'a😀'.repeat(40)]
+    for (const fmt of ['%(n)s', '%(n)0s', '%(n)1s', '%(n)-1s', '%(n)12s', '%(n)-12s', '%(n)-15s', '%(n)64s', '%(n)-65s', '%(n)100s']) {
+      const spec = parseFormat(fmt)[1] as Spec
+      const pad = paddingFor(spec)
+      for (const t of texts) assert.equal(pad(t), padText(t, spec), `${fmt} of ${JSON.stringify(t)}`)
+    }
   })
 })

@@ -57,6 +57,21 @@ describe('Stats: busiest clients and bounds', () => {
     assert.ok(stats.clients.has('busy'), 'the most recently seen peer is kept')
     assert.equal(stats.clientsForgotten + stats.clients.size, 1001)
   })
+  it('counts a forgotten peer afresh when it comes back, also straight after a run of its own records', () => {
+    const stats = new Stats({ maxClients: 10 })
+    for (let t = 1; t <= 3; t++) stats.record(rec(t, { client: 'old', received: t }))
+    // The tenth new peer forgets the least recently seen one, 'old', whose entry the last record used.
+    for (let i = 0; i < 10; i++) stats.record(rec(10 + i, { client: `p${i}`, received: 10 + i }))
+    assert.equal(stats.clients.has('old'), false)
+    stats.record(rec(30, { client: 'old', received: 30 }))
+    stats.record(rec(31, { client: 'old', received: 31 }))
+    assert.equal(stats.clients.get('old')?.records, 2)
+    assert.equal(stats.clients.get('old')?.lastSeen, 31)
+    const total = [...stats.clients.values()].reduce((n, c) => n + c.records, 0)
+    // Missing from the table: the first three of 'old' and p0's one (forgotten to make room for 'old' again).
+    assert.equal(stats.clients.has('p0'), false)
+    assert.equal(total + 4, stats.recordsReceived)
+  })
   it('counts level names past the limit together, so the wire cannot grow the table', () => {
     const stats = new Stats({ maxLevelNames: 3 })
     for (let i = 0; i < 50; i++) stats.record(rec(i, { levelname: `L${i}`, levelno: 25 }))
