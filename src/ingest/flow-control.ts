@@ -2,12 +2,8 @@
 // when no reason remains, so two pausers (the file falling behind, a connection handing the event loop round)
 // can never resume each other's pause. Reasons for every socket (backpressure) and for one (turn) combine.
 
-/**
- * How long a connection whose read was small rests before reading again (see rest()). 4 ms against 1 ms: 4 CPython
- * SocketHandlers cost the server 6 % less CPU per record (bench real-client row, two A/B pairs, 0.68–0.70 against
- * 0.73–0.74 of the asyncio receiver's), for at most 3 ms more from send to disk.
- */
-export const REST_MS = 4
+/** How long a connection whose read was small rests before reading again (see rest()). */
+export const REST_MS = 1
 
 /** Bytes all connections together may decode in one turn of the event loop. Every ready socket is read in the
  *  same poll phase, so with 32 busy clients a per-connection limit alone let one turn decode megabytes while

@@ -81,6 +81,13 @@ export class MetricsExposition {
     gauge('loggingserver_client_last_seen_timestamp_seconds', 'When each client\'s last record arrived, seconds since the epoch.',
       () => [...telemetry.clients.entries()].map(([client, e]) => [{ client }, e.lastSeen]), ['client'])
 
+    // Each way in (the page's inputs panel), labelled by kind and address: a short, fixed list from the config.
+    const perInput = (value: (i: StatusSnapshot['inputs'][number]) => number | null) => (s: StatusSnapshot): [Labels, number][] =>
+      s.inputs.flatMap((i) => { const v = value(i); return v === null ? [] : [[{ kind: i.kind, address: i.address }, v] as [Labels, number]] })
+    counter('loggingserver_input_records_total', 'Records accepted through each input (tcp, tls, unix, udp, http).', perInput((i) => i.records), ['kind', 'address'])
+    counter('loggingserver_input_rejected_total', 'Frames, datagrams, connections or requests each input refused (every reason; loggingserver_frames_rejected_total has them by reason).', perInput((i) => i.rejected), ['kind', 'address'])
+    gauge('loggingserver_input_connections', 'Open connections on each connection-based input (tcp, tls, unix).', perInput((i) => i.open), ['kind', 'address'])
+
     // Forward targets, labelled by their URL (a short, fixed list from the config).
     const perTarget = (value: (t: ForwardStatusJson) => number | null) => (): [Labels, number][] =>
       forwardTargets().flatMap((t) => { const v = value(t); return v === null ? [] : [[{ target: t.url }, v] as [Labels, number]] })

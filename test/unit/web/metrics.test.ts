@@ -118,6 +118,26 @@ describe('MetricsExposition', () => {
     if (promtool.error === undefined) assert.equal(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`)
   })
 
+  it('exports each input\'s records, refusals and open connections, labelled by kind and address', async () => {
+    const inputs = [
+      { kind: 'tcp' as const, address: '127.0.0.1:9020', records: 12, rejected: 1, open: 3 },
+      { kind: 'udp' as const, address: '127.0.0.1:9024', records: 5, rejected: 2, open: null },
+      { kind: 'http' as const, address: 'POST /log on 127.0.0.1:9021', records: 4, rejected: 0, open: null },
+    ]
+    const text = await renderMetrics({ ...snapshot([]), inputs })
+    const families = parsePrometheusText(text)
+    const tcp = { kind: 'tcp', address: '127.0.0.1:9020' }
+    const udp = { kind: 'udp', address: '127.0.0.1:9024' }
+    assert.equal(sampleValue(families, 'loggingserver_input_records_total', tcp), 12)
+    assert.equal(sampleValue(families, 'loggingserver_input_records_total', { kind: 'http', address: 'POST /log on 127.0.0.1:9021' }), 4)
+    assert.equal(sampleValue(families, 'loggingserver_input_rejected_total', udp), 2)
+    assert.equal(sampleValue(families, 'loggingserver_input_connections', tcp), 3)
+    assert.equal(sampleValue(families, 'loggingserver_input_connections', udp), undefined)
+    assert.equal(families.get('loggingserver_input_records_total')?.type, 'counter')
+    const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })
+    if (promtool.error === undefined) assert.equal(promtool.status, 0, `${promtool.stdout}${promtool.stderr}`)
+  })
+
   it('shows connections by state', async () => {
     const paused = parsePrometheusText(await renderMetrics({ ...snapshot([]), connectionsOpen: 3, backpressure: true }))
     assert.equal(sampleValue(paused, 'loggingserver_connections', { state: 'paused' }), 3)
