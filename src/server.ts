@@ -122,8 +122,8 @@ export class Server {
     const view: ServerView = {
       version: setup.version, config, stats, telemetry, ring, levelRates, file: () => file.stats(), backpressure: () => dispatcher.backpressure,
       httpInput,
-      // The status page's inputs and forward panels: each input room and each forwarder adds its one provider here.
-      inputs: [() => log.inputs(), ...(udp ? [() => [udp.status()]] : []), ...(httpInput ? [() => [httpInput.status()]] : [])],
+      // The status page's inputs and forward panels: the server lists every way in (inputs()); each forwarder its targets.
+      inputs: [() => holder.server?.inputs() ?? []],
       forward: [() => forwarder.statuses()],
       configState: () => holder.server?.configState ?? { valid: !setup.fallback, problem: setup.fallback?.problem ?? null, source: setup.fallback?.source ?? setup.configSource },
     }

@@ -17,8 +17,7 @@ export class MetricsExposition {
   /** The snapshot of the latest scrape; every collector reads this one, so a scrape is one instant. */
   private current: StatusSnapshot | null = null
 
-  /** `forwardTargets`: each forward target's counters, read at each scrape (empty when nothing is forwarded). */
-  constructor(telemetry: Telemetry, forwardTargets: () => readonly ForwardStatusJson[] = () => []) {
+  constructor(telemetry: Telemetry) {
     const { registry } = this
     collectDefaultMetrics({ register: registry })
     // Gauges named *_total break Prometheus's naming rules (`promtool check metrics` fails on them), and a
@@ -89,8 +88,8 @@ export class MetricsExposition {
     gauge('loggingserver_input_connections', 'Open connections on each connection-based input (tcp, tls, unix).', perInput((i) => i.open), ['kind', 'address'])
 
     // Forward targets, labelled by their URL (a short, fixed list from the config).
-    const perTarget = (value: (t: ForwardStatusJson) => number | null) => (): [Labels, number][] =>
-      forwardTargets().flatMap((t) => { const v = value(t); return v === null ? [] : [[{ target: t.url }, v] as [Labels, number]] })
+    const perTarget = (value: (t: ForwardStatusJson) => number | null) => (s: StatusSnapshot): [Labels, number][] =>
+      s.forward.flatMap((t) => { const v = value(t); return v === null ? [] : [[{ target: t.url }, v] as [Labels, number]] })
     gauge('loggingserver_forward_up', '1 while the forward target is connected (RELP: session open), 0 while connecting, backing off or closed.', perTarget((t) => (t.state === 'connected' ? 1 : 0)), ['target'])
     gauge('loggingserver_forward_queued_records', 'Records held for the forward target (RELP: including those sent but not yet acknowledged).', perTarget((t) => t.queuedRecords), ['target'])
     gauge('loggingserver_forward_queued_bytes', 'Bytes held for the forward target.', perTarget((t) => t.queuedBytes), ['target'])

@@ -21,7 +21,7 @@ export interface ServerView {
   ring: Ring<LogRecord>
   /** Records per second by level, 15 minutes of them, for /api/rates. */
   levelRates: LevelRates
-  /** Each way in lists itself (the log port: tcp and tls; later unix, udp, http): one provider per room. */
+  /** Every way in (tcp, tls, unix, udp, http) with its counts: the server lists them (Server.inputs()). */
   inputs: readonly (() => readonly InputStatusJson[])[]
   /** Each forwarder lists its targets. */
   forward: readonly (() => readonly ForwardStatusJson[])[]

@@ -29,7 +29,7 @@ export class WebPort {
       heavy: new Admission('record requests', HEAVY_RESPONSES),
       streams: new Admission('live streams', streamLimits(view.config.web.max_streams)),
     }
-    this.metrics = new MetricsExposition(view.telemetry, () => view.forward.flatMap((targets) => targets()))
+    this.metrics = new MetricsExposition(view.telemetry)
     this.handle = createApp(view, log, this.admissions, this.metrics).callback()
   }
 

@@ -8,6 +8,7 @@ import { Ring } from '../../../src/status/ring.js'
 import { Stats } from '../../../src/status/stats.js'
 import { Telemetry } from '../../../src/status/telemetry.js'
 import { MetricsExposition } from '../../../src/web/metrics.js'
+import type { ForwardStatusJson } from '../../../src/web/api-contract.js'
 import type { FileView } from '../../../src/web/server-view.js'
 import { statusSnapshot } from '../../../src/web/status-snapshot.js'
 import { ConfigSchema } from '../../../src/config/schema.js'
@@ -94,11 +95,12 @@ describe('MetricsExposition', () => {
 
   it('exports each forward target\'s queue and counters, labelled by URL (acked only for RELP)', async () => {
     const base = { queueBytesMax: 1000, resent: 0, lastError: null }
-    const own = new MetricsExposition(new Telemetry(2), () => [
+    const forward: ForwardStatusJson[] = [
       { ...base, url: 'relp://127.0.0.1:2514', state: 'connected', queuedRecords: 3, queuedBytes: 300, sent: 10, acked: 7, resent: 2, dropped: 0 },
       { ...base, url: 'tcp://[::1]:514', state: 'backoff', queuedRecords: 9, queuedBytes: 990, sent: 4, acked: null, dropped: 5 },
-    ])
-    const text = await own.render(snapshot([]))
+    ]
+    const own = new MetricsExposition(new Telemetry(2))
+    const text = await own.render({ ...snapshot([]), forward })
     const families = parsePrometheusText(text)
     const relp = { target: 'relp://127.0.0.1:2514' }
     const tcp = { target: 'tcp://[::1]:514' }
