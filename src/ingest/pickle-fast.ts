@@ -1,15 +1,18 @@
-// The fast path for what SocketHandler.makePickle actually sends: pickle protocol 1 of a flat dict of scalars,
-//   EMPTY_DICT [BINPUT] MARK (key value)* SETITEMS STOP
-// where each key is a BINUNICODE str and each value a BINUNICODE str, NONE, BININT/1/2, BINFLOAT, INT or LONG
-// (each str optionally memoized by BINPUT/LONG_BINPUT). It builds the dict straight from the bytes, without
-// the strict decoder's stack, marks and memo; for a connection, not even the dict: the record's fields and
-// extras as toLogRecord would split it (record.ts recordOf). Anything else, including every error, returns null and the
-// strict decoder (unpickle.ts) decides: so the fast path can only agree with it, never refuse what it takes.
-// Budgets: this grammar holds one dict of at most (bytes / 2) scalars, no sharing and no nesting, which is far
-// inside every default budget (one Map, 1 MiB minimum heap; expansion ≤ 1 value per byte, 64 Ki minimum);
-// unpickle() takes this path only under the default limits (pickle-budget.ts), so a stricter limit still
-// goes through the strict decoder and its checks.
-import { pyFloat, type PyValue } from '../py-value.js'
+// The fast path for what SocketHandler.makePickle actually sends: pickle protocol 1 of the record's dict,
+//   EMPTY_DICT [PUT] MARK (key value)* SETITEMS STOP
+// where each key is a str (BINUNICODE, or a memo GET of a str) and each value a str, a memo GET of a str, NONE,
+// BININT/1/2, BINFLOAT, INT or LONG, or, for `extra`, a dict with str keys, a list or a tuple of such values in
+// the batches CPython's pickler writes (each optionally memoized by BINPUT/LONG_BINPUT). It builds the dict
+// straight from the bytes, without the strict decoder's stack and marks; for a connection, not even the dict: the
+// record's fields and extras as toLogRecord would split it (record.ts recordOf). Anything else (a GET of a
+// container, which would be shared; sets, bytes, classes; nesting past 32), including every error, returns null
+// and the strict decoder (unpickle.ts) decides: so the fast path can only agree with it, never refuse what it takes.
+// Budgets: no value is shared, so the expansion is ≤ 1 value per byte (64 Ki minimum) and the nesting ≤ 32
+// (1000 allowed); the containers' heap is counted as the strict decoder counts it and the frame declined past the
+// 1 MiB every frame may use. unpickle() takes this path only under the default limits (pickle-budget.ts), so a
+// stricter limit still goes through the strict decoder and its checks.
+import { pyFloat, PyTuple, type PyValue } from '../py-value.js'
+import { DEFAULT_UNPICKLE_LIMITS, HEAP_COST } from './pickle-budget.js'
 import { KEY_ROLES, newFieldValues, NOT_A_FIELD, type FieldValues } from '../record.js'
 import { intLineValue, latin1, utf8 } from './pickle-scalars.js'
 
@@ -19,6 +22,8 @@ const SETITEMS = 0x75
 const STOP = 0x2e
 const BINPUT = 0x71
 const LONG_BINPUT = 0x72
+const BINGET = 0x68
+const LONG_BINGET = 0x6a
 const BINUNICODE = 0x58
 const NONE = 0x4e
 const BININT = 0x4a
@@ -27,6 +32,14 @@ const BININT2 = 0x4d
 const BINFLOAT = 0x47
 const INT = 0x49
 const LONG = 0x4c
+const SETITEM = 0x73
+const EMPTY_LIST = 0x5d
+const APPEND = 0x61
+const APPENDS = 0x65
+const EMPTY_TUPLE = 0x29
+const TUPLE = 0x74
+/** Containers nested deeper than this go to the strict decoder (whose limit is far above it). */
+const MAX_NESTING = 32
 /** INT/LONG lines this short and plain (digits, an optional `-`, LONG's `L`) are all makePickle writes. */
 const MAX_INT_LINE = 24
 
@@ -43,11 +56,27 @@ const cachedBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined
 const cachedTexts: string[] = new Array<string>(CACHE_SLOTS).fill('')
 /** Each cached text's KEY_ROLES entry, for when it is a key. */
 const cachedRoles: (number | undefined)[] = new Array<number | undefined>(CACHE_SLOTS).fill(undefined)
+/**
+ * The pickler memoizes every str it writes and writes a str object it meets again as a GET of it (`extra` values
+ * that are one object, a dict key equal to an earlier interned str). The fast path remembers the short strs of
+ * the current frame by memo index, valid while memoStamps[index] is the frame's stamp; a GET of anything else
+ * (a container, which would be shared, or a str it did not keep) declines. Bounded: 4,096 texts of ≤ 64 units.
+ */
+const MEMO_SLOTS = 4096
+const memoTexts: string[] = new Array<string>(MEMO_SLOTS).fill('')
+const memoStamps = new Int32Array(MEMO_SLOTS)
+let frameStamp = 0
 /** The cache slot text() last answered from or filled; -1 when the text was not cached (too long). */
 let textSlot = -1
 
 /** Not the fast path's shape (or not valid): the strict decoder decides. */
 const NOT_FAST = null
+/** What readValue gives back when the bytes are not of its grammar (null is Python's None). */
+const DECLINE = Symbol('decline')
+/** The parse's cursor: readValue and the container readers move it past what they read. */
+let at = 0
+/** What the strict decoder would charge its heap budget for the containers read so far. */
+let heap = 0
 
 /** Where the parse puts each key and value. */
 interface DictSink {
@@ -89,75 +118,201 @@ function parse(b: Buffer, sink: DictSink): boolean {
   const n = b.length
   // The shortest frame of the shape is `}(u.`; the last byte must be STOP and the one before SETITEMS.
   if (n < 4 || b[0] !== EMPTY_DICT || b[n - 1] !== STOP || b[n - 2] !== SETITEMS) return false
-  let pos = skipPut(b, 1, n)
+  newFrame()
+  let pos = memoPut(b, 1, n, null)
   if (pos < 0 || b[pos] !== MARK) return false
   pos++
   const end = n - 2
+  heap = HEAP_COST.map
   while (pos < end) {
-    // The key: a str (only BINUNICODE here).
-    if (b[pos] !== BINUNICODE || pos + 5 > end) return false
-    const keyLength = u32(b, pos + 1)
-    const keyAt = pos + 5
-    if (keyLength > end - keyAt) return false
-    const key = text(b, keyAt, keyAt + keyLength)
-    if (key === null) return false
+    at = pos
+    textSlot = -1
+    const key = readKey(b, end)
+    if (key === DECLINE) return false
     const role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
-    pos = skipPut(b, keyAt + keyLength, end)
-    if (pos < 0 || pos >= end) return false
-    // The value.
-    let value: PyValue
-    const op = b[pos] as number
-    pos++
-    switch (op) {
-      case BINUNICODE: {
-        if (pos + 4 > end) return false
-        const length = u32(b, pos)
-        pos += 4
-        if (length > end - pos) return false
-        const decoded = text(b, pos, pos + length)
-        if (decoded === null) return false
-        value = decoded
-        pos = skipPut(b, pos + length, end)
-        if (pos < 0) return false
-        break
-      }
-      case NONE:
-        value = null
-        break
-      case BININT1:
-        if (pos + 1 > end) return false
-        value = b[pos] as number
-        pos += 1
-        break
-      case BININT2:
-        if (pos + 2 > end) return false
-        value = (b[pos] as number) | ((b[pos + 1] as number) << 8)
-        pos += 2
-        break
-      case BININT:
-        if (pos + 4 > end) return false
-        value = u32(b, pos) | 0
-        pos += 4
-        break
-      case BINFLOAT:
-        if (pos + 8 > end) return false
-        value = pyFloat(b.readDoubleBE(pos))
-        pos += 8
-        break
-      case INT:
-      case LONG: {
-        const nl = b.indexOf(0x0a, pos)
-        if (nl < 0 || nl >= end || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return false
-        value = smallInt(b, pos, nl, op === LONG) ?? intLineValue(latin1(b, pos, nl))
-        pos = nl + 1
-        break
-      }
-      default:
-        return false
-    }
+    const value = readValue(b, end, 0)
+    if (value === DECLINE) return false
+    pos = at
     sink.put(key, role, value)
   }
   return pos === end
+}
+
+/**
+ * The value at `at`, which it moves past the value and its optional memo PUT; DECLINE when it is not of the
+ * grammar. Scalars as makePickle writes them, and the containers an `extra` holds: dicts with str keys, lists
+ * and tuples, filled in the batches CPython's pickler writes (MARK … SETITEMS/APPENDS, or one item and
+ * SETITEM/APPEND). The strict decoder's stack machine gives these bytes the same meaning: a batch or a single
+ * SETITEM/APPEND fills the container just below its items, which here is the one just read.
+ */
+function readValue(b: Buffer, end: number, depth: number): PyValue | typeof DECLINE {
+  if (at >= end) return DECLINE
+  const op = b[at] as number
+  let pos = at + 1
+  let value: PyValue | typeof DECLINE
+  switch (op) {
+    case BINUNICODE: {
+      if (pos + 4 > end) return DECLINE
+      const length = u32(b, pos)
+      pos += 4
+      if (length > end - pos) return DECLINE
+      const decoded = text(b, pos, pos + length)
+      if (decoded === null) return DECLINE
+      value = decoded
+      pos += length
+      break
+    }
+    case BINGET:
+      if (pos + 1 > end) return DECLINE
+      value = memoText(b[pos] as number)
+      pos += 1
+      break
+    case LONG_BINGET:
+      if (pos + 4 > end) return DECLINE
+      value = memoText(u32(b, pos))
+      pos += 4
+      break
+    case NONE:
+      value = null
+      break
+    case BININT1:
+      if (pos + 1 > end) return DECLINE
+      value = b[pos] as number
+      pos += 1
+      break
+    case BININT2:
+      if (pos + 2 > end) return DECLINE
+      value = (b[pos] as number) | ((b[pos + 1] as number) << 8)
+      pos += 2
+      break
+    case BININT:
+      if (pos + 4 > end) return DECLINE
+      value = u32(b, pos) | 0
+      pos += 4
+      break
+    case BINFLOAT:
+      if (pos + 8 > end) return DECLINE
+      value = pyFloat(b.readDoubleBE(pos))
+      pos += 8
+      break
+    case INT:
+    case LONG: {
+      const nl = b.indexOf(0x0a, pos)
+      if (nl < 0 || nl >= end || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return DECLINE
+      value = smallInt(b, pos, nl, op === LONG) ?? intLineValue(latin1(b, pos, nl))
+      pos = nl + 1
+      break
+    }
+    case EMPTY_DICT:
+      return depth < MAX_NESTING && charge(HEAP_COST.map) && pastPut(b, pos, end, null) ? dictItems(b, end, depth + 1) : DECLINE
+    case EMPTY_LIST:
+      return depth < MAX_NESTING && charge(HEAP_COST.array) && pastPut(b, pos, end, null) ? listItems(b, end, depth + 1) : DECLINE
+    case EMPTY_TUPLE:
+      return charge(HEAP_COST.object) && pastPut(b, pos, end, null) ? new PyTuple([]) : DECLINE
+    case MARK:
+      at = pos
+      return depth < MAX_NESTING ? tupleItems(b, end, depth + 1) : DECLINE
+    default:
+      return DECLINE
+  }
+  if (value === DECLINE) return DECLINE
+  return pastPut(b, pos, end, value) ? value : DECLINE
+}
+
+/** Moves `at` past an optional memo PUT at `pos` of `value`; false when that is cut short. */
+function pastPut(b: Buffer, pos: number, end: number, value: PyValue): boolean {
+  at = memoPut(b, pos, end, value)
+  return at >= 0
+}
+
+/** Charges a container as the strict decoder's budget does (pickle-budget.ts). The strict decoder never refuses
+ *  a frame under its minimum heap; past that, it decides. */
+function charge(cost: number): boolean {
+  heap += cost
+  return heap <= DEFAULT_UNPICKLE_LIMITS.minHeapBytes
+}
+
+/** A dict key: a str, written out or a memo GET of one. */
+function readKey(b: Buffer, end: number): string | typeof DECLINE {
+  const op = b[at]
+  if (op !== BINUNICODE && op !== BINGET && op !== LONG_BINGET) return DECLINE
+  const key = readValue(b, end, MAX_NESTING)
+  return typeof key === 'string' ? key : DECLINE
+}
+
+/** The items of the dict whose EMPTY_DICT (and PUT) was just read. */
+function dictItems(b: Buffer, end: number, depth: number): Map<PyValue, PyValue> | typeof DECLINE {
+  const dict = new Map<PyValue, PyValue>()
+  while (at < end) {
+    if (b[at] === MARK) {
+      at++
+      while (at < end && b[at] !== SETITEMS) {
+        const key = readKey(b, end)
+        if (key === DECLINE) return DECLINE
+        const value = readValue(b, end, depth)
+        if (value === DECLINE) return DECLINE
+        dict.set(key, value)
+      }
+      if (at >= end) return DECLINE
+      at++
+    } else {
+      // One item and SETITEM, or what follows the dict: read an item, and go back if no SETITEM comes.
+      const back = at
+      const heapBack = heap
+      const key = readKey(b, end)
+      const value = key === DECLINE ? DECLINE : readValue(b, end, depth)
+      if (key === DECLINE || value === DECLINE || at >= end || b[at] !== SETITEM) {
+        at = back
+        heap = heapBack
+        return dict
+      }
+      at++
+      dict.set(key, value)
+    }
+  }
+  return dict
+}
+
+/** The items of the list whose EMPTY_LIST (and PUT) was just read. */
+function listItems(b: Buffer, end: number, depth: number): PyValue[] | typeof DECLINE {
+  const list: PyValue[] = []
+  while (at < end) {
+    if (b[at] === MARK) {
+      at++
+      while (at < end && b[at] !== APPENDS) {
+        const value = readValue(b, end, depth)
+        if (value === DECLINE) return DECLINE
+        list.push(value)
+      }
+      if (at >= end) return DECLINE
+      at++
+    } else {
+      const back = at
+      const heapBack = heap
+      const value = readValue(b, end, depth)
+      if (value === DECLINE || at >= end || b[at] !== APPEND) {
+        at = back
+        heap = heapBack
+        return list
+      }
+      at++
+      list.push(value)
+    }
+  }
+  return list
+}
+
+/** The items of the tuple whose MARK was just read, up to TUPLE (and its PUT). */
+function tupleItems(b: Buffer, end: number, depth: number): PyTuple | typeof DECLINE {
+  const items: PyValue[] = []
+  while (at < end && b[at] !== TUPLE) {
+    const value = readValue(b, end, depth)
+    if (value === DECLINE) return DECLINE
+    items.push(value)
+  }
+  if (at >= end || !charge(HEAP_COST.object)) return DECLINE
+  const tuple = new PyTuple(items)
+  return pastPut(b, at + 1, end, tuple) ? tuple : DECLINE
 }
 
 function u32(b: Buffer, at: number): number {
@@ -169,27 +324,16 @@ function text(b: Buffer, start: number, end: number): string | null {
   const n = end - start
   textSlot = -1
   if (n > MAX_CACHED_BYTES) return utf8(b, start, end, true)
-  // A constant-cost hash (the length, both ends, the middle): a collision only costs a miss, as the bytes are
+  // Every byte counts: texts that differ in one character are common (module1.py, module2.py, Thread-7),
+  // and a hash that skips it makes them evict each other. A collision only costs a miss: the bytes are
   // compared in full below.
   let h = Math.imul(n, 0x9e3779b1)
-  if (n > 0) {
-    h = Math.imul(h ^ (b[start] as number) ^ ((b[end - 1] as number) << 8) ^ ((b[start + (n >> 1)] as number) << 16), 0x01000193)
-    h = Math.imul(h ^ (b[start + (n >> 2)] as number) ^ ((b[end - 2] as number) << 8) ^ ((b[end - 3] as number) << 16) ^ ((b[start + 1] as number) << 24), 0x01000193)
-  }
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193)
   const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1)
   const known = cachedBytes[slot]
-  if (known !== undefined && known.length === n) {
-    let same = true
-    for (let i = 0; i < n; i++) {
-      if (known[i] !== b[start + i]) {
-        same = false
-        break
-      }
-    }
-    if (same) {
-      textSlot = slot
-      return cachedTexts[slot] as string
-    }
+  if (known !== undefined && known.length === n && sameBytes(known, b, start)) {
+    textSlot = slot
+    return cachedTexts[slot] as string
   }
   const decoded = utf8(b, start, end, true)
   if (decoded === null) return null
@@ -200,13 +344,49 @@ function text(b: Buffer, start: number, end: number): string | null {
   return decoded
 }
 
-/** Past an optional BINPUT/LONG_BINPUT at `pos` (memoizing is all they do, and nothing here reads the memo);
- *  -1 when it is cut short. */
-function skipPut(b: Buffer, pos: number, end: number): number {
+function sameBytes(known: Uint8Array, b: Buffer, start: number): boolean {
+  for (let i = 0; i < known.length; i++) if (known[i] !== b[start + i]) return false
+  return true
+}
+
+/** Past an optional BINPUT/LONG_BINPUT at `pos` memoizing `value` (the value just read); -1 when it is cut short. */
+function memoPut(b: Buffer, pos: number, end: number, value: PyValue): number {
   const op = b[pos]
-  if (op === BINPUT) return pos + 2 <= end ? pos + 2 : -1
-  if (op === LONG_BINPUT) return pos + 5 <= end ? pos + 5 : -1
-  return pos
+  let index: number
+  let next: number
+  if (op === BINPUT) {
+    if (pos + 2 > end) return -1
+    index = b[pos + 1] as number
+    next = pos + 2
+  } else if (op === LONG_BINPUT) {
+    if (pos + 5 > end) return -1
+    index = u32(b, pos + 1)
+    next = pos + 5
+  } else {
+    return pos
+  }
+  if (index < MEMO_SLOTS) {
+    if (typeof value === 'string' && value.length <= MAX_CACHED_BYTES) {
+      memoTexts[index] = value
+      memoStamps[index] = frameStamp
+    } else {
+      memoStamps[index] = 0
+    }
+  }
+  return next
+}
+
+/** The str this frame memoized at `index`, or DECLINE for anything else (a container, a long str, nothing). */
+function memoText(index: number): string | typeof DECLINE {
+  return index < MEMO_SLOTS && memoStamps[index] === frameStamp ? (memoTexts[index] as string) : DECLINE
+}
+
+/** Forgets the previous frame's memo (by a new stamp, not by clearing it). */
+function newFrame(): void {
+  if (++frameStamp === 0x3fffffff) {
+    memoStamps.fill(0)
+    frameStamp = 1
+  }
 }
 
 /**

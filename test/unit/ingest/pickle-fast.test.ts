@@ -44,10 +44,30 @@ except ZeroDivisionError:
     rec(exc=sys.exc_info())
 out.append(pickle.dumps({}, 1).hex())
 out.append(pickle.dumps({'only': 'one'}, 1).hex())
-json.dump(out, sys.stdout)
+# Extras with containers the fast path builds (dicts with str keys, lists, tuples, in one or many batches)…
+taken = len(out)
+rec(ctx={'k': 'v', 'n': 1, 'nested': {'a': [1, 2]}}, one={'only': 1}, single=[5], empty_d={}, empty_l=[], empty_t=(), t=(1, 'a', None))
+rec(deep=[[[[{'x': ((1,),), 'y': [{}]}]]]], mixed=[{}, 'after'], lists=[[], [1], [[]]], d={'a': {}, 'b': 'c', 'e': []})
+rec(big_list=list(range(2500)), big_dict={'k%d' % i: [i] for i in range(1500)}, floats=[1.5, 2.0, float('nan')])
+rec(tuple_in_dict={'t': (1, 2), 'u': ()})
+one_str = 'one str object, written once and then as a memo GET'[:40]
+rec(u=one_str, v=one_str, w={'u': one_str})
+# …and the ones it leaves to the strict decoder: shared values (memo GET), non-str keys, deep nesting, and a
+# tuple right after an empty list or dict (its MARK reads as the start of that container's batch).
+declined = len(out)
+rec(tuple_after_empty_dict=[{}, (1, 2)])
+rec(tuple_after_empty_list=[[], (1,)])
+shared = [1]
+rec(a=shared, b=shared)
+rec(intkey={1: 'a'})
+deep = []
+for _ in range(40): deep = [deep]
+rec(deep=deep)
+json.dump({'frames': out, 'taken': taken, 'declined': declined}, sys.stdout)
 `
 
-const genuine = (JSON.parse(runPython(MAKE_PICKLE_CASES).toString('utf8')) as string[]).map((h) => Buffer.from(h, 'hex'))
+const made = JSON.parse(runPython(MAKE_PICKLE_CASES).toString('utf8')) as { frames: string[]; taken: number; declined: number }
+const genuine = made.frames.map((h) => Buffer.from(h, 'hex'))
 
 type Verdict = { value: PyValue } | { refused: string }
 function strict(b: Buffer): Verdict {
@@ -81,10 +101,14 @@ function agrees(b: Buffer): boolean {
 describe('pickle fast path', () => {
   it('takes the usual makePickle shapes and builds what the strict decoder builds', () => {
     const takenBefore = taken
-    for (const b of genuine) agrees(b)
-    // All but the nested-containers extra, the exc_info-less empty dict (SETITEMS-less) and the one-key dict
-    // (SETITEM) are flat dicts of scalars; those three go to the strict decoder.
-    assert.equal(taken - takenBefore, genuine.length - 3)
+    const takenOf = (frames: Buffer[]): number => frames.filter((b) => agrees(b) && fastRecordDict(b) !== null).length
+    const flat = genuine.slice(0, made.taken)
+    // All but the extra with a set and bytes, the empty dict (SETITEMS-less) and the one-key dict (SETITEM).
+    assert.equal(takenOf(flat), flat.length - 3)
+    const containers = genuine.slice(made.taken, made.declined)
+    assert.equal(takenOf(containers), containers.length)
+    assert.equal(takenOf(genuine.slice(made.declined)), 0)
+    assert.ok(taken > takenBefore)
   })
 
   it('declines, or agrees with the strict decoder, on every mutation of a genuine frame', () => {
@@ -93,7 +117,7 @@ describe('pickle fast path', () => {
       edits: fc.array(fc.record({ kind: fc.constantFrom('set', 'insert', 'delete', 'cut'), at: fc.nat(), byte: fc.nat(255) }), { minLength: 1, maxLength: 6 }),
     })
     // Bytes that steer into the fast path's own opcodes and lengths, more often than uniform bytes would.
-    const steer = [0x58, 0x4e, 0x4b, 0x4d, 0x4a, 0x47, 0x49, 0x4c, 0x71, 0x72, 0x75, 0x2e, 0x28, 0x7d, 0x0a, 0x00, 0xff, 0xed, 0x80]
+    const steer = [0x58, 0x4e, 0x4b, 0x4d, 0x4a, 0x47, 0x49, 0x4c, 0x71, 0x72, 0x75, 0x2e, 0x28, 0x7d, 0x0a, 0x00, 0xff, 0xed, 0x80, 0x68, 0x6a, 0x5d, 0x61, 0x65, 0x29, 0x74, 0x73]
     const takenBefore = taken
     fc.assert(
       fc.property(mutation, ({ frame, edits }) => {
@@ -127,7 +151,23 @@ describe('pickle fast path', () => {
       '}(X\x01\x00\x00\x00aq\x01Nq\x02u.', '}(X\x01\x00\x00\x00aq\x01h\x01u.', '}((X\x01\x00\x00\x00aNu.', '}(X\x01\x00\x00\x00aM\x01u.',
       '}(X\x01\x00\x00\x00aJ\xff\xff\xff\xffu.', '}(X\x01\x00\x00\x00aI-01\nu.', '}(X\x01\x00\x00\x00aI-0\nu.', '}(X\x01\x00\x00\x00aL00L\nu.',
       '}(X\x01\x00\x00\x00aI999999999999999\nu.', '}(X\x01\x00\x00\x00aI-9999999999999999\nu.', '}(X\x01\x00\x00\x00aL140264481741696L\nu.', '}(X\x03\x00\x00\x00\xef\xbb\xbfNu.', '}(X\x03\x00\x00\x00\xef\xbf\xbdNu.',
+      // Memo GETs: of a str (taken), of a container, of an index a later PUT gave a container, of nothing.
+      '}(X\x01\x00\x00\x00aq\x01h\x01u.', '}(X\x01\x00\x00\x00aq\x01X\x01\x00\x00\x00bh\x01u.', '}q\x00(X\x01\x00\x00\x00ah\x00u.',
+      '}(X\x01\x00\x00\x00aq\x01]q\x01X\x01\x00\x00\x00bh\x01u.', '}(X\x01\x00\x00\x00ah\x05u.', '}(X\x01\x00\x00\x00aj\x01\x00\x00\x00u.',
+      '}(X\x01\x00\x00\x00ar\x00\x10\x00\x00X\x01\x00\x00\x00bj\x00\x10\x00\x00u.',
+      // Containers: batches, single items, empty ones followed by what is not theirs, cut short, nested deep.
+      '}(X\x01\x00\x00\x00a}(X\x01\x00\x00\x00bK\x01uu.', '}(X\x01\x00\x00\x00a}X\x01\x00\x00\x00bK\x01su.', '}(X\x01\x00\x00\x00a}X\x01\x00\x00\x00bK\x01u.',
+      '}(X\x01\x00\x00\x00a](K\x01K\x02eu.', '}(X\x01\x00\x00\x00a]K\x01au.', '}(X\x01\x00\x00\x00a](K\x01tu.', '}(X\x01\x00\x00\x00a(K\x01K\x02tu.',
+      '}(X\x01\x00\x00\x00a)X\x01\x00\x00\x00b]u.', '}(X\x01\x00\x00\x00a}(K\x01K\x02uu.', '}(X\x01\x00\x00\x00a](u.', '}(X\x01\x00\x00\x00a}(X\x01\x00\x00\x00b',
+      '}(X\x01\x00\x00\x00a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]u.', '}(X\x01\x00\x00\x00a]](K\x01eau.', '}(X\x01\x00\x00\x00a}X\x01\x00\x00\x00b]K\x01asu.',
     ]) agrees(b(s))
+    assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aq\x01h\x01u.')), new Map([['a', 'a']]))
+    assert.equal(fastRecordDict(b('}(X\x01\x00\x00\x00aq\x01]q\x01X\x01\x00\x00\x00bh\x01u.')), null)
+    assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00a}X\x01\x00\x00\x00b]K\x01asu.')), new Map([['a', new Map([['b', [1]]])]]))
+    assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]u.')), null) // 40 lists read ahead: past its 32 levels, the strict decoder decides
+    // A memo entry of an earlier frame is not this frame's: the strict decoder refuses the GET.
+    assert.ok(fastRecordDict(b('}(X\x01\x00\x00\x00aq\x07Nu.')) !== null)
+    assert.equal(fastRecordDict(b('}(X\x01\x00\x00\x00bh\x07u.')), null)
     assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aI01\nu.')), new Map([['a', true]]))
     assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aL-140264481741696L\nu.')), new Map([['a', -140264481741696]]))
     assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aL12345678901234567890L\nu.')), new Map([['a', 12345678901234567890n]]))
@@ -143,12 +183,15 @@ describe('pickle fast path', () => {
     for (const f of files) agrees(readFileSync(path.join(dir, f)).subarray(4))
   })
 
-  it('gives back the right text when two texts share a cache slot', () => {
-    // Same length, ends, middle and quarter: the cache's hash cannot tell them apart; the byte check must.
-    const one = 'abcdefghijklmnopqrst'
-    const two = 'abcXefghijklmnopqrst'
-    const frame = (name: string): Buffer => Buffer.concat([Buffer.from('}(X\x04\x00\x00\x00nameX\x14\x00\x00\x00', 'latin1'), Buffer.from(name), Buffer.from('u.')])
-    for (const name of [one, two, one, two, two, one]) assert.equal(fastRecordDict(frame(name))?.get('name'), name)
+  it('gives back the right text when texts share a cache slot', () => {
+    // 10,000 texts of one length that differ in one or two characters, more than the cache's 4,096 slots: by
+    // pigeonhole thousands of them share a slot with another, and only the byte check tells them apart.
+    const names = Array.from({ length: 10_000 }, (_, i) => `worker-${String(i).padStart(5, '0')}.py`)
+    const frame = (name: string): Buffer => Buffer.concat([Buffer.from(`}(X\x04\x00\x00\x00nameX${String.fromCharCode(name.length)}\x00\x00\x00`, 'latin1'), Buffer.from(name), Buffer.from('u.')])
+    const frames = names.map(frame)
+    for (const order of [names.keys(), [...names.keys()].reverse(), names.map((_, i) => (i * 7919) % names.length)]) {
+      for (const i of order) assert.equal(fastRecordDict(frames[i] as Buffer)?.get('name'), names[i])
+    }
   })
 
   it('is taken only under the default limits, so a stricter budget still refuses', () => {
