@@ -91,10 +91,9 @@ export class BatchedWriter extends EventEmitter {
   }
 
   /** Never blocks, never drops: the caller watches pendingBytes for backpressure. */
-  write(data: string, bytes: number = Buffer.byteLength(data)): void {
+  write(data: string): void {
     if (this.state === 'ending' || this.state === 'closed') throw new Error(`write() after end(): ${this.path}`)
-    this.queue.push(data, bytes)
-    this.accepted += bytes
+    this.accepted += this.queue.push(data)
     this.acceptedWrites += 1
     // Start on the next turn of the event loop, so a burst read from sockets becomes one write(2).
     if (this.state === 'idle' && this.immediate === null) this.immediate = setImmediate(this.kick)

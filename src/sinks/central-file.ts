@@ -48,7 +48,6 @@ export class CentralFile extends EventEmitter {
   private readonly diag: Diagnostics
   private readonly writer: BatchedWriter
   private held: string[] = []
-  private heldLens: number[] = []
   private heldBytes = 0
   private rotating: Promise<void> | null = null
   private compressing: Promise<void> = Promise.resolve()
@@ -104,13 +103,9 @@ export class CentralFile extends EventEmitter {
 
   write(record: LogRecord): void {
     this.latency?.accept(record.received)
-    const line = this.format(record)
-    // Measured before the '\n' is appended: the line is usually flat already (the escape check flattened it),
-    // and measuring line + '\n' would copy every line once more only to count its bytes.
-    const bytes = Buffer.byteLength(line) + 1
-    const entry = line + '\n'
-    if (this.rotating !== null || this.rotationDue(bytes)) this.hold(entry, bytes)
-    else this.writer.write(entry, bytes)
+    const entry = this.format(record) + '\n'
+    if (this.rotating !== null || this.rotationDue(entry)) this.hold(entry)
+    else this.writer.write(entry)
   }
 
   /** SIGHUP: reopen the same path without renaming (an external logrotate moved it). */
@@ -138,13 +133,12 @@ export class CentralFile extends EventEmitter {
 
   /** Crash path: held and pending records go out synchronously, to whatever file is open. */
   flushSync(): void {
-    const { held, heldLens } = this
+    const { held } = this
     const state = this.writer.currentState
     if (state !== 'ending' && state !== 'closed') {
-      for (let i = 0; i < held.length; i++) this.writer.write(held[i]!, heldLens[i]!)
+      for (const entry of held) this.writer.write(entry)
       this.held = []
-      this.heldLens = []
-      this.heldBytes = 0
+        this.heldBytes = 0
     }
     this.writer.flushSync()
   }
@@ -174,7 +168,7 @@ export class CentralFile extends EventEmitter {
   }
 
   /** Checked BEFORE an entry is added, so a rotation always falls between two records. */
-  private rotationDue(entryBytes: number): boolean {
+  private rotationDue(entry: string): boolean {
     if (!this.writer.isRegularFile) return false
     const r = this.rotation
     if (r.when !== null && Date.now() >= this.rolloverAtMs) {
@@ -183,16 +177,17 @@ export class CentralFile extends EventEmitter {
     }
     // Logical size: what is on disk plus what is queued for this file (CPython's tell() after write).
     const size = this.writer.size + this.writer.pendingBytes
-    if (sizeRolloverDue(size, entryBytes, r.maxBytes, r.backupCount) && Date.now() >= this.sizeRotationAfterMs) {
+    // An entry's UTF-16 length × 3 bounds its bytes: only one that may reach the limit is measured.
+    if (sizeRolloverDue(size, entry.length * 3, r.maxBytes, r.backupCount) && sizeRolloverDue(size, Buffer.byteLength(entry), r.maxBytes, r.backupCount) && Date.now() >= this.sizeRotationAfterMs) {
       this.rotating = this.rotate('size')
       return true
     }
     return false
   }
 
-  private hold(entry: string, bytes: number): void {
+  private hold(entry: string): void {
+    const bytes = Buffer.byteLength(entry)
     this.held.push(entry)
-    this.heldLens.push(bytes)
     this.heldBytes += bytes
   }
 
@@ -237,15 +232,12 @@ export class CentralFile extends EventEmitter {
 
   /** Feed held records through the normal path: one of them may start the next rotation. */
   private release(): void {
-    const { held, heldLens } = this
+    const { held } = this
     this.held = []
-    this.heldLens = []
     this.heldBytes = 0
-    for (let i = 0; i < held.length; i++) {
-      const entry = held[i]!
-      const bytes = heldLens[i]!
-      if (this.rotating !== null || this.rotationDue(bytes)) this.hold(entry, bytes)
-      else this.writer.write(entry, bytes)
+    for (const entry of held) {
+      if (this.rotating !== null || this.rotationDue(entry)) this.hold(entry)
+      else this.writer.write(entry)
     }
     if (this.rotating === null && this.held.length === 0 && this.writer.pendingBytes === 0) this.emit('drain')
   }

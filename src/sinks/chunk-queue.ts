@@ -1,37 +1,66 @@
-// The writer's backlog: strings appended into buckets of at most maxBytes, each bucket's byte length and
-// entry count kept as data arrives, so nothing accumulated is ever re-measured (unlike sonic-boom's loop).
+// The writer's backlog, already in UTF-8: each entry is encoded once, as it arrives, straight into a pool of
+// maxBytes, and handed to write(2) as a view of that pool. Its byte length comes from the encoding itself, so
+// nothing is measured twice, and no string of a whole bucket is ever built (V8 flattened such a rope of a
+// thousand lines, then encoded it: twice the copying, measured at about 0.7 µs a line).
 
 export class ChunkQueue {
-  private bufs: string[] = []
-  private lens: number[] = []
-  private counts: number[] = []
+  /** Buckets handed over or sealed and not yet shifted, oldest first, with their entry counts. */
+  private readonly sealed: Buffer[] = []
+  private readonly sealedCounts: number[] = []
+  /** Entries not yet shifted are pool[start, end), `count` of them; the pool fills from `end`. */
+  private pool: Buffer
+  private start = 0
+  private end = 0
+  private count = 0
 
   constructor(private readonly maxBytes: number) {
     if (!(maxBytes > 0)) throw new RangeError(`maxWriteBytes must be positive: ${maxBytes}`)
+    this.pool = Buffer.allocUnsafe(maxBytes)
   }
 
-  get length(): number { return this.bufs.length }
+  get length(): number {
+    return this.sealed.length + (this.end > this.start ? 1 : 0)
+  }
 
-  /** `bytes` is data's UTF-8 length; an entry larger than maxBytes gets a bucket of its own, whole. */
-  push(data: string, bytes: number): void {
-    const last = this.bufs.length - 1
-    const lastLen = this.lens[last]
-    if (lastLen !== undefined && lastLen + bytes <= this.maxBytes) {
-      this.bufs[last] += data // V8 makes this a rope; Buffer.from() flattens it once, at write time
-      this.lens[last] = lastLen + bytes
-      this.counts[last]! += 1
-    } else {
-      this.bufs.push(data)
-      this.lens.push(bytes)
-      this.counts.push(1)
+  /** Appends `data` as UTF-8 and returns its byte length; an entry larger than maxBytes gets a bucket of its
+   *  own, whole. */
+  push(data: string): number {
+    const room = this.pool.length - this.end
+    // A UTF-16 unit never takes more than 3 bytes: only an entry near the pool's end is measured first.
+    if (data.length * 3 > room) {
+      const bytes = Buffer.byteLength(data)
+      if (bytes > room) {
+        this.seal()
+        if (bytes > this.maxBytes) {
+          this.sealed.push(Buffer.from(data))
+          this.sealedCounts.push(1)
+          return bytes
+        }
+        this.pool = Buffer.allocUnsafe(this.maxBytes)
+        this.start = 0
+        this.end = 0
+      }
     }
+    const bytes = this.pool.write(data, this.end)
+    this.end += bytes
+    this.count += 1
+    return bytes
   }
 
-  /** The oldest bucket as one Buffer plus how many entries it holds, or null when empty. */
+  /** The oldest bucket plus how many entries it holds, or null when empty. The bucket is a view of the pool
+   *  that nothing writes over: the pool only fills past it. */
   shift(): { buf: Buffer; count: number } | null {
-    const data = this.bufs.shift()
-    if (data === undefined) return null
-    this.lens.shift()
-    return { buf: Buffer.from(data), count: this.counts.shift()! }
+    if (this.sealed.length === 0) this.seal()
+    const buf = this.sealed.shift()
+    if (buf === undefined) return null
+    return { buf, count: this.sealedCounts.shift()! }
+  }
+
+  private seal(): void {
+    if (this.end === this.start) return
+    this.sealed.push(this.pool.subarray(this.start, this.end))
+    this.sealedCounts.push(this.count)
+    this.start = this.end
+    this.count = 0
   }
 }

@@ -194,11 +194,25 @@ describe('BatchedWriter', () => {
 describe('ChunkQueue', () => {
   it('packs entries into buckets of at most maxBytes, counting entries, in order', () => {
     const q = new ChunkQueue(10)
-    for (const s of ['abcd', 'efgh', 'ij', 'k', 'LONGER-THAN-TEN', 'z']) q.push(s, s.length)
+    for (const s of ['abcd', 'efgh', 'ij', 'k', 'LONGER-THAN-TEN', 'z']) assert.equal(q.push(s), s.length)
     const out: Array<[string, number]> = []
     for (let c = q.shift(); c !== null; c = q.shift()) out.push([c.buf.toString(), c.count])
     assert.deepEqual(out, [['abcdefghij', 3], ['k', 1], ['LONGER-THAN-TEN', 1], ['z', 1]])
     assert.equal(q.length, 0)
+  })
+  it('encodes UTF-8 once, measuring only near a bucket\'s end, and never writes over a bucket it handed out', () => {
+    const q = new ChunkQueue(16)
+    assert.equal(q.push('grüße'), 7) // 5 units: room for 15 bytes, so it is encoded without measuring first
+    const first = q.shift()!
+    assert.equal(first.buf.toString(), 'grüße')
+    assert.equal(q.push('日本'), 6) // into the 9 bytes left after the handed-out 'grüße'
+    assert.equal(q.push('🎉x'), 5) // 3 units may take 9 bytes: measured, 5 do not fit the 3 left, so a new pool
+    const out: string[] = []
+    for (let c = q.shift(); c !== null; c = q.shift()) out.push(c.buf.toString())
+    assert.deepEqual(out, ['日本', '🎉x'])
+    assert.equal(first.buf.toString(), 'grüße') // its bytes were not reused
+    // A lone surrogate takes 3 bytes (U+FFFD), as Buffer.byteLength counts it.
+    assert.equal(q.push('a\ud800b'), Buffer.byteLength('a\ud800b'))
   })
   it('rejects a non-positive bucket size', () => {
     assert.throws(() => new ChunkQueue(0), RangeError)
