@@ -31,8 +31,8 @@ export interface LogRecord {
   received: number
   /** Server-added: arrival order, assigned by the dispatcher (1, 2, 3…). */
   seq: number
-  /** Every other key the client sent (`extra=` values), inert. */
-  extra: Map<string, PyValue>
+  /** Every other key the client sent (`extra=` values), inert. Read-only: records without extras share one. */
+  extra: ReadonlyMap<string, PyValue>
 }
 
 export class RecordError extends Error {
@@ -70,18 +70,21 @@ export function toLogRecord(decoded: PyValue, client: string, received: number):
   if (!(decoded instanceof Map)) throw new RecordError('the pickle is not a dict')
   // Keys of other types than str never match a field, nor become extras.
   const fields = newFieldValues()
-  const extra = new Map<string, PyValue>()
+  let extra: Map<string, PyValue> | null = null
   for (const [k, v] of decoded) {
     if (typeof k !== 'string') continue
     const role = KEY_ROLES.get(k)
-    if (role === undefined) extra.set(k, v)
+    if (role === undefined) (extra ??= new Map()).set(k, v)
     else if (role !== NOT_A_FIELD) fields[role] = v
   }
-  return recordOf(fields, extra, client, received)
+  return recordOf(fields, extra ?? NO_EXTRA, client, received)
 }
 
 /** The record from its fields (a later key of the same name has replaced an earlier one) and extras in order. */
-export function recordOf(f: FieldValues, extra: Map<string, PyValue>, client: string, received: number): LogRecord {
+/** The extras of every record that has none (most): one shared map, never written (LogRecord.extra is read-only). */
+export const NO_EXTRA: ReadonlyMap<string, PyValue> = new Map()
+
+export function recordOf(f: FieldValues, extra: ReadonlyMap<string, PyValue>, client: string, received: number): LogRecord {
   const levelnoRaw = num(f[FIELD.levelno])
   const levelnameRaw = f[FIELD.levelname]
   const levelname = levelnameRaw == null ? LEVEL_NAMES.get(levelnoRaw ?? 0) ?? `Level ${levelnoRaw}` : pyStr(levelnameRaw)

@@ -94,9 +94,10 @@ class MapSink implements DictSink {
 /** The record's fields and extras straight from the bytes: what toLogRecord makes of the dict, without it. */
 export class RecordFields implements DictSink {
   readonly fields: FieldValues = newFieldValues()
-  readonly extra = new Map<string, PyValue>()
+  /** Allocated by the first extra: most records have none (recordOf then gets NO_EXTRA). */
+  extra: Map<string, PyValue> | null = null
   put(key: string, role: number | undefined, value: PyValue): void {
-    if (role === undefined) this.extra.set(key, value)
+    if (role === undefined) (this.extra ??= new Map()).set(key, value)
     else if (role !== NOT_A_FIELD) this.fields[role] = value
   }
 }

@@ -41,15 +41,17 @@ const SLICE_UTF8_BYTES = 4096
 
 /** UTF-8 text, or null if invalid. `surrogates` accepts encoded lone surrogates like Python's 'surrogatepass'. */
 export function utf8(b: Uint8Array, start: number, end: number, surrogates: boolean): string | null {
-  let i = start
-  while (i < end && (b[i] as number) < 0x80) i++
-  if (i === end) return latin1(b, start, end)
   if (end - start <= SLICE_UTF8_BYTES && b instanceof Buffer) {
     // Node's own decoding (no subarray, no TextDecoder call) turns every invalid sequence into U+FFFD and is
     // otherwise the strict decoder's result: a text without U+FFFD is the answer. One with U+FFFD (genuine, or
-    // from invalid bytes) is decided strictly below.
+    // from invalid bytes) is decided strictly below. An ASCII text needs no scan first: it decodes to a
+    // one-byte string, which V8 knows cannot hold U+FFFD (half the time of scanning it in JS, measured).
     const text = slicers(b).utf8Slice(start, end)
     if (!text.includes('\uFFFD')) return text
+  } else {
+    let i = start
+    while (i < end && (b[i] as number) < 0x80) i++
+    if (i === end) return latin1(b, start, end)
   }
   try {
     return UTF8.decode(b.subarray(start, end))
