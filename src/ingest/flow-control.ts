@@ -2,7 +2,7 @@
 // when no reason remains, so two pausers (the file falling behind, a connection handing the event loop round)
 // can never resume each other's pause. Reasons for every socket (backpressure) and for one (turn) combine.
 
-/** How long a connection whose read was small rests before reading again (see rest()). */
+/** How long a connection whose reads are small rests before reading again (see rest()). */
 export const REST_MS = 1
 
 /** Bytes all connections together may decode in one turn of the event loop. Every ready socket is read in the
@@ -14,7 +14,7 @@ export const LOOP_TURN_BYTES = 256 * 1024
  *  lets the event loop go round before reading more (that socket). `accepting`: a stop takes the connections
  *  still queued in the kernel first, and libuv accepts one per loop iteration, so iterations must be quick.
  *  `handover`: a stop under systemd takes each connection's buffered bytes and stores its fd; nothing more
- *  may be read meanwhile. `rest`: a connection's read was small, so it rests REST_MS and the kernel gathers what
+ *  may be read meanwhile. `rest`: a connection trickles (two small reads in a row), so it rests REST_MS and the kernel gathers what
  *  its client sends meanwhile into one read (see rest()). */
 export type PauseReason = 'backpressure' | 'turn' | 'accepting' | 'handover' | 'rest'
 
@@ -47,7 +47,7 @@ export class FlowControl {
   /**
    * A genuine SocketHandler writes one small frame per send, so a connection read as it arrives costs a
    * wake-up, a read and a Buffer per record: about half the server's CPU, measured. Resting a connection whose
-   * read was small lets the kernel gather the next frames into one read; a record waits at most REST_MS more.
+   * reads are small (connection.ts decides) lets the kernel gather the next frames into one read; a record waits at most REST_MS more.
    * The connections resting now wake together at the end of it.
    */
   rest(socket: Pausable): void {

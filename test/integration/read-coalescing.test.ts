@@ -1,5 +1,5 @@
 // A trickling client (CPython's SocketHandler, one small frame per send, a frame every ~100 µs) is read in
-// batches: after a small read the connection rests (FlowControl's `rest`) so the kernel gathers the next frames
+// batches: after two small reads in a row the connection rests (FlowControl's `rest`) so the kernel gathers the next frames
 // into one read; every record still arrives, in order, promptly. Reads are counted by the ingest histogram
 // (one observation per read that completed frames).
 import assert from 'node:assert/strict'
