@@ -14,8 +14,8 @@ export const LOOP_TURN_BYTES = 256 * 1024
  *  lets the event loop go round before reading more (that socket). `accepting`: a stop takes the connections
  *  still queued in the kernel first, and libuv accepts one per loop iteration, so iterations must be quick.
  *  `handover`: a stop under systemd takes each connection's buffered bytes and stores its fd; nothing more
- *  may be read meanwhile. `rest`: a connection trickles (two small reads in a row), so it rests REST_MS and the kernel gathers what
- *  its client sends meanwhile into one read (see rest()). */
+ *  may be read meanwhile. `rest`: a connection trickles (two small reads in a row), so it rests REST_MS and the
+ *  kernel gathers what its client sends meanwhile into one read (see rest()). */
 export type PauseReason = 'backpressure' | 'turn' | 'accepting' | 'handover' | 'rest'
 
 /** What flow control needs of a socket (net.Socket has both). */
@@ -47,8 +47,8 @@ export class FlowControl {
   /**
    * A genuine SocketHandler writes one small frame per send, so a connection read as it arrives costs a
    * wake-up, a read and a Buffer per record: about half the server's CPU, measured. Resting a connection whose
-   * reads are small (connection.ts decides) lets the kernel gather the next frames into one read; a record waits at most REST_MS more.
-   * The connections resting now wake together at the end of it.
+   * reads are small (connection.ts decides) lets the kernel gather the next frames into one read; a record waits
+   * at most REST_MS more. The connections resting now wake together at the end of it.
    */
   rest(socket: Pausable): void {
     if (this.resting.has(socket) || !this.own.has(socket)) return
