@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   // Last, once every signal handler is in place: tests and systemd take this line and READY=1 as "up".
   diagnostics.report('LS-STARTED', server.startedLine)
   notifier.ready(server.statusLine())
+  server.warmUp()
 }
 
 /** Started by systemd (Type=notify): the case where exiting over a config mistake closes the ports. */

@@ -29,7 +29,7 @@ import type { Notifier } from './systemd/notify.js'
 import type { FdStore } from './systemd/fd-store.js'
 import type { ConfigStateJson } from './web/api-contract.js'
 import type { ServerView } from './web/server-view.js'
-import { WEB_RELOADABLE, WebPort } from './web/web-port.js'
+import { loadLazyGlobals, WEB_RELOADABLE, WebPort } from './web/web-port.js'
 
 /** Every key a reload applies in place, as each room declares it; anything else waits for a restart. */
 export const RELOADABLE: readonly string[] = [
@@ -156,6 +156,11 @@ export class Server {
   /** Every way in with its counts (the status page's InputStatusJson). */
   inputs(): InputStatusJson[] {
     return [...this.log.inputs(), ...(this.udp ? [this.udp.status()] : []), ...(this.httpInput ? [this.httpInput.status()] : [])]
+  }
+
+  /** Once READY=1 is out: what the first request would otherwise wait for (see loadLazyGlobals). */
+  warmUp(): void {
+    setImmediate(loadLazyGlobals)
   }
 
   /** systemd's STATUS= line. */

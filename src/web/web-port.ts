@@ -15,6 +15,15 @@ import type { ServerView } from './server-view.js'
 /** Keys of `web:` a reload applies; enabled, host, port and the ring's size need a restart. */
 export const WEB_RELOADABLE = ['refresh_seconds', 'css_file', 'auth', 'max_streams', 'metrics_max_clients', 'http_handler_auth', 'http_handler_max_bytes'] as const
 
+/**
+ * Koa's respond() asks whether a body is a `Response`, and Node 20 loads fetch's undici (about 15 ms) the first
+ * time anything touches that global: the status page's first answer took 53 ms on an idle server. Touching it
+ * once the server is up moves that load off the first request.
+ */
+export function loadLazyGlobals(): void {
+  void globalThis.Response
+}
+
 export class WebPort {
   private handle: (req: http.IncomingMessage, res: http.ServerResponse) => void
   private listening: Listening = { servers: [], description: 'not listening', activated: false }
