@@ -62,8 +62,10 @@ export const KEY_ROLES: ReadonlyMap<string, number> = new Map<string, number>([
 /** The values of the fields by KEY_ROLES position; undefined where the dict had no such key. */
 export type FieldValues = (PyValue | undefined)[]
 
+const NO_FIELDS: readonly undefined[] = FIELD_NAMES.map(() => undefined)
+
 export function newFieldValues(): FieldValues {
-  return new Array<PyValue | undefined>(FIELD_NAMES.length).fill(undefined)
+  return NO_FIELDS.slice() // a copy of a packed array: cheaper than Array(n).fill(), measured per record
 }
 
 export function toLogRecord(decoded: PyValue, client: string, received: number): LogRecord {

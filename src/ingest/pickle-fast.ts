@@ -79,6 +79,11 @@ let textSlot = -1
 const NOT_FAST = null
 /** What readValue gives back when the bytes are not of its grammar (null is Python's None). */
 const DECLINE = Symbol('decline')
+/** `=== DECLINE` made V8 call its generic StrictEqual on every value (a PyValue may be a string); the type test
+ *  is inlined. Nothing but DECLINE is a symbol here. */
+function declined(v: unknown): v is typeof DECLINE {
+  return typeof v === 'symbol'
+}
 /** The parse's cursor: readValue and the container readers move it past what they read. */
 let at = 0
 /** What the strict decoder would charge its heap budget for the containers read so far. */
@@ -136,10 +141,10 @@ function parse(b: Buffer, sink: DictSink): boolean {
     at = pos
     textSlot = -1
     const key = readKey(b, end)
-    if (key === DECLINE) return false
+    if (declined(key)) return false
     const role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
     const value = readValue(b, end, 0)
-    if (value === DECLINE) return false
+    if (declined(value)) return false
     pos = at
     sink.put(key, role, value)
   }
@@ -223,7 +228,7 @@ function readValue(b: Buffer, end: number, depth: number): PyValue | typeof DECL
     default:
       return DECLINE
   }
-  if (value === DECLINE) return DECLINE
+  if (declined(value)) return DECLINE
   return pastPut(b, pos, end, value) ? value : DECLINE
 }
 
@@ -256,9 +261,9 @@ function dictItems(b: Buffer, end: number, depth: number): Map<PyValue, PyValue>
       at++
       while (at < end && b[at] !== SETITEMS) {
         const key = readKey(b, end)
-        if (key === DECLINE) return DECLINE
+        if (declined(key)) return DECLINE
         const value = readValue(b, end, depth)
-        if (value === DECLINE) return DECLINE
+        if (declined(value)) return DECLINE
         dict.set(key, value)
       }
       if (at >= end) return DECLINE
@@ -268,8 +273,8 @@ function dictItems(b: Buffer, end: number, depth: number): Map<PyValue, PyValue>
       const back = at
       const heapBack = heap
       const key = readKey(b, end)
-      const value = key === DECLINE ? DECLINE : readValue(b, end, depth)
-      if (key === DECLINE || value === DECLINE || at >= end || b[at] !== SETITEM) {
+      const value = declined(key) ? DECLINE : readValue(b, end, depth)
+      if (declined(key) || declined(value) || at >= end || b[at] !== SETITEM) {
         at = back
         heap = heapBack
         return dict
@@ -289,7 +294,7 @@ function listItems(b: Buffer, end: number, depth: number): PyValue[] | typeof DE
       at++
       while (at < end && b[at] !== APPENDS) {
         const value = readValue(b, end, depth)
-        if (value === DECLINE) return DECLINE
+        if (declined(value)) return DECLINE
         list.push(value)
       }
       if (at >= end) return DECLINE
@@ -298,7 +303,7 @@ function listItems(b: Buffer, end: number, depth: number): PyValue[] | typeof DE
       const back = at
       const heapBack = heap
       const value = readValue(b, end, depth)
-      if (value === DECLINE || at >= end || b[at] !== APPEND) {
+      if (declined(value) || at >= end || b[at] !== APPEND) {
         at = back
         heap = heapBack
         return list
@@ -315,7 +320,7 @@ function tupleItems(b: Buffer, end: number, depth: number): PyTuple | typeof DEC
   const items: PyValue[] = []
   while (at < end && b[at] !== TUPLE) {
     const value = readValue(b, end, depth)
-    if (value === DECLINE) return DECLINE
+    if (declined(value)) return DECLINE
     items.push(value)
   }
   if (at >= end || !charge(HEAP_COST.object)) return DECLINE
