@@ -205,7 +205,7 @@ function readValue(b: Buffer, end: number, depth: number): PyValue | typeof DECL
       break
     case BINFLOAT:
       if (pos + 8 > end) return DECLINE
-      value = pyFloat(b.readDoubleBE(pos))
+      value = pyFloat(frameView.getFloat64(frameBase + pos, false))
       pos += 8
       break
     case INT:
