@@ -67,6 +67,12 @@ export class Connection implements PartialFrameHolder {
   private turnBytes = 0
   /** Short reads in a row (see SMALL_READ_BYTES). */
   private shortReads = 0
+  /**
+   * Not TLS: a TLS socket's chunks are its decrypted records, and CPython's SSL socket sends each frame as a
+   * record of its own, so every chunk is short however much is waiting; resting on them held a blasting TLS
+   * client to one record per rest (a stop then cut off a 20,000-record client still being read).
+   */
+  private readonly restsWhenShort: boolean
   /** When the frame now partly received began (Date.now()). */
   private frameStartedAt = 0
   private onClose: (() => void) | null = null
@@ -82,6 +88,7 @@ export class Connection implements PartialFrameHolder {
     this.peer = input.peer ?? peerAddress(socket)
     this.counters = input.counters ?? null
     this.handOverable = input.handOver ?? true
+    this.restsWhenShort = !(socket instanceof TLSSocket)
     if (this.counters) this.counters.open++
     this.framer = new Framer(ctx.maxFrameBytes)
     const { frameBytes } = ctx.telemetry
@@ -235,7 +242,7 @@ export class Connection implements PartialFrameHolder {
     this.turnBytes += chunk.length
     this.shortReads = chunk.length < SMALL_READ_BYTES ? this.shortReads + 1 : 0
     if (this.ctx.flow.spend(chunk.length) || this.turnBytes >= TURN_BYTES) this.yieldTurn()
-    else if (this.shortReads >= 2) this.ctx.flow.rest(this.socket)
+    else if (this.shortReads >= 2 && this.restsWhenShort) this.ctx.flow.rest(this.socket)
   }
 
   /**

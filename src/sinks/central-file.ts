@@ -138,7 +138,7 @@ export class CentralFile extends EventEmitter {
     if (state !== 'ending' && state !== 'closed') {
       for (const entry of held) this.writer.write(entry)
       this.held = []
-        this.heldBytes = 0
+      this.heldBytes = 0
     }
     this.writer.flushSync()
   }

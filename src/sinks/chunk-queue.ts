@@ -63,7 +63,7 @@ export class ChunkQueue {
   }
 
   private seal(): void {
-    if (this.end === this.start) return
+    if (this.count === 0) return // an empty entry still counts: its bucket may be empty, not missing
     this.sealed.push(this.pool.subarray(this.start, this.end))
     this.sealedCounts.push(this.count)
     this.start = this.end

@@ -211,6 +211,10 @@ describe('ChunkQueue', () => {
     for (let c = q.shift(); c !== null; c = q.shift()) out.push(c.buf.toString())
     assert.deepEqual(out, ['日本', '🎉x'])
     assert.equal(first.buf.toString(), 'grüße') // its bytes were not reused
+    // An empty entry is still an entry: it is counted in a bucket of its own count, not in the next one's.
+    assert.equal(q.push(''), 0)
+    assert.deepEqual(q.shift(), { buf: Buffer.alloc(0), count: 1 })
+    assert.equal(q.shift(), null)
     // A lone surrogate takes 3 bytes (U+FFFD), as Buffer.byteLength counts it.
     assert.equal(q.push('a\ud800b'), Buffer.byteLength('a\ud800b'))
   })
