@@ -79,14 +79,15 @@ export function toLogRecord(decoded: PyValue, client: string, received: number):
     if (role === undefined) (extra ??= new Map()).set(k, v)
     else if (role !== NOT_A_FIELD) fields[role] = v
   }
-  return recordOf(fields, extra ?? NO_EXTRA, client, received)
+  return recordOf(fields, extra, client, received)
 }
 
-/** The record from its fields (a later key of the same name has replaced an earlier one) and extras in order. */
 /** The extras of every record that has none (most): one shared map, never written (LogRecord.extra is read-only). */
-export const NO_EXTRA: ReadonlyMap<string, PyValue> = new Map()
+const NO_EXTRA: ReadonlyMap<string, PyValue> = new Map()
 
-export function recordOf(f: FieldValues, extra: ReadonlyMap<string, PyValue>, client: string, received: number): LogRecord {
+/** The record from its fields (a later key of the same name has replaced an earlier one) and extras in order;
+ *  `extra` null when the dict had none. */
+export function recordOf(f: FieldValues, extra: ReadonlyMap<string, PyValue> | null, client: string, received: number): LogRecord {
   const levelnoRaw = num(f[FIELD.levelno])
   const levelnameRaw = f[FIELD.levelname]
   const levelname = levelnameRaw == null ? LEVEL_NAMES.get(levelnoRaw ?? 0) ?? `Level ${levelnoRaw}` : pyStr(levelnameRaw)
@@ -117,7 +118,7 @@ export function recordOf(f: FieldValues, extra: ReadonlyMap<string, PyValue>, cl
     client,
     received,
     seq: 0,
-    extra,
+    extra: extra ?? NO_EXTRA,
   }
 }
 

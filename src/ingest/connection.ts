@@ -8,7 +8,7 @@ import { TLSSocket } from 'node:tls'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
-import { NO_EXTRA, RecordError, recordOf, toLogRecord, type LogRecord } from '../record.js'
+import { RecordError, recordOf, toLogRecord, type LogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { FlowControl } from './flow-control.js'
@@ -313,7 +313,7 @@ export function decodeFrame(frame: Buffer, peer: string, received: number, limit
     if (limits === undefined) {
       // makePickle's usual frame: its fields straight from the bytes (pickle-fast.ts); else the strict decoder.
       const fast = fastRecordFields(frame)
-      return { record: fast !== null ? recordOf(fast.fields, fast.extra ?? NO_EXTRA, peer, received) : toLogRecord(unpickleStrict(frame), peer, received) }
+      return { record: fast !== null ? recordOf(fast.fields, fast.extra, peer, received) : toLogRecord(unpickleStrict(frame), peer, received) }
     }
     return { record: toLogRecord(unpickle(frame, limits), peer, received) }
   } catch (err) {

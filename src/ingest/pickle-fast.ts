@@ -105,7 +105,7 @@ class MapSink implements DictSink {
 /** The record's fields and extras straight from the bytes: what toLogRecord makes of the dict, without it. */
 export class RecordFields implements DictSink {
   readonly fields: FieldValues = newFieldValues()
-  /** Allocated by the first extra: most records have none (recordOf then gets NO_EXTRA). */
+  /** Allocated by the first extra: most records have none. */
   extra: Map<string, PyValue> | null = null
   put(key: string, role: number | undefined, value: PyValue): void {
     if (role === undefined) (this.extra ??= new Map()).set(key, value)
@@ -132,23 +132,21 @@ function parse(b: Buffer, sink: DictSink): boolean {
   if (n < 4 || b[0] !== EMPTY_DICT || b[n - 1] !== STOP || b[n - 2] !== SETITEMS) return false
   newFrame()
   viewFrame(b)
-  let pos = memoPut(b, 1, n, null)
-  if (pos < 0 || b[pos] !== MARK) return false
-  pos++
+  at = memoPut(b, 1, n, null)
+  if (at < 0 || b[at] !== MARK) return false
+  at++
   const end = n - 2
   heap = HEAP_COST.map
-  while (pos < end) {
-    at = pos
+  while (at < end) {
     textSlot = -1
     const key = readKey(b, end)
     if (declined(key)) return false
     const role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
     const value = readValue(b, end, 0)
     if (declined(value)) return false
-    pos = at
     sink.put(key, role, value)
   }
-  return pos === end
+  return at === end
 }
 
 /**
@@ -341,12 +339,12 @@ function text(b: Buffer, start: number, end: number): string | null {
   // and a hash that skips it makes them evict each other. A collision only costs a miss: the bytes are
   // compared in full below. Four bytes at a time (the last word overlaps the one before when n is not a
   // multiple of 4): a third of the steps of a byte loop, for hashing and comparing alike.
-  const at = frameBase + start
+  const from = frameBase + start
   let h = Math.imul(n, 0x9e3779b1)
   if (n >= 4) {
     const last = n - 4
-    for (let i = 0; i < last; i += 4) h = Math.imul(h ^ frameView.getInt32(at + i, true), 0x01000193)
-    h = Math.imul(h ^ frameView.getInt32(at + last, true), 0x01000193)
+    for (let i = 0; i < last; i += 4) h = Math.imul(h ^ frameView.getInt32(from + i, true), 0x01000193)
+    h = Math.imul(h ^ frameView.getInt32(from + last, true), 0x01000193)
   } else {
     for (let i = start; i < end; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193)
   }
@@ -371,10 +369,10 @@ function sameBytes(cached: number, b: Buffer, start: number, n: number): boolean
     for (let i = 0; i < n; i++) if (cachedBytes[cached + i] !== b[start + i]) return false
     return true
   }
-  const at = frameBase + start
+  const from = frameBase + start
   const last = n - 4
-  for (let i = 0; i < last; i += 4) if (cachedView.getInt32(cached + i, true) !== frameView.getInt32(at + i, true)) return false
-  return cachedView.getInt32(cached + last, true) === frameView.getInt32(at + last, true)
+  for (let i = 0; i < last; i += 4) if (cachedView.getInt32(cached + i, true) !== frameView.getInt32(from + i, true)) return false
+  return cachedView.getInt32(cached + last, true) === frameView.getInt32(from + last, true)
 }
 
 /** Points frameView at the frame's memory (a new DataView only when the frame is in another ArrayBuffer). */

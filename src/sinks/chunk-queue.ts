@@ -25,7 +25,7 @@ export class ChunkQueue {
   }
 
   get length(): number {
-    return this.sealed.length + (this.end > this.start ? 1 : 0)
+    return this.sealed.length + (this.count > 0 ? 1 : 0)
   }
 
   /** Appends `data` as UTF-8 and returns its byte length; an entry larger than maxBytes gets a bucket of its
@@ -34,13 +34,13 @@ export class ChunkQueue {
     const room = this.pool.length - this.end
     // A UTF-16 unit never takes more than 3 bytes: only an entry near the pool's end is measured first.
     if (data.length * 3 > room) {
-      const bytes = Buffer.byteLength(data)
-      if (bytes > room) {
+      const measured = Buffer.byteLength(data)
+      if (measured > room) {
         this.seal()
-        if (bytes > this.maxBytes) {
+        if (measured > this.maxBytes) {
           this.sealed.push(Buffer.from(data))
           this.sealedCounts.push(1)
-          return bytes
+          return measured
         }
         this.pool = Buffer.allocUnsafe(this.maxBytes)
         this.start = 0

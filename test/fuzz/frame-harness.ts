@@ -12,7 +12,7 @@ import { fastRecordDict, fastRecordFields } from '../../src/ingest/pickle-fast.j
 import { unpickleStrict } from '../../src/ingest/unpickle.js'
 import type { PyValue } from '../../src/py-value.js'
 import { placeholderRecord } from '../../src/ingest/placeholder.js'
-import { NO_EXTRA, recordOf, toLogRecord, type LogRecord } from '../../src/record.js'
+import { recordOf, toLogRecord, type LogRecord } from '../../src/record.js'
 import { createRecordJson } from '../../src/web/record-json.js'
 
 export interface StreamOutcome {
@@ -106,7 +106,7 @@ export function checkFastPath(payload: Buffer): void {
   }
   if (!isDeepStrictEqual(fast, strict)) throw new FastPathDisagreement(`the fast path and the strict decoder differ on ${payload.toString('hex')}`)
   const fields = fastRecordFields(payload)
-  if (fields === null || !isDeepStrictEqual(recordOf(fields.fields, fields.extra ?? NO_EXTRA, PEER, 1), toLogRecord(strict, PEER, 1))) {
+  if (fields === null || !isDeepStrictEqual(recordOf(fields.fields, fields.extra, PEER, 1), toLogRecord(strict, PEER, 1))) {
     throw new FastPathDisagreement(`the fast path's record and toLogRecord of the strict dict differ on ${payload.toString('hex')}`)
   }
 }

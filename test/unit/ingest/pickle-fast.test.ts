@@ -14,7 +14,7 @@ import { fastRecordDict, fastRecordFields } from '../../../src/ingest/pickle-fas
 import { utf8 } from '../../../src/ingest/pickle-scalars.js'
 import { unpickle, unpickleStrict } from '../../../src/ingest/unpickle.js'
 import type { PyValue } from '../../../src/py-value.js'
-import { NO_EXTRA, recordOf, toLogRecord } from '../../../src/record.js'
+import { recordOf, toLogRecord } from '../../../src/record.js'
 import { runPython } from '../../support/python.js'
 import { hostileFramesScript } from '../../support/server.js'
 
@@ -94,7 +94,7 @@ function agrees(b: Buffer): boolean {
   // The record a connection makes of it: straight from the fields, or toLogRecord of the strict dict.
   const fields = fastRecordFields(b)
   assert.ok(fields !== null, 'fastRecordFields declined a frame fastRecordDict took')
-  assert.ok(isDeepStrictEqual(recordOf(fields.fields, fields.extra ?? NO_EXTRA, 'peer', 7), toLogRecord(verdict.value, 'peer', 7)), `records differ on ${b.toString('hex')}`)
+  assert.ok(isDeepStrictEqual(recordOf(fields.fields, fields.extra, 'peer', 7), toLogRecord(verdict.value, 'peer', 7)), `records differ on ${b.toString('hex')}`)
   return true
 }
 
