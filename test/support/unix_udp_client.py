@@ -6,9 +6,7 @@ usage: unix_udp_client.py unix PATH COUNT TAG [--exc-every N]
 Each record's message is "TAG <i>" (i from 0). UDP sends pause 20 ms every 20 records, so that a loaded test
 machine's receive buffer is never the reason a record is missing. Exits 0 once every record was handed over.
 """
-import argparse, logging, logging.handlers
-
-from client import send_records  # test/support/client.py: the same send loop
+import argparse, logging, logging.handlers, socket, sys, time
 
 p = argparse.ArgumentParser()
 p.add_argument("mode", choices=["unix", "udp"])
@@ -35,7 +33,22 @@ if a.mode == "unix":
 else:
     host, port = a.target.rsplit(":", 1)
     handler = SourceDatagramHandler(host, int(port))
-if a.mode == "udp":
-    send_records(handler, a.tag, a.count, a.exc_every, pause_every=20, pause=0.02)
-else:
-    send_records(handler, a.tag, a.count, a.exc_every)
+failures = []
+handler.handleError = lambda record: failures.append(record)  # a record that could not be sent fails the test
+log = logging.getLogger("client." + a.tag)
+log.propagate = False
+log.addHandler(handler)
+log.setLevel(logging.DEBUG)
+for i in range(a.count):
+    if a.exc_every and i % a.exc_every == 0:
+        try:
+            raise ValueError("boom %d" % i)
+        except ValueError:
+            log.exception("%s %d", a.tag, i)
+    else:
+        log.info("%s %d", a.tag, i)
+    if a.mode == "udp" and i % 20 == 19:
+        time.sleep(0.02)
+handler.close()
+if failures:
+    sys.exit("%d records failed to send" % len(failures))
