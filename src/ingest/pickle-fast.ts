@@ -132,21 +132,87 @@ function parse(b: Buffer, sink: DictSink): boolean {
   if (n < 4 || b[0] !== EMPTY_DICT || b[n - 1] !== STOP || b[n - 2] !== SETITEMS) return false
   newFrame()
   viewFrame(b)
-  at = memoPut(b, 1, n, null)
-  if (at < 0 || b[at] !== MARK) return false
-  at++
+  // The record's own items are nearly all a str key and a str, None, small int or float value: those are read
+  // here with a local cursor, the rest through readValue and its shared one (`at`). Keeping the cursor local in
+  // this loop measured a fifth off the decoding of the bench's mix (1.63 → 1.31 µs a frame).
+  let p = memoPut(b, 1, n, null)
+  if (p < 0 || b[p] !== MARK) return false
+  p++
   const end = n - 2
   heap = HEAP_COST.map
-  while (at < end) {
-    textSlot = -1
-    const key = readKey(b, end)
-    if (declined(key)) return false
-    const role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
-    const value = readValue(b, end, 0)
-    if (declined(value)) return false
+  while (p < end) {
+    let key: string | null
+    let role: number | undefined
+    if (b[p] === BINUNICODE) {
+      const textEnd = binUnicodeEnd(b, p, end)
+      if (textEnd < 0 || (key = text(b, p + 5, textEnd)) === null || (p = pastStrPut(b, textEnd, end, key)) < 0) return false
+      role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
+    } else {
+      at = p
+      textSlot = -1
+      const read = readKey(b, end)
+      if (declined(read)) return false
+      key = read
+      role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
+      p = at
+    }
+    const op = b[p]
+    let value: PyValue | typeof DECLINE
+    if (op === NONE) {
+      value = null
+      p += 1
+    } else if (op === BINUNICODE) {
+      const textEnd = binUnicodeEnd(b, p, end)
+      if (textEnd < 0 || (value = text(b, p + 5, textEnd)) === null || (p = pastStrPut(b, textEnd, end, value)) < 0) return false
+    } else if (op === BININT1 && p + 2 <= end) {
+      value = b[p + 1] as number
+      p += 2
+    } else if (op === BININT2 && p + 3 <= end) {
+      value = (b[p + 1] as number) | ((b[p + 2] as number) << 8)
+      p += 3
+    } else if (op === BINFLOAT && p + 9 <= end) {
+      value = pyFloat(frameView.getFloat64(frameBase + p + 1, false))
+      p += 9
+    } else {
+      // Everything else, and these when cut short (readValue declines them), at readValue's cursor.
+      at = p
+      value = readValue(b, end, 0)
+      if (declined(value)) return false
+      p = at
+    }
+    // The pickler memoizes no scalar, but a PUT after one is valid pickle (the strict decoder takes it); after a
+    // str or container, readValue or pastStrPut has taken its PUT already and this is a second one.
+    if (b[p] === BINPUT || b[p] === LONG_BINPUT) {
+      p = memoPut(b, p, end, value)
+      if (p < 0) return false
+    }
     sink.put(key, role, value)
   }
-  return at === end
+  return p === end
+}
+
+/** Where the text of the BINUNICODE at `p` ends, or -1 when the frame is cut short of it. */
+function binUnicodeEnd(b: Buffer, p: number, end: number): number {
+  if (p + 5 > end) return -1
+  const length = u32(b, p + 1)
+  return length > end - p - 5 ? -1 : p + 5 + length
+}
+
+/** Past an optional memo PUT at `p` of the str `t` just read (memoPut for a str, without its branches for other
+ *  values); -1 when it is cut short. */
+function pastStrPut(b: Buffer, p: number, end: number, t: string): number {
+  if (b[p] === BINPUT) {
+    if (p + 2 > end) return -1
+    const index = b[p + 1] as number // < 256 ≤ MEMO_SLOTS
+    if (t.length <= MAX_CACHED_BYTES) {
+      memoTexts[index] = t
+      memoStamps[index] = frameStamp
+    } else {
+      memoStamps[index] = 0
+    }
+    return p + 2
+  }
+  return b[p] === LONG_BINPUT ? memoPut(b, p, end, t) : p
 }
 
 /**
@@ -208,8 +274,8 @@ function readValue(b: Buffer, end: number, depth: number): PyValue | typeof DECL
       break
     case INT:
     case LONG: {
-      const nl = b.indexOf(0x0a, pos)
-      if (nl < 0 || nl >= end || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return DECLINE
+      const nl = newlineWithin(b, pos, Math.min(end, pos + MAX_INT_LINE + 1))
+      if (nl < 0 || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return DECLINE
       value = smallInt(b, pos, nl, op === LONG) ?? intLineValue(latin1(b, pos, nl))
       pos = nl + 1
       break
@@ -324,6 +390,12 @@ function tupleItems(b: Buffer, end: number, depth: number): PyTuple | typeof DEC
   if (at >= end || !charge(HEAP_COST.object)) return DECLINE
   const tuple = new PyTuple(items)
   return pastPut(b, at + 1, end, tuple) ? tuple : DECLINE
+}
+
+/** The first LF in b[from, to), or -1: a JS loop, as the lines are short (Buffer.indexOf is a native call). */
+function newlineWithin(b: Buffer, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (b[i] === 0x0a) return i
+  return -1
 }
 
 function u32(b: Buffer, at: number): number {
