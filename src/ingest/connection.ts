@@ -93,9 +93,9 @@ export class Connection implements PartialFrameHolder {
     this.framer = new Framer(ctx.maxFrameBytes)
     const { frameBytes } = ctx.telemetry
     this.sink = {
-      frame: (payload) => {
-        frameBytes.observe(payload.length)
-        this.decode(payload)
+      frame: (buf, start, end) => {
+        frameBytes.observe(end - start)
+        this.decode(buf, start, end)
       },
       skipped: (length) => {
         frameBytes.observe(length)
@@ -256,19 +256,20 @@ export class Connection implements PartialFrameHolder {
     setImmediate(() => this.ctx.flow.resume(this.socket, 'turn'))
   }
 
-  private decode(frame: Buffer): void {
+  /** The frame buf[start, end). */
+  private decode(buf: Buffer, start: number, end: number): void {
     let outcome: FrameOutcome
     try {
-      outcome = decodeFrame(frame, this.peer, Date.now() / 1000, this.ctx.unpickleLimits)
+      outcome = decodeFrameAt(buf, start, end, this.peer, Date.now() / 1000, this.ctx.unpickleLimits)
     } catch (err) {
       const { code, message } = rejection(err)
-      this.undecodable(code, frame.length, message)
+      this.undecodable(code, end - start, message)
       return
     }
     if ('record' in outcome) {
       this.ctx.dispatcher.accept(outcome.record)
       if (this.counters) this.counters.records++
-    } else this.undecodable(outcome.code, frame.length, outcome.message)
+    } else this.undecodable(outcome.code, end - start, outcome.message)
   }
 
   private undecodable(code: RejectCode, frameBytes: number, why: string): void {
@@ -309,13 +310,19 @@ export type FrameOutcome = { record: LogRecord } | { code: RejectCode; message: 
  * connection still turns them into a refusal).
  */
 export function decodeFrame(frame: Buffer, peer: string, received: number, limits?: Partial<UnpickleLimits>): FrameOutcome {
+  return decodeFrameAt(frame, 0, frame.length, peer, received, limits)
+}
+
+/** decodeFrame of the frame buf[start, end), as the framer hands it over (no view of it unless the strict decoder
+ *  must run). */
+export function decodeFrameAt(buf: Buffer, start: number, end: number, peer: string, received: number, limits?: Partial<UnpickleLimits>): FrameOutcome {
   try {
     if (limits === undefined) {
       // makePickle's usual frame: its fields straight from the bytes (pickle-fast.ts); else the strict decoder.
-      const fast = fastRecordFields(frame)
-      return { record: fast !== null ? recordOf(fast.fields, fast.extra, peer, received) : toLogRecord(unpickleStrict(frame), peer, received) }
+      const fast = fastRecordFields(buf, start, end)
+      return { record: fast !== null ? recordOf(fast.fields, fast.extra, peer, received) : toLogRecord(unpickleStrict(buf.subarray(start, end)), peer, received) }
     }
-    return { record: toLogRecord(unpickle(frame, limits), peer, received) }
+    return { record: toLogRecord(unpickle(buf.subarray(start, end), limits), peer, received) }
   } catch (err) {
     if (err instanceof FrameError || err instanceof RecordError) return { code: err.code, message: err.message }
     throw err

@@ -13,8 +13,10 @@ const FIRST_BODY_BYTES = 4 * 1024
 export const MAX_PLAUSIBLE_FRAME_BYTES = 64 * 1024 * 1024
 
 export interface FrameSink {
-  /** A complete frame (payload without the prefix). */
-  frame(payload: Buffer): void
+  /** A complete frame: its payload (without the prefix) is buf[start, end), valid only during the call. Offsets,
+   *  not a view: a Buffer object per frame, and the decoder asking each one for its ArrayBuffer, measured 3 % of
+   *  the server's time per record. */
+  frame(buf: Buffer, start: number, end: number): void
   /** A frame over `maxFrameBytes`, now read past in full without being kept. */
   skipped(length: number): void
 }
@@ -76,8 +78,7 @@ export class Framer {
 
   /**
    * Hands each complete frame in `chunk` to the sink, in order, so frames before a bad length are delivered
-   * before the FrameError for it is thrown. Frames wholly inside one chunk are zero-copy views of it, valid
-   * only during the call.
+   * before the FrameError for it is thrown. Frames wholly inside one chunk are handed over as offsets into it.
    */
   push(chunk: Buffer, sink: FrameSink): void {
     let pos = 0
@@ -102,7 +103,7 @@ export class Framer {
           const body = this.body
           this.body = null
           this.framesDone++
-          sink.frame(body)
+          sink.frame(body, 0, body.length)
         }
         continue
       }
@@ -129,7 +130,7 @@ export class Framer {
         const start = pos
         pos += length
         this.framesDone++
-        sink.frame(chunk.subarray(start, pos))
+        sink.frame(chunk, start, pos)
       } else {
         this.bodyLength = length
         this.body = Buffer.allocUnsafe(Math.min(length, Math.max(FIRST_BODY_BYTES, chunk.length - pos)))

@@ -1,4 +1,4 @@
-// One fuzz input through the code a log connection runs: Framer (reads cut as TCP may cut them) → decodeFrame
+// One fuzz input through the code a log connection runs: Framer (reads cut as TCP may cut them) → decodeFrameAt
 // (unpickle with its budgets → toLogRecord) → a placeholder for a refused frame → the central file's
 // formatters (text escaped and exact, JSON lines) and the page's record JSON. Outcomes are classified as the
 // server classifies them; anything thrown that is not such an outcome escapes: that is a crash. Every frame is
@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { FrameError, type RejectCode } from '../../src/errors.js'
 import { createFormatter } from '../../src/format/formatter.js'
-import { decodeFrame } from '../../src/ingest/connection.js'
+import { decodeFrameAt } from '../../src/ingest/connection.js'
 import { Framer } from '../../src/ingest/framer.js'
 import { fastRecordDict, fastRecordFields } from '../../src/ingest/pickle-fast.js'
 import { unpickleStrict } from '../../src/ingest/unpickle.js'
@@ -51,9 +51,11 @@ export class FrameHarness {
       this.show(placeholderRecord(PEER, code, bytes, why, 0, now))
     }
     const sink = {
-      frame: (payload: Buffer): void => {
+      frame: (buf: Buffer, start: number, end: number): void => {
+        const payload = buf.subarray(start, end)
         checkFastPath(payload)
-        const result = decodeFrame(payload, PEER, now / 1000)
+        checkFastPathAt(buf, start, end, payload)
+        const result = decodeFrameAt(buf, start, end, PEER, now / 1000)
         if ('record' in result) {
           outcome.decoded++
           this.show(result.record)
@@ -89,6 +91,14 @@ export class FrameHarness {
 
 /** Frames the fast path took (each checked against the strict decoder), for the fuzzer's report. */
 export let fastPathTaken = 0
+
+/** The connection's way in (offsets into the read, fastRecordFields(buf, start, end)) takes the frame exactly
+ *  when the view's does, with the same fields. */
+function checkFastPathAt(buf: Buffer, start: number, end: number, payload: Buffer): void {
+  const atOffsets = fastRecordFields(buf, start, end)
+  const ofView = fastRecordFields(payload)
+  if (!isDeepStrictEqual(atOffsets, ofView)) throw new FastPathDisagreement(`the fast path at offsets ${start}..${end} of the read and of the frame alone differ on ${payload.toString('hex')}`)
+}
 
 /** Thrown (a crash to the fuzzer) when the fast path takes a frame and builds anything but the strict value. */
 export class FastPathDisagreement extends Error {}

@@ -13,7 +13,7 @@ function frame(text: string): Buffer {
 /** Frames as text, and a skipped oversize frame as `skipped <length>`. */
 function collect(framer: Framer, chunks: Buffer[]): string[] {
   const out: string[] = []
-  for (const chunk of chunks) framer.push(chunk, { frame: (f) => out.push(f.toString()), skipped: (n) => out.push(`skipped ${n}`) })
+  for (const chunk of chunks) framer.push(chunk, { frame: (b, s, e) => out.push(b.toString('utf8', s, e)), skipped: (n) => out.push(`skipped ${n}`) })
   return out
 }
 
@@ -89,7 +89,7 @@ describe('Framer', () => {
     const header = Buffer.alloc(4)
     header.writeUInt32BE(body.length)
     const out: Buffer[] = []
-    const sink = { frame: (f: Buffer) => out.push(Buffer.from(f)), skipped: () => assert.fail('not oversize') }
+    const sink = { frame: (b: Buffer, s: number, e: number) => out.push(Buffer.from(b.subarray(s, e))), skipped: () => assert.fail('not oversize') }
     framer.push(Buffer.concat([header, body.subarray(0, 10)]), sink)
     // A peer must send bytes to make the server hold them: 10 bytes of a 1 MiB frame hold 4 KiB at most.
     assert.ok(framer.heldBytes <= 4 * 1024, `holds ${framer.heldBytes} bytes for 10 that arrived`)
@@ -110,7 +110,7 @@ describe('Framer', () => {
   it('delivers the good frames before a bad one in the same read', () => {
     const out: string[] = []
     const framer = new Framer(100)
-    const sink = { frame: (f: Buffer) => out.push(f.toString()), skipped: () => assert.fail('nothing to skip') }
+    const sink = { frame: (b: Buffer, s: number, e: number) => out.push(b.toString('utf8', s, e)), skipped: () => assert.fail('nothing to skip') }
     assert.throws(() => framer.push(Buffer.concat([frame('ok'), Buffer.from([0xff, 0xff, 0xff, 0xff])]), sink), { code: 'FRAME_LENGTH_INVALID' })
     assert.deepEqual(out, ['ok'])
   })

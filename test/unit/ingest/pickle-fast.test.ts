@@ -111,6 +111,28 @@ describe('pickle fast path', () => {
     assert.ok(taken > takenBefore)
   })
 
+  it('reads a frame at its offsets in a read as it reads the frame alone, whichever read came before', () => {
+    // Every genuine frame, back to back in one read as the framer sees them, with bytes of other frames around.
+    const read = Buffer.concat(genuine.flatMap((f) => [Buffer.from('}(X\x01\x00\x00\x00aNu.', 'latin1'), f]))
+    const other = Buffer.concat([Buffer.alloc(7, 0x2e), ...genuine])
+    let at = 0
+    for (const f of genuine) {
+      at += 11
+      const alone = fastRecordFields(f)
+      assert.ok(isDeepStrictEqual(fastRecordFields(read, at, at + f.length), alone), `at ${at}: ${f.toString('hex')}`)
+      // Frames of another read in between: the decoder's view of the memory must follow the read.
+      fastRecordFields(other, 7, 7 + (genuine[0] as Buffer).length)
+      assert.ok(isDeepStrictEqual(fastRecordFields(read, at, at + f.length), alone))
+      at += f.length
+    }
+    assert.equal(at, read.length)
+    // Cut short, or past the read: declined, never read outside it.
+    const first = genuine[0] as Buffer
+    assert.equal(fastRecordFields(read, 11, 11 + first.length - 1), null)
+    assert.equal(fastRecordFields(first, 0, first.length + 1), null)
+    assert.equal(fastRecordFields(first, -1, first.length), null)
+  })
+
   it('declines, or agrees with the strict decoder, on every mutation of a genuine frame', () => {
     const mutation = fc.record({
       frame: fc.nat(genuine.length - 1),
