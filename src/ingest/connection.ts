@@ -73,6 +73,8 @@ export class Connection implements PartialFrameHolder {
    * client to one record per rest (a stop then cut off a 20,000-record client still being read).
    */
   private readonly restsWhenShort: boolean
+  /** When the read being framed arrived (seconds): every record of one read arrived then. */
+  private readAt = 0
   /** When the frame now partly received began (Date.now()). */
   private frameStartedAt = 0
   private onClose: (() => void) | null = null
@@ -221,6 +223,8 @@ export class Connection implements PartialFrameHolder {
     const wasInFrame = framer.inFrame
     const doneBefore = framer.framesDone
     const started = performance.now()
+    const now = Date.now()
+    this.readAt = now / 1000
     try {
       framer.push(chunk, this.sink)
     } catch (err) {
@@ -231,7 +235,6 @@ export class Connection implements PartialFrameHolder {
     this.ctx.partialFrames.update(this, framer.heldBytes)
     if (this.closed) return
     if (framer.inFrame) {
-      const now = Date.now()
       if (!wasInFrame || framer.framesDone !== doneBefore) this.frameStartedAt = now
       else if (now - this.frameStartedAt > this.ctx.frameDeadlineMs) {
         // A byte now and then resets the silence timeout for ever, holding the partial frame's memory.
@@ -260,7 +263,7 @@ export class Connection implements PartialFrameHolder {
   private decode(buf: Buffer, start: number, end: number): void {
     let outcome: FrameOutcome
     try {
-      outcome = decodeFrameAt(buf, start, end, this.peer, Date.now() / 1000, this.ctx.unpickleLimits)
+      outcome = decodeFrameAt(buf, start, end, this.peer, this.readAt, this.ctx.unpickleLimits)
     } catch (err) {
       const { code, message } = rejection(err)
       this.undecodable(code, end - start, message)
