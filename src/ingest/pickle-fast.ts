@@ -276,7 +276,7 @@ function readValue(b: Buffer, end: number, depth: number): PyValue | typeof DECL
     case LONG: {
       const nl = newlineWithin(b, pos, Math.min(end, pos + MAX_INT_LINE + 1))
       if (nl < 0 || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return DECLINE
-      value = smallInt(b, pos, nl, op === LONG) ?? intLineValue(latin1(b, pos, nl))
+      value = plainIntValue(b, pos, nl, op === LONG)
       pos = nl + 1
       break
     }
@@ -500,19 +500,28 @@ function newFrame(): void {
 }
 
 /**
- * A plain int line's value when it has at most 15 digits (always exact in a double, as intText's own shortcut
- * says), computed from the bytes; null for longer ones and for `01`/`00` (booleans at protocols 0/1), which
- * intLineValue decides. A thread id arrives this way in every record.
+ * A plain int line's value (plainInt said it is one): up to 15 digits (always exact in a double, as intText's own
+ * shortcut says) computed from the bytes, longer ones by intLineValue. An INT line of two characters worth 0 or 1
+ * is a bool (`01`/`00` are how protocols 0 and 1 write True and False; `-0` is False too). DECLINE for any other
+ * leading zero (`012` is C's octal 10 in an INT line and an error in a LONG one): the strict decoder decides.
+ * A thread id arrives this way in every record.
  */
-function smallInt(b: Buffer, start: number, end: number, long: boolean): number | null {
+function plainIntValue(b: Buffer, start: number, end: number, long: boolean): number | bigint | boolean | typeof DECLINE {
+  const lineEnd = end
   if (long) end--
   const negative = b[start] === 0x2d
-  if (negative) start++
-  const digits = end - start
-  if (digits > 15 || (digits === 2 && b[start] === 0x30 && (b[start + 1] === 0x30 || b[start + 1] === 0x31))) return null
+  const from = negative ? start + 1 : start
+  const digits = end - from
+  if (!long && lineEnd - start === 2) {
+    const last = b[start + 1]
+    if (b[start] === 0x30 && (last === 0x30 || last === 0x31)) return last === 0x31
+    if (negative && last === 0x30) return false
+  }
+  if (b[from] === 0x30 && digits > 1) return DECLINE
+  if (digits > 15) return intLineValue(latin1(b, start, lineEnd), long)
   let v = 0
-  for (let i = start; i < end; i++) v = v * 10 + ((b[i] as number) - 0x30)
-  return negative ? -v + 0 : v // + 0: -0 is 0, as intText makes it
+  for (let i = from; i < end; i++) v = v * 10 + ((b[i] as number) - 0x30)
+  return negative ? -v + 0 : v // + 0: LONG's -0 is 0, as intText makes it
 }
 
 /** `-?[0-9]+` with LONG's trailing `L`: what the strict reader turns into an int without its lenient rules. */

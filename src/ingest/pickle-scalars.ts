@@ -7,7 +7,8 @@ export const MAX_INT_DIGITS = 4300
 export const MAX_INT_BYTES = 1786 // ≈ 4300 decimal digits
 export const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 export const UTF8_ENCODER = new TextEncoder()
-export const INT_TEXT = /^[+-]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+)$/
+/** int(text, 0) after whitespace and underscores are gone: a decimal has no leading zero unless it is all zeros. */
+export const INT_TEXT = /^[+-]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0+|[1-9]\d*)$/
 /** repr(float) as protocol 0 writes it. The dot sits inside the fraction's group: `\d+\.?\d*` would backtrack
  *  quadratically on a long run of digits that ends in a non-digit. */
 export const FLOAT_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
@@ -128,11 +129,58 @@ export function latin1Bytes(s: string): Uint8Array | null {
   return out
 }
 
-/** INT and LONG's text line (protocols 0/1): `01`/`00` are protocol 0/1's booleans; LONG's `L` suffix goes. */
-export function intLineValue(s: string): number | bigint | boolean {
-  if (s === '01') return true
-  if (s === '00') return false
-  return intText(s.endsWith('L') ? s.slice(0, -1) : s)
+/**
+ * INT's or LONG's text line (protocols 0/1, without its LF) as CPython's C unpickler reads it. LONG: its `L`
+ * suffix goes, then int(text, 0). INT: C's strtol(line, base 0) first, and int(text, 0) only when strtol does
+ * not take the whole line or the value is past a C long; so `012` is octal 10 and `0x1f` 31, and a line of two
+ * characters worth 0 or 1 (`00`, `01`, `-0`, ` 1`, `+1`) is a bool, protocol 0's True and False. Either reader
+ * stops at a NUL, as C strings do.
+ */
+export function intLineValue(s: string, long: boolean): number | bigint | boolean {
+  if (long) return intText(cString(s.endsWith('L') ? s.slice(0, -1) : s))
+  const v = strtolLine(s)
+  if (v === null) return intText(cString(s))
+  return s.length === 2 && (v === 0 || v === 1) ? v === 1 : v
+}
+
+/** The text up to its first NUL. */
+function cString(s: string): string {
+  const nul = s.indexOf('\0')
+  return nul < 0 ? s : s.slice(0, nul)
+}
+
+/** C long's range, where strtol sets ERANGE past it. */
+const C_LONG_MAX = 2n ** 63n - 1n
+const C_LONG_MIN = -(2n ** 63n)
+
+/**
+ * strtol(line + LF, &end, 0) when it converts and `end` is at the LF or a NUL, and the value is a C long; null
+ * otherwise (CPython then reads the line with int(text, 0)). strtol skips C-locale whitespace, takes a sign,
+ * `0x` before a hex digit (else a leading 0 means octal), and as many digits of the base as follow.
+ */
+function strtolLine(s: string): number | bigint | null {
+  let i = 0
+  while (i < s.length && isSpace(s[i])) i++
+  const signAt = i
+  if (s[i] === '+' || s[i] === '-') i++
+  let base = 10
+  if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && isHexDigit(s[i + 2])) {
+    base = 16
+    i += 2
+  } else if (s[i] === '0') {
+    base = 8
+  }
+  const digitsAt = i
+  while (i < s.length && hexValue(s.charCodeAt(i)) >= 0 && hexValue(s.charCodeAt(i)) < base) i++
+  // No digits: strtol converts nothing and points `end` at the line's start, which counts when that is a NUL.
+  if (i === digitsAt) return s[0] === '\0' ? 0 : null
+  if (i < s.length && s[i] !== '\0') return null
+  // 2^63 has 19 decimal digits, 16 hex and 21 octal digits: more (after leading zeros) is out of range for sure.
+  const digits = s.slice(digitsAt, i).replace(/^0+/, '')
+  if (digits.length > 22) return null
+  const magnitude = digits === '' ? 0n : BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '') + digits)
+  const v = s[signAt] === '-' ? -magnitude : magnitude
+  return v > C_LONG_MAX || v < C_LONG_MIN ? null : normInt(v)
 }
 
 export function normInt(n: bigint): number | bigint {

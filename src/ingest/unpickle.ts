@@ -76,11 +76,11 @@ class Decoder implements Builder {
         case 0x4e: st.push(null); break // NONE
         case 0x88: st.push(true); break // NEWTRUE
         case 0x89: st.push(false); break // NEWFALSE
-        case 0x49: st.push(this.intLine()); break // INT
+        case 0x49: st.push(this.intLine(false)); break // INT
         case 0x4a: st.push(this.i32()); break // BININT
         case 0x4b: st.push(this.u8()); break // BININT1
         case 0x4d: st.push(this.u8() | (this.u8() << 8)); break // BININT2
-        case 0x4c: st.push(this.intLine()); break // LONG
+        case 0x4c: st.push(this.intLine(true)); break // LONG
         case 0x8a: st.push(this.long(this.u8())); break // LONG1
         case 0x8b: st.push(this.long(this.i32())); break // LONG4
         case 0x46: st.push(pyFloat(floatText(this.ascii(this.line())))); break // FLOAT
@@ -204,8 +204,8 @@ class Decoder implements Builder {
     // MAX_INT_BYTES is the byte count that can reach 4300 digits: a few of its ints have 4301.
     return typeof v === 'bigint' && n > MAX_INT_BYTES - 2 && (v < 0n ? -v : v).toString().length > MAX_INT_DIGITS ? tooLong() : v
   }
-  private intLine(): number | bigint | boolean {
-    return intLineValue(this.ascii(this.line()))
+  private intLine(long: boolean): number | bigint | boolean {
+    return intLineValue(this.ascii(this.line()), long)
   }
   private decimalIndex(): number {
     const s = this.ascii(this.line())

@@ -191,6 +191,9 @@ describe('pickle fast path', () => {
       '}(X\x01\x00\x00\x00aX\x09\x00\x00\x00bcu.', '}(X\x01\x00\x00\x00aK', '}(X\x01\x00\x00\x00aKu.', '}(X\x01\x00\x00\x00aGu.', '}(X\x01\x00\x00\x00aq',
       `}(X\x01\x00\x00\x00aL${'1'.repeat(30)}L\nu.`, `}(X\x01\x00\x00\x00aI${'1'.repeat(24)}\nu.`, `}(X\x01\x00\x00\x00aI${'1'.repeat(23)}\nu.`,
       '}(X\x01\x00\x00\x00aI12u.', '}(X\x01\x00\x00\x00aK\x01q\x02', '}(X\x01\x00\x00\x00aK\x01q',
+      // INT and LONG lines a plain digit reading would get wrong: C's octal, protocol 0's bools, LONG's leading zero.
+      '}(X\x01\x00\x00\x00aI012\nu.', '}(X\x01\x00\x00\x00aI-0\nu.', '}(X\x01\x00\x00\x00aI-1\nu.', '}(X\x01\x00\x00\x00aI0\nu.', '}(X\x01\x00\x00\x00aI10\nu.',
+      '}(X\x01\x00\x00\x00aL012L\nu.', '}(X\x01\x00\x00\x00aL00L\nu.', '}(X\x01\x00\x00\x00aL-0L\nu.', '}(X\x01\x00\x00\x00aL0L\nu.',
     ]) agrees(b(s))
     assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aK\x01q\x02X\x01\x00\x00\x00bh\x02u.')), null) // a GET of a memoized int: strict decides
     assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aNq\x02X\x01\x00\x00\x00bK\x07u.')), new Map<PyValue, PyValue>([['a', null], ['b', 7]]))
@@ -200,6 +203,19 @@ describe('pickle fast path', () => {
     assert.deepEqual(fastRecordDict(b(longPutKey)), new Map([['a', 'x'], ['b', 'a']]))
     assert.deepEqual(fastRecordDict(b(`}(X\x01\x00\x00\x00aI${'1'.repeat(23)}\nu.`)), new Map([['a', BigInt('1'.repeat(23))]]))
     assert.equal(fastRecordDict(b(`}(X\x01\x00\x00\x00aL${'1'.repeat(30)}L\nu.`)), null) // longer than makePickle's ints: strict decides
+    for (const line of ['I012', 'I0012', 'I08', 'L012L', 'L00L', 'L01L']) assert.equal(fastRecordDict(b(`}(X\x01\x00\x00\x00a${line}\nu.`)), null, line)
+    // INT and LONG lines of digits, signs and L of every short length: the fast path declines or agrees.
+    let seed = 7
+    const random = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n)
+    for (let k = 0; k < 4000; k++) {
+      const line = Array.from({ length: 1 + random(6) }, () => '00123456789-L'[random(13)]).join('')
+      agrees(b(`}(X\x01\x00\x00\x00a${random(2) === 0 ? 'I' : 'L'}${line}\nu.`))
+    }
+    for (const [line, value] of [['I00', false], ['I01', true], ['I-0', false], ['I-1', -1], ['I0', 0], ['I1', 1], ['L0L', 0], ['L-0L', 0], ['L1L', 1]] as const) {
+      assert.deepEqual(fastRecordDict(b(`}(X\x01\x00\x00\x00a${line}\nu.`)), new Map<PyValue, PyValue>([['a', value]]), line)
+    }
+    assert.deepEqual(unpickleStrict(b('}(X\x01\x00\x00\x00aI012\nX\x01\x00\x00\x00bI-0\nu.')), new Map<PyValue, PyValue>([['a', 10], ['b', false]]))
+    assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aI10\nX\x01\x00\x00\x00bL-0L\nu.')), new Map<PyValue, PyValue>([['a', 10], ['b', 0]]))
     assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00aq\x01h\x01u.')), new Map([['a', 'a']]))
     assert.equal(fastRecordDict(b('}(X\x01\x00\x00\x00aq\x01]q\x01X\x01\x00\x00\x00bh\x01u.')), null)
     assert.deepEqual(fastRecordDict(b('}(X\x01\x00\x00\x00a}X\x01\x00\x00\x00b]K\x01asu.')), new Map([['a', new Map([['b', [1]]])]]))

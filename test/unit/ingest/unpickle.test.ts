@@ -339,6 +339,42 @@ json.dump(out, sys.stdout)
       })
     })
 
+    it('reads INT and LONG lines as CPython\'s C unpickler does: strtol first for INT (octal, bools), int(text, 0) for LONG', () => {
+      // Curated lines, then random ones over the characters that matter (digits, signs, prefixes, underscores,
+      // whitespace, NUL, L), each as an INT and as a LONG frame.
+      const lines = ['012', '0012', '-012', '08', '07', '0_7', ' 1', '+1', '-0', '+0', '\t1', '0', '1', '-1', '00', '01', '1\r', '0x', ' 0x10',
+        '0777777777777777777777777', '012345678901234567890', '9223372036854775807', '9223372036854775808', '-9223372036854775808',
+        '-9223372036854775809', '0x7fffffffffffffff', '0x8000000000000000', '01777777777777777777777', '02000000000000000000000', '0b101', '0o17',
+        '12 ', '12\t', '1\x00', '12\x00junk', '1_0\x00x', '\x00', '0\x00', '00L', '01L', '012L', '-0L', '12 L', 'L', '1L', '0xL', '- 5', '+-1', '']
+      let seed = 20261130
+      const random = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n)
+      const alphabet = '0000111789+-_xXoObB \t\x00L'
+      for (let k = 0; k < 3000; k++) lines.push(Array.from({ length: 1 + random(8) }, () => alphabet[random(alphabet.length)]).join(''))
+      const frames = lines.flatMap((t) => [bytes(`I${t}\n`, '.'), bytes(`L${t}\n`, '.')])
+      const verdicts = JSON.parse(runPython(String.raw`
+import json, pickle, sys
+out = []
+for h in json.load(sys.stdin):
+    try:
+        out.append(repr(pickle.loads(bytes.fromhex(h))))
+    except Exception:
+        out.append(None)
+json.dump(out, sys.stdout)
+`, JSON.stringify(frames.map((f) => f.toString('hex')))).toString()) as Array<string | null>
+      let errors = 0
+      frames.forEach((f, i) => {
+        const want = verdicts[i]
+        const label = JSON.stringify(f.toString('latin1'))
+        if (want === null) {
+          errors++
+          return throwsFrame(() => unpickle(f), 'UNPICKLE_FAILED')
+        }
+        const v = unpickle(f)
+        assert.equal(typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v), want, label)
+      })
+      assert.ok(errors > 100 && errors < frames.length - 100, `${errors} of ${frames.length} refused: both outcomes are exercised`)
+    })
+
     it('keeps every NaN key of a dict apart, as Python does (fuzz finding: a Map held one)', () => {
       const cases = JSON.parse(runPython(String.raw`
 import json, pickle
