@@ -64,10 +64,15 @@ const cachedRoles: (number | undefined)[] = new Array<number | undefined>(CACHE_
  * that are one object, a dict key equal to an earlier interned str). The fast path remembers the short strs of
  * the current frame by memo index, valid while memoStamps[index] is the frame's stamp; a GET of anything else
  * (a container, which would be shared, or a str it did not keep) declines. Bounded: 4,096 texts of ≤ 64 units.
+ * A GET is answered only by a PUT that comes before it in the bytes (memoPositions): the container readers read
+ * one item ahead and step back when it is not theirs, and a PUT read ahead must not answer a GET that the second
+ * pass meets before that PUT (`{… 'b': {}, GET 0, 'y', PUT 0 …}` read 'y' for the GET; found by review).
  */
 const MEMO_SLOTS = 4096
 const memoTexts: string[] = new Array<string>(MEMO_SLOTS).fill('')
 const memoStamps = new Int32Array(MEMO_SLOTS)
+/** Where in the buffer the PUT of each remembered text is. */
+const memoPositions = new Int32Array(MEMO_SLOTS)
 let frameStamp = 0
 /** The frame being parsed, as a DataView of its ArrayBuffer, and where the frame starts in it. */
 let frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0))
@@ -135,7 +140,7 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
   // The record's own items are nearly all a str key and a str, None, small int or float value: those are read
   // here with a local cursor, the rest through readValue and its shared one (`at`). Keeping the cursor local in
   // this loop measured a fifth off the decoding of the bench's mix (1.63 → 1.31 µs a frame).
-  let p = memoPut(b, start + 1, stop, null)
+  let p = memoPut(b, start + 1, stop - 2, null)
   if (p < 0 || b[p] !== MARK) return false
   p++
   const end = stop - 2
@@ -145,7 +150,7 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
     let role: number | undefined
     if (b[p] === BINUNICODE) {
       const textEnd = binUnicodeEnd(b, p, end)
-      if (textEnd < 0 || (key = text(b, p + 5, textEnd)) === null || (p = pastStrPut(b, textEnd, end, key)) < 0) return false
+      if (textEnd < 0 || (key = text(b, p + 5, textEnd)) === null || (p = memoPut(b, textEnd, end, key)) < 0) return false
       role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
     } else {
       at = p
@@ -163,7 +168,7 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
       p += 1
     } else if (op === BINUNICODE) {
       const textEnd = binUnicodeEnd(b, p, end)
-      if (textEnd < 0 || (value = text(b, p + 5, textEnd)) === null || (p = pastStrPut(b, textEnd, end, value)) < 0) return false
+      if (textEnd < 0 || (value = text(b, p + 5, textEnd)) === null || (p = memoPut(b, textEnd, end, value)) < 0) return false
     } else if (op === BININT1 && p + 2 <= end) {
       value = b[p + 1] as number
       p += 2
@@ -181,7 +186,7 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
       p = at
     }
     // The pickler memoizes no scalar, but a PUT after one is valid pickle (the strict decoder takes it); after a
-    // str or container, readValue or pastStrPut has taken its PUT already and this is a second one.
+    // str or container, readValue or the text's own memoPut has taken its PUT already and this is a second one.
     if (b[p] === BINPUT || b[p] === LONG_BINPUT) {
       p = memoPut(b, p, end, value)
       if (p < 0) return false
@@ -198,22 +203,6 @@ function binUnicodeEnd(b: Buffer, p: number, end: number): number {
   return length > end - p - 5 ? -1 : p + 5 + length
 }
 
-/** Past an optional memo PUT at `p` of the str `t` just read (memoPut for a str, without its branches for other
- *  values); -1 when it is cut short. */
-function pastStrPut(b: Buffer, p: number, end: number, t: string): number {
-  if (b[p] === BINPUT) {
-    if (p + 2 > end) return -1
-    const index = b[p + 1] as number // < 256 ≤ MEMO_SLOTS
-    if (t.length <= MAX_CACHED_BYTES) {
-      memoTexts[index] = t
-      memoStamps[index] = frameStamp
-    } else {
-      memoStamps[index] = 0
-    }
-    return p + 2
-  }
-  return b[p] === LONG_BINPUT ? memoPut(b, p, end, t) : p
-}
 
 /**
  * The value at `at`, which it moves past the value and its optional memo PUT; DECLINE when it is not of the
@@ -241,12 +230,12 @@ function readValue(b: Buffer, end: number, depth: number): PyValue | typeof DECL
     }
     case BINGET:
       if (pos + 1 > end) return DECLINE
-      value = memoText(b[pos] as number)
+      value = memoText(b[pos] as number, at)
       pos += 1
       break
     case LONG_BINGET:
       if (pos + 4 > end) return DECLINE
-      value = memoText(u32(b, pos))
+      value = memoText(u32(b, pos), at)
       pos += 4
       break
     case NONE:
@@ -275,7 +264,7 @@ function readValue(b: Buffer, end: number, depth: number): PyValue | typeof DECL
     case INT:
     case LONG: {
       const nl = newlineWithin(b, pos, Math.min(end, pos + MAX_INT_LINE + 1))
-      if (nl < 0 || nl - pos > MAX_INT_LINE || !plainInt(b, pos, nl, op === LONG)) return DECLINE
+      if (nl < 0 || !plainInt(b, pos, nl, op === LONG)) return DECLINE
       value = plainIntValue(b, pos, nl, op === LONG)
       pos = nl + 1
       break
@@ -448,7 +437,8 @@ function sameBytes(cached: number, b: Buffer, start: number, n: number): boolean
 }
 
 /** The Buffer frameView and frameBase were last set for: frames of one read share it, so `buffer` (a native
- *  call) is asked once per read, not per frame. */
+ *  call) is asked once per read, not per frame. Sound because a Buffer's `buffer` and `byteOffset` never change,
+ *  and only viewFrame sets frameView and frameBase. */
 let viewedBuffer: Buffer | null = null
 
 /** Points frameView at the frame's memory (a new DataView only when the frame is in another ArrayBuffer). */
@@ -479,6 +469,7 @@ function memoPut(b: Buffer, pos: number, end: number, value: PyValue): number {
     if (typeof value === 'string' && value.length <= MAX_CACHED_BYTES) {
       memoTexts[index] = value
       memoStamps[index] = frameStamp
+      memoPositions[index] = pos
     } else {
       memoStamps[index] = 0
     }
@@ -486,9 +477,10 @@ function memoPut(b: Buffer, pos: number, end: number, value: PyValue): number {
   return next
 }
 
-/** The str this frame memoized at `index`, or DECLINE for anything else (a container, a long str, nothing). */
-function memoText(index: number): string | typeof DECLINE {
-  return index < MEMO_SLOTS && memoStamps[index] === frameStamp ? (memoTexts[index] as string) : DECLINE
+/** The str this frame memoized at `index` by a PUT before `getAt` (the GET's position), or DECLINE for anything
+ *  else (a container, a long str, nothing, a PUT only read ahead). */
+function memoText(index: number, getAt: number): string | typeof DECLINE {
+  return index < MEMO_SLOTS && memoStamps[index] === frameStamp && (memoPositions[index] as number) < getAt ? (memoTexts[index] as string) : DECLINE
 }
 
 /** Forgets the previous frame's memo (by a new stamp, not by clearing it). */
