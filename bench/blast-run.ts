@@ -44,7 +44,7 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
   try {
     const tally = new RidTally(records)
     const tail = new FileTail(file, tally)
-    const poller = options.pollApi && running.webPort !== null ? pollApiRecords(running.webPort) : null
+    const poller = options.pollApi && running.webPort !== null ? await pollApiRecords(running.webPort) : null
     const scraper = options.scrapeEveryMs > 0 && running.webPort !== null ? scrapeMetrics(running.webPort, options.scrapeEveryMs) : null
     const cpu0 = cpuSeconds(running.pid)
     const load = await blast(running.port, streams)
