@@ -32,6 +32,9 @@ export interface RunResult {
   senderErrors: number
   /** /api/records response times (ms) during the run, this server only. */
   apiMs: number[] | null
+  /** The server's own view of the same requests (its loggingserver_api_records_response_seconds histogram):
+   *  how many it answered within 50 ms, of how many. The client's times above also hold the bench's own delays. */
+  apiServerWithin50Ms: { within: number; of: number } | null
   scrapes: number | null
   /** Records on disk when the file stopped growing; the rest came only at the stop (SIGTERM drains). */
   stalledAt: number | null
@@ -53,6 +56,7 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
     const cpu = cpuSeconds(running.pid) - cpu0
     const rss = peakRssMiB(running.pid)
     const apiMs = poller === null ? null : await poller.stop()
+    const apiServerWithin50Ms = poller === null || running.webPort === null ? null : await serverAnswersWithin50Ms(running.webPort)
     const scrapes = scraper === null ? null : scraper()
     const errors = await load.closed
     await running.stop()
@@ -70,6 +74,7 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
       tally: tally.summary(),
       senderErrors: errors.length,
       apiMs,
+      apiServerWithin50Ms,
       scrapes,
       stalledAt,
     }
@@ -89,5 +94,19 @@ export async function senderAlone(streams: Buffer[], records: number): Promise<n
     return records / ((load.finishedAt() - load.startedAt) / 1000)
   } finally {
     child.kill('SIGKILL')
+  }
+}
+
+/** From the server's /metrics: /api/records answers within 50 ms (a bucket bound of its histogram), and all. */
+async function serverAnswersWithin50Ms(webPort: number): Promise<{ within: number; of: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${webPort}/metrics`)).text()
+  const value = (pattern: RegExp): number => {
+    const m = pattern.exec(text)
+    if (m === null) throw new Error(`/metrics has no ${pattern.source}`)
+    return Number(m[1])
+  }
+  return {
+    within: value(/^loggingserver_api_records_response_seconds_bucket\{le="0\.05"\} (\d+)$/m),
+    of: value(/^loggingserver_api_records_response_seconds_count (\d+)$/m),
   }
 }

@@ -72,6 +72,8 @@ function blastTables(r: BenchResults): string[] {
     out.push(row(['p50 ms', ...api.map((t) => ms(percentile(t, 50)))]))
     out.push(row(['p99 ms', ...api.map((t) => ms(percentile(t, 99)))]))
     out.push(row(['max ms', ...api.map((t) => ms(percentile(t, 100)))]))
+    const server = cs.map((c) => r.blast.filter((run) => run.target === 'server' && run.connections === c).map((run) => run.apiServerWithin50Ms).filter((x) => x != null))
+    out.push(row(['answered by the server within 50 ms (its own histogram)', ...server.map((xs) => `${xs.reduce((n, x) => n + x.within, 0)} of ${xs.reduce((n, x) => n + x.of, 0)}`)]))
   }
   const scrapes = r.blast.filter((run) => run.scrapes !== null)
   if (scrapes.length > 0) out.push('', `/metrics scraped every ${r.options.scrapeEveryMs} ms during this server's runs (${scrapes.reduce((n, run) => n + run.scrapes!, 0)} scrapes).`)
