@@ -147,20 +147,18 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
   heap = HEAP_COST.map
   while (p < end) {
     let key: string | null
-    let role: number | undefined
     if (b[p] === BINUNICODE) {
       const textEnd = binUnicodeEnd(b, p, end)
       if (textEnd < 0 || (key = text(b, p + 5, textEnd)) === null || (p = memoPut(b, textEnd, end, key)) < 0) return false
-      role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
     } else {
       at = p
-      textSlot = -1
+      textSlot = -1 // a GET of a key answers from the memo, not the cache
       const read = readKey(b, end)
       if (declined(read)) return false
       key = read
-      role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
       p = at
     }
+    const role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
     const op = b[p]
     let value: PyValue | typeof DECLINE
     if (op === NONE) {
@@ -203,7 +201,6 @@ function binUnicodeEnd(b: Buffer, p: number, end: number): number {
   return length > end - p - 5 ? -1 : p + 5 + length
 }
 
-
 /**
  * The value at `at`, which it moves past the value and its optional memo PUT; DECLINE when it is not of the
  * grammar. Scalars as makePickle writes them, and the containers an `extra` holds: dicts with str keys, lists
@@ -218,14 +215,12 @@ function readValue(b: Buffer, end: number, depth: number): PyValue | typeof DECL
   let value: PyValue | typeof DECLINE
   switch (op) {
     case BINUNICODE: {
-      if (pos + 4 > end) return DECLINE
-      const length = u32(b, pos)
-      pos += 4
-      if (length > end - pos) return DECLINE
-      const decoded = text(b, pos, pos + length)
+      const textEnd = binUnicodeEnd(b, at, end)
+      if (textEnd < 0) return DECLINE
+      const decoded = text(b, at + 5, textEnd)
       if (decoded === null) return DECLINE
       value = decoded
-      pos += length
+      pos = textEnd
       break
     }
     case BINGET:

@@ -143,6 +143,11 @@ export function intLineValue(s: string, long: boolean): number | bigint | boolea
   return s.length === 2 && (v === 0 || v === 1) ? v === 1 : v
 }
 
+/** Whether a digit's value (hexValue: -1 for a non-digit) is a digit of `base`. */
+function isDigitOf(base: number, value: number): boolean {
+  return value >= 0 && value < base
+}
+
 /** The text up to its first NUL. */
 function cString(s: string): string {
   const nul = s.indexOf('\0')
@@ -171,11 +176,12 @@ function strtolLine(s: string): number | bigint | null {
     base = 8
   }
   const digitsAt = i
-  while (i < s.length && hexValue(s.charCodeAt(i)) >= 0 && hexValue(s.charCodeAt(i)) < base) i++
+  while (i < s.length && isDigitOf(base, hexValue(s.charCodeAt(i)))) i++
   // No digits: strtol converts nothing and points `end` at the line's start, which counts when that is a NUL.
   if (i === digitsAt) return s[0] === '\0' ? 0 : null
   if (i < s.length && s[i] !== '\0') return null
-  // 2^63 has 19 decimal digits, 16 hex and 21 octal digits: more (after leading zeros) is out of range for sure.
+  // 2^63 - 1 has 19 decimal, 16 hex and 21 octal digits: more than 22 (after leading zeros) is out of range for
+  // sure, and the rest is checked against the range below.
   const digits = s.slice(digitsAt, i).replace(/^0+/, '')
   if (digits.length > 22) return null
   const magnitude = digits === '' ? 0n : BigInt((base === 16 ? '0x' : base === 8 ? '0o' : '') + digits)
