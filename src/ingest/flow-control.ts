@@ -16,7 +16,7 @@ export const LOOP_TURN_BYTES = 256 * 1024
  *  lets the event loop go round before reading more (that socket). `accepting`: a stop takes the connections
  *  still queued in the kernel first, and libuv accepts one per loop iteration, so iterations must be quick.
  *  `handover`: a stop under systemd takes each connection's buffered bytes and stores its fd; nothing more
- *  may be read meanwhile. `rest`: a connection trickles (two small reads in a row), so it rests REST_MS and the
+ *  may be read meanwhile. `rest`: a connection trickles (two small reads in a row, less than REST_MS apart), so it rests REST_MS and the
  *  kernel gathers what its client sends meanwhile into one read (see rest()). */
 export type PauseReason = 'backpressure' | 'turn' | 'accepting' | 'handover' | 'rest'
 
