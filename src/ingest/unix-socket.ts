@@ -13,8 +13,18 @@ export async function listenUnix(path: string | null, mode: string, inherited: M
   if (inherited?.has('unix')) return listen({ name: 'unix', path: path ?? '' }, inherited, make)
   if (path === null) return null
   await removeStaleSocket(path)
-  const listening = await listen({ name: 'unix', path }, null, make)
-  // The bind made the file with the umask's permissions; connecting needs write permission, so this decides who may.
+  // bind() makes the file with the umask's permissions, and connecting needs only write permission: under a
+  // permissive umask (0, 002) anyone could connect before the chmod below. So the bind (synchronous inside
+  // server.listen, which listen() calls before it first waits) runs under a umask that leaves the owner alone,
+  // and the chmod then opens it as far as log.unix_socket_mode says.
+  const ownerOnly = process.umask(0o177)
+  let binding: Promise<Listening>
+  try {
+    binding = listen({ name: 'unix', path }, null, make)
+  } finally {
+    process.umask(ownerOnly)
+  }
+  const listening = await binding
   try {
     chmodSync(path, parseInt(mode, 8))
   } catch (err) {
