@@ -13,19 +13,19 @@ describe('listenUnix', () => {
   it('binds the socket file owner-only whatever the umask, then gives it log.unix_socket_mode', async () => {
     const socketPath = path.join(dir, 'log.sock')
     const previous = process.umask(0)
-    let modeAtBind: number | null = null
+    const atBind: { mode: number | null } = { mode: null }
     let servers: net.Server[] = []
     try {
       const listening = await listenUnix(socketPath, '0660', null, () => {
         const server = net.createServer((s) => s.destroy())
         // Listeners added before listen() run before listenUnix's own: this sees the file as bind() made it.
-        server.once('listening', () => (modeAtBind = lstatSync(socketPath).mode & 0o777))
+        server.once('listening', () => (atBind.mode = lstatSync(socketPath).mode & 0o777))
         return server
       })
       assert.ok(listening)
       servers = listening.servers
       assert.equal(process.umask(), 0, 'the umask is given back')
-      assert.equal(modeAtBind, 0o600, `bound with mode ${modeAtBind?.toString(8)}: others could connect before the chmod`)
+      assert.equal(atBind.mode, 0o600, `bound with mode ${atBind.mode?.toString(8)}: others could connect before the chmod`)
       assert.equal(lstatSync(socketPath).mode & 0o777, 0o660)
     } finally {
       process.umask(previous)
