@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { pollApiRecords, scrapeMetrics } from './api-poller.js'
-import { cpuSeconds, peakRssMiB } from './proc-stats.js'
+import { cpuSeconds, machineBusySeconds, peakRssMiB } from './proc-stats.js'
 import { FileTail, RidTally, waitForRecords, type TallySummary } from './rid-tally.js'
 import { blast } from './sender.js'
 import { rawSinkJs, spawnListening, startTarget, type TargetName } from './targets.js'
@@ -28,6 +28,11 @@ export interface RunResult {
   recordsPerSecond: number
   peakRssMiB: number
   cpuSecondsPerMillion: number
+  /** CPU cores the target kept busy over the run (its CPU-seconds / the run's seconds). */
+  targetCores: number
+  /** CPU cores busy on the whole machine over the run (target, sender, bench, kernel): with the target's, it
+   *  tells a target held back by its own threads (machine below nproc) from one held back by the machine. */
+  machineCores: number
   tally: TallySummary
   senderErrors: number
   /** /api/records response times (ms) during the run, this server only. */
@@ -50,10 +55,12 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
     const poller = options.pollApi && running.webPort !== null ? await pollApiRecords(running.webPort) : null
     const scraper = options.scrapeEveryMs > 0 && running.webPort !== null ? scrapeMetrics(running.webPort, options.scrapeEveryMs) : null
     const cpu0 = cpuSeconds(running.pid)
+    const busy0 = machineBusySeconds()
     const load = await blast(running.port, streams)
     const arrival = await waitForRecords(tail, tally, { pollMs: options.pollMs, stallMs: options.stallMs, timeoutMs: options.timeoutMs, sendersDone: load.done })
     const stalledAt = arrival.complete ? null : tally.distinct
     const cpu = cpuSeconds(running.pid) - cpu0
+    const busy = machineBusySeconds() - busy0
     const rss = peakRssMiB(running.pid)
     const apiMs = poller === null ? null : await poller.stop()
     const apiServerWithin50Ms = poller === null || running.webPort === null ? null : await serverAnswersWithin50Ms(running.webPort)
@@ -71,6 +78,8 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
       recordsPerSecond: tally.distinct / seconds,
       peakRssMiB: rss,
       cpuSecondsPerMillion: (cpu / Math.max(1, tally.distinct)) * 1e6,
+      targetCores: cpu / seconds,
+      machineCores: busy / seconds,
       tally: tally.summary(),
       senderErrors: errors.length,
       apiMs,

@@ -14,6 +14,14 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
 
+/** CPU seconds the whole machine has been busy (all CPUs, /proc/stat: everything but idle and iowait) so far. */
+export function machineBusySeconds(): number {
+  const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!
+  const ticks = first.trim().split(/\s+/).slice(1).map(Number)
+  const all = ticks.reduce((sum, t) => sum + t, 0)
+  return (all - ticks[3]! - ticks[4]!) / CLOCK_TICKS
+}
+
 /** Peak resident set size of `pid` (VmHWM) in MiB: the most it has held since it started. */
 export function peakRssMiB(pid: number): number {
   const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))

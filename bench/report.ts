@@ -64,6 +64,11 @@ function blastTables(r: BenchResults): string[] {
   for (const t of targets) {
     out.push(row([TARGET_LABELS[t], ...cs.map((c) => `${ms(blastMedian(r, t, c, (x) => x.peakRssMiB))} MiB, ${blastMedian(r, t, c, (x) => x.cpuSecondsPerMillion).toFixed(1)} CPU-s`)]))
   }
+  out.push('', `### Cores busy during each run, medians: the target's / the whole machine's (of ${r.machine.nproc})`)
+  out.push(header(['receiver', ...cols], align))
+  for (const t of targets) {
+    out.push(row([TARGET_LABELS[t], ...cs.map((c) => `${blastMedian(r, t, c, (x) => x.targetCores).toFixed(2)} / ${blastMedian(r, t, c, (x) => x.machineCores).toFixed(2)}`)]))
+  }
   const api = cs.map((c) => r.blast.filter((run) => run.target === 'server' && run.connections === c).flatMap((run) => run.apiMs ?? []))
   if (api.some((times) => times.length > 0)) {
     out.push('', '### `/api/records` while this server runs flat out (polled every 100 ms, all rounds; target p99 < 50 ms)')

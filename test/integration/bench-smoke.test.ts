@@ -10,7 +10,7 @@ interface Tally { expected: number; distinct: number; exactlyOnce: boolean }
 interface Smoke {
   frames: { count: number; averageBytes: number }
   senderAlone: Record<string, number>
-  blast: { target: string; records: number; recordsPerSecond: number; peakRssMiB: number; cpuSecondsPerMillion: number; tally: Tally; api: { requests: number } | null }[]
+  blast: { target: string; records: number; recordsPerSecond: number; peakRssMiB: number; cpuSecondsPerMillion: number; targetCores: number; machineCores: number; tally: Tally; api: { requests: number } | null }[]
   recv4: { tally: Tally }[]
   real: { target: string; recordsPerSecond: number; tally: Tally }[]
   cold: Record<string, { acceptingMs: number; readyMs: number | null }[]>
@@ -42,6 +42,8 @@ describe('npm run bench (smoke)', () => {
     for (const run of r.blast) {
       assert.deepEqual(run.tally, { ...run.tally, expected: 3000, distinct: 3000, exactlyOnce: true }, run.target)
       assert.ok(run.recordsPerSecond > 0 && run.peakRssMiB > 0 && run.cpuSecondsPerMillion > 0, JSON.stringify(run))
+      // /proc counts in 10 ms ticks: a run of 3,000 records may round either way, but never below 0.
+      assert.ok(Number.isFinite(run.targetCores) && run.targetCores >= 0 && Number.isFinite(run.machineCores) && run.machineCores >= 0, JSON.stringify(run))
     }
     assert.ok(r.blast[0]!.api!.requests > 0, '/api/records was polled during the server run')
     assert.equal(r.recv4.length, 1)
@@ -60,6 +62,8 @@ describe('npm run bench (smoke)', () => {
     assert.match(out, /^machine: \d+ CPUs \(nproc\), .+; node v\d+.+; python 3\.\d+/m)
     assert.match(out, /^\| \*\*this server\*\* \| [\d.]+k \| [\d.]+k \|$/m)
     assert.match(out, /^\| this server ÷ raw \| [\d.]+ \| [\d.]+ \|$/m)
+    assert.match(out, /^### Cores busy during each run, medians: the target's \/ the whole machine's \(of \d+\)$/m)
+    assert.match(out, /^\| this server \| [\d.]+ \/ [\d.]+ \| [\d.]+ \/ [\d.]+ \|$/m)
     assert.match(out, /Every record of every run \(4 runs\) was found exactly once/)
   })
 })
