@@ -79,6 +79,8 @@ export class Connection implements PartialFrameHolder {
   private shortReads = 0
   /** When the previous read arrived (performance.now()). */
   private previousReadMs = -Infinity
+  /** This connection asked to rest after its previous read: the gap to its next read includes the rest. */
+  private rested = false
   /**
    * Not TLS: a TLS socket's chunks are its decrypted records, and CPython's SSL socket sends each frame as a
    * record of its own, so every chunk is short however much is waiting; resting on them held a blasting TLS
@@ -256,10 +258,16 @@ export class Connection implements PartialFrameHolder {
     }
     this.turnBytes += chunk.length
     this.shortReads = chunk.length < SMALL_READ_BYTES ? this.shortReads + 1 : 0
-    const sincePreviousMs = started - this.previousReadMs
+    // After a rest, the client's pace is the time from the wake-up to this read: what it sent during the rest was
+    // waiting, so a fast client is read at once and rests again; one that sent nothing meanwhile is slow.
+    const sincePreviousMs = started - (this.rested ? Math.max(this.previousReadMs, this.ctx.flow.lastWakeMs) : this.previousReadMs)
     this.previousReadMs = started
+    this.rested = false
     if (this.ctx.flow.spend(chunk.length) || this.turnBytes >= TURN_BYTES) this.yieldTurn()
-    else if (this.restsWhenShort && restsBeforeNextRead(this.shortReads, sincePreviousMs)) this.ctx.flow.rest(this.socket)
+    else if (this.restsWhenShort && restsBeforeNextRead(this.shortReads, sincePreviousMs)) {
+      this.rested = true
+      this.ctx.flow.rest(this.socket)
+    }
   }
 
   /**

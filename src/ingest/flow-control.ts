@@ -32,6 +32,8 @@ export class FlowControl {
   /** Sockets resting now: one timer wakes them all, so resting costs no timer per read. */
   private readonly resting = new Set<Pausable>()
   private restTimer: NodeJS.Timeout | null = null
+  /** When the resting connections last woke (performance.now()). */
+  private wokeAtMs = -Infinity
   /** Bytes decoded in this turn of the event loop (set back at its check phase). */
   private loopSpent = 0
 
@@ -69,8 +71,14 @@ export class FlowControl {
     return this.loopSpent >= LOOP_TURN_BYTES
   }
 
+  /** When the connections resting last woke (performance.now()); -Infinity before the first rest ended. */
+  get lastWakeMs(): number {
+    return this.wokeAtMs
+  }
+
   private wake(): void {
     this.restTimer = null
+    this.wokeAtMs = performance.now()
     const rested = [...this.resting]
     this.resting.clear()
     for (const socket of rested) this.resume(socket, 'rest')

@@ -1,4 +1,4 @@
-// A trickling client (CPython's SocketHandler, one small frame per send, a frame every ~100 µs) is read in
+// A trickling client (CPython's SocketHandler, one small frame per send, a frame every ~100 µs or 1 ms) is read in
 // batches: after two small reads in a row the connection rests (FlowControl's `rest`) so the kernel gathers the next frames
 // into one read; every record still arrives, in order, promptly. Reads are counted by the ingest histogram
 // (one observation per read that completed frames).
@@ -10,22 +10,23 @@ import { getJson, startServer, waitFor, type RunningServer } from '../support/se
 
 const RECORDS = 3000
 
-/** Sends RECORDS records, spinning ~100 µs between them (a sleep would be ≥ 1 ms on a busy box), and prints
- *  the largest send-to-return time, which would grow if the server stopped reading. */
-const TRICKLE = String.raw`
+/** Sends `records` records, spinning `periodSeconds` between them (a sleep would be ≥ 1 ms on a busy box). */
+function trickle(records: number, periodSeconds: number): string {
+  return String.raw`
 import logging, logging.handlers, sys, time
 h = logging.handlers.SocketHandler('127.0.0.1', int(sys.argv[1]))
 log = logging.getLogger('trickle')
 log.propagate = False
 log.addHandler(h)
 log.setLevel(logging.INFO)
-for i in range(${RECORDS}):
+for i in range(${records}):
     log.info('trickle %d', i)
     t = time.perf_counter()
-    while time.perf_counter() - t < 0.0001:
+    while time.perf_counter() - t < ${periodSeconds}:
         pass
 h.close()
 `
+}
 
 async function metric(port: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
@@ -40,7 +41,7 @@ describe('read coalescing', () => {
 
   it('reads a trickling SocketHandler several frames at a time, losing nothing and keeping order', async () => {
     server = await startServer()
-    await runPythonAsync(TRICKLE, [String(server.logPort)])
+    await runPythonAsync(trickle(RECORDS, 0.0001), [String(server.logPort)])
     await waitFor(async () => ((await getJson(server.webPort, '/api/status')).body as { file: { recordsWritten: number } }).file.recordsWritten >= RECORDS, 20000, 'all records written')
     const lines = readFileSync(server.file, 'utf8').trimEnd().split('\n')
     assert.equal(lines.length, RECORDS)
@@ -49,5 +50,20 @@ describe('read coalescing', () => {
     // Read as it arrives, each frame would be a read of its own (about RECORDS reads on an idle machine); a 1 ms
     // rest gathers ~10 frames of this client per read.
     assert.ok(reads <= RECORDS / 3, `${reads} reads for ${RECORDS} frames: reads are not coalesced`)
+  })
+
+  it('keeps resting a client that sends a frame every millisecond: the read after a rest does not end the resting', async () => {
+    // A 4 ms rest gathers about 4 frames of this client, so about RECORDS / 5 reads at most; timing the read after
+    // a rest from the previous read (which the rest itself delayed) ended every other rest: ~RECORDS / 3.6.
+    const records = 2000
+    await server.cleanup()
+    server = await startServer()
+    await runPythonAsync(trickle(records, 0.001), [String(server.logPort)])
+    await waitFor(async () => ((await getJson(server.webPort, '/api/status')).body as { file: { recordsWritten: number } }).file.recordsWritten >= records, 20000, 'all records written')
+    const lines = readFileSync(server.file, 'utf8').trimEnd().split('\n')
+    assert.equal(lines.length, records)
+    lines.forEach((line, i) => assert.ok(line.endsWith(` trickle ${i}`), `line ${i} out of order: ${line}`))
+    const reads = await metric(server.webPort, 'loggingserver_ingest_batch_seconds_count')
+    assert.ok(reads <= records / 5, `${reads} reads for ${records} frames a millisecond apart: rests end too soon`)
   })
 })
