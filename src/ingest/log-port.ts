@@ -102,16 +102,23 @@ export class LogPort {
     // default: dozens more small reads). With 1 byte, a pause (FlowControl) stops reading at the next read, so a
     // resting connection leaves the client's frames to gather in the kernel. Reads themselves stay 64 KiB.
     const make = (kind: StreamKind) => () => net.createServer({ noDelay: true, highWaterMark: READ_HIGH_WATER_MARK }, (socket) => port.accept(socket, kind))
-    // Ready before listening: systemd may hand over connections that queued while we were starting.
-    if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make('tcp'))
-    if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make('tls'))
-    else if (inherited?.has('tls')) parts.diagnostics.report('LS-TLS-NOT-CONFIGURED', 'systemd passed the TLS port (loggingserver-tls.socket) but log.tls is not set: its connections wait unanswered')
+    // The Unix socket first: its bind changes the process's umask for a moment (unix-socket.ts), so it must come
+    // before any connection is accepted, while no record (no rotation) can be making a file in the thread pool.
     try {
       port.local = await listenUnix(config.unix_socket, config.unix_socket_mode, inherited, make('unix'))
       if (port.local !== null) port.peerPid = openPeerPid()
     } catch (err) {
-      for (const server of port.servers) server.close()
       throw new Error(`log.unix_socket: ${(err as Error).message}`)
+    }
+    try {
+      // Ready before listening: systemd may hand over connections that queued while we were starting.
+      if (config.port !== null || inherited?.has('log')) port.plain = await listen({ name: 'log', host: config.host, port: config.port ?? 0 }, inherited, make('tcp'))
+      if (config.tls !== null) port.secure = await listen({ name: 'tls', host: config.tls.host ?? config.host, port: config.tls.port }, inherited, make('tls'))
+      else if (inherited?.has('tls')) parts.diagnostics.report('LS-TLS-NOT-CONFIGURED', 'systemd passed the TLS port (loggingserver-tls.socket) but log.tls is not set: its connections wait unanswered')
+    } catch (err) {
+      // Closing our own Unix socket also removes its file, so the next start finds none left behind.
+      for (const server of port.servers) server.close()
+      throw err
     }
     // Connections the previous process left in systemd's fd store: they were open before any queued one.
     for (const { socket, saved, heldElsewhere } of adoptHandedOver(inherited, port.fdStore, parts.diagnostics)) port.adopt(socket, saved, heldElsewhere)

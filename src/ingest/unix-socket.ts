@@ -17,7 +17,8 @@ export async function listenUnix(path: string | null, mode: string, inherited: M
   // permissive umask (0, 002) anyone could connect before the chmod below. So the bind (synchronous inside
   // server.listen, which listen() calls before it first waits) runs under a umask that leaves the owner alone,
   // and the chmod then opens it as far as log.unix_socket_mode says. The umask is the process's: this runs once,
-  // at start, after the central file is open (server.ts), while no other file is being made in the thread pool.
+  // at start, after the central file is open (server.ts) and before any log connection is accepted (LogPort.open),
+  // so no other file (a rotation's) is being made in the thread pool meanwhile.
   const ownerOnly = process.umask(0o177)
   let binding: Promise<Listening>
   try {
