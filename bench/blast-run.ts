@@ -61,6 +61,8 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
     const stalledAt = arrival.complete ? null : tally.distinct
     const cpu = cpuSeconds(running.pid) - cpu0
     const busy = machineBusySeconds() - busy0
+    // Over the same span as the two samples: a stalled run waits stallMs past its last record.
+    const sampledSeconds = (performance.now() - load.startedAt) / 1000
     const rss = peakRssMiB(running.pid)
     const apiMs = poller === null ? null : await poller.stop()
     const apiServerWithin50Ms = poller === null || running.webPort === null ? null : await serverAnswersWithin50Ms(running.webPort)
@@ -78,8 +80,8 @@ export async function blastRun(target: TargetName | 'cookbook-recv4', streams: B
       recordsPerSecond: tally.distinct / seconds,
       peakRssMiB: rss,
       cpuSecondsPerMillion: (cpu / Math.max(1, tally.distinct)) * 1e6,
-      targetCores: cpu / seconds,
-      machineCores: busy / seconds,
+      targetCores: cpu / sampledSeconds,
+      machineCores: busy / sampledSeconds,
       tally: tally.summary(),
       senderErrors: errors.length,
       apiMs,

@@ -14,12 +14,14 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
 
-/** CPU seconds the whole machine has been busy (all CPUs, /proc/stat: everything but idle and iowait) so far. */
+/**
+ * CPU seconds the whole machine has run something so far, all CPUs: /proc/stat's user, nice, system, irq and
+ * softirq. Not idle or iowait; not steal (another VM ran); not guest and guest_nice (already inside user and nice).
+ */
 export function machineBusySeconds(): number {
   const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!
-  const ticks = first.trim().split(/\s+/).slice(1).map(Number)
-  const all = ticks.reduce((sum, t) => sum + t, 0)
-  return (all - ticks[3]! - ticks[4]!) / CLOCK_TICKS
+  const [user, nice, system, , , irq, softirq] = first.trim().split(/\s+/).slice(1).map(Number)
+  return (user! + nice! + system! + irq! + softirq!) / CLOCK_TICKS
 }
 
 /** Peak resident set size of `pid` (VmHWM) in MiB: the most it has held since it started. */
