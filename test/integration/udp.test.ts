@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml'
 import { loadConfig } from '../../src/config/load.js'
 import { Server } from '../../src/server.js'
 import { StderrDiagnostics } from '../../src/systemd/diagnostics.js'
-import { runPython, runUnixUdpClient } from '../support/python.js'
+import { runPython, runPythonAsync, runUnixUdpClient } from '../support/python.js'
 import { getJson, reported, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
 import { recordsOf } from '../support/tls.js'
 
@@ -182,5 +182,52 @@ for i in range(${sent}): log.warning('flood %d', i)`)
     await waitFor(() => server!.inputs().find((i) => i.kind === 'unix')?.open === 0, 5000, 'the Unix connection closed')
     assert.deepEqual(server.inputs().find((i) => i.kind === 'unix'), { kind: 'unix', address: sock, records: 50, rejected: 0, open: 0 })
     assert.equal(server.inputs().find((i) => i.kind === 'tcp')?.records, 0)
+  })
+})
+
+describe('UDP datagrams while the central file is behind', () => {
+  const dir = tempDir('udp-backlog-')
+  let server: Server | null = null
+  after(async () => {
+    await server?.stop('cleanup')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('drops and counts the datagrams that come past log.max_backlog_bytes (a sender cannot be paused): records, drops and kernel drops are every datagram sent', async () => {
+    const configPath = path.join(dir, 'loggingserver.yaml')
+    const file = path.join(dir, 'central.log')
+    // One byte: every record waiting for its write puts the file past the bound, so a burst read in one turn
+    // (libuv reads up to 32 datagrams per loop iteration) meets the backlog after its first datagram.
+    writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0, max_backlog_bytes: 1}\nweb: {enabled: false}\nfile: {path: ${file}}\n`)
+    const { config, source } = loadConfig(configPath)
+    const lines: string[] = []
+    const notifier = { available: false, ready: () => undefined, status: () => undefined, reloading: () => undefined, stopping: () => undefined }
+    server = await Server.start(config, { version: 'test', configSource: source, diagnostics: new StderrDiagnostics('info', (line) => void lines.push(line), {}), notifier, inherited: null })
+    const udp = server.udp!
+    const sent = 3000
+    // spawnSync blocks this process's event loop while CPython sends: the datagrams wait in the socket's buffer
+    // (the kernel drops what does not fit) and are read in bursts once it returns.
+    runPython(`import logging, logging.handlers
+h = logging.handlers.DatagramHandler('127.0.0.1', ${udp.port.description.split(':').at(-1)})
+log = logging.getLogger('behind'); log.propagate = False; log.addHandler(h)
+for i in range(${sent}): log.warning('behind %d', i)`)
+    const input = () => server!.inputs().find((i) => i.kind === 'udp')!
+    await waitFor(() => input().records + input().rejected + (udp.kernelDrops() ?? 0) === sent, 10_000, 'every datagram read, dropped for the backlog, or dropped by the kernel')
+    const { records, rejected } = input()
+    assert.ok(records > 0, 'some datagrams became records')
+    assert.ok(rejected > 0, 'the datagrams read while the file was behind were dropped')
+    assert.ok(lines.some((l) => l.includes('LS-DATAGRAM-BACKLOG') && l.includes('while the central file is past log.max_backlog_bytes')), lines.join(''))
+    // Once the file caught up, the input serves again: a later datagram is a record.
+    await runPythonAsync(`import logging, logging.handlers
+h = logging.handlers.DatagramHandler('127.0.0.1', ${udp.port.description.split(':').at(-1)})
+log = logging.getLogger('behind'); log.propagate = False; log.addHandler(h)
+log.warning('after the burst')`)
+    await waitFor(() => input().records === records + 1, 5000, 'the datagram after the burst')
+    const stopping = server
+    server = null
+    assert.equal(await stopping.stop('test'), 0)
+    const written = readFileSync(file, 'utf8').trimEnd().split('\n')
+    assert.equal(written.length, records + 1, 'every record taken is in the file, nothing else')
+    assert.match(written.at(-1)!, / behind +WARNING +after the burst$/)
   })
 })
