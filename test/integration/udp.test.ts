@@ -198,7 +198,7 @@ describe('UDP datagrams while the central file is behind', () => {
     const file = path.join(dir, 'central.log')
     // One byte: every record waiting for its write puts the file past the bound, so a burst read in one turn
     // (libuv reads up to 32 datagrams per loop iteration) meets the backlog after its first datagram.
-    writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0, max_backlog_bytes: 1}\nweb: {enabled: false}\nfile: {path: ${file}}\n`)
+    writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0, max_backlog_bytes: 1}\nweb: {host: 127.0.0.1, port: 0}\nfile: {path: ${file}}\n`)
     const { config, source } = loadConfig(configPath)
     const lines: string[] = []
     const notifier = { available: false, ready: () => undefined, status: () => undefined, reloading: () => undefined, stopping: () => undefined }
@@ -217,6 +217,8 @@ for i in range(${sent}): log.warning('behind %d', i)`)
     assert.ok(records > 0, 'some datagrams became records')
     assert.ok(rejected > 0, 'the datagrams read while the file was behind were dropped')
     assert.ok(lines.some((l) => l.includes('LS-DATAGRAM-BACKLOG') && l.includes('while the central file is past log.max_backlog_bytes')), lines.join(''))
+    const webPort = Number(/:(\d+) \(web\)/.exec(server.startedLine)?.[1])
+    assert.equal(((await getJson(webPort, '/api/status')).body as Status).rejected['datagram_backlog'], rejected, 'the page counts them as datagram_backlog')
     // Once the file caught up, the input serves again: a later datagram is a record.
     await runPythonAsync(`import logging, logging.handlers
 h = logging.handlers.DatagramHandler('127.0.0.1', ${udp.port.description.split(':').at(-1)})
