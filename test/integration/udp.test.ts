@@ -46,6 +46,22 @@ async function freeUdpPort(): Promise<number> {
   return port
 }
 
+/** The server in this process (config written to `dir`), so a test can read its inputs and kernel drops directly. */
+async function startInProcess(dir: string, yaml: string, diagnostics: StderrDiagnostics): Promise<Server> {
+  const configPath = path.join(dir, 'loggingserver.yaml')
+  writeFileSync(configPath, yaml)
+  const { config, source } = loadConfig(configPath)
+  const notifier = { available: false, ready: () => undefined, status: () => undefined, reloading: () => undefined, stopping: () => undefined }
+  return Server.start(config, { version: 'test', configSource: source, diagnostics, notifier, inherited: null })
+}
+
+/** The start of a CPython script: `log`, the logger `name` (WARNING and up), sends through a DatagramHandler to
+ *  `server`'s UDP port. */
+const datagramLogger = (server: Server, name: string): string => `import logging, logging.handlers
+h = logging.handlers.DatagramHandler('127.0.0.1', ${server.udp!.port.description.split(':').at(-1)})
+log = logging.getLogger('${name}'); log.propagate = False; log.addHandler(h)
+`
+
 describe('log.udp_port', () => {
   const servers: RunningServer[] = []
   const start = async (log: Record<string, unknown>, launcher?: string[]): Promise<RunningServer> => {
@@ -159,20 +175,13 @@ describe('per-input counts, and UDP datagrams the kernel drops', () => {
   })
 
   it('counts records per input; counts kernel drops from /proc and shows them in STATUS=: records plus drops are every datagram sent', async () => {
-    const configPath = path.join(dir, 'loggingserver.yaml')
     const sock = path.join(dir, 'log.sock')
-    writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0, unix_socket: ${sock}}\nweb: {enabled: false}\nfile: {path: ${path.join(dir, 'central.log')}}\n`)
-    const { config, source } = loadConfig(configPath)
-    const notifier = { available: false, ready: () => undefined, status: () => undefined, reloading: () => undefined, stopping: () => undefined }
-    server = await Server.start(config, { version: 'test', configSource: source, diagnostics: new StderrDiagnostics('error', () => undefined, {}), notifier, inherited: null })
+    server = await startInProcess(dir, `log: {host: 127.0.0.1, port: 0, udp_port: 0, unix_socket: ${sock}}\nweb: {enabled: false}\nfile: {path: ${path.join(dir, 'central.log')}}\n`, new StderrDiagnostics('error', () => undefined, {}))
     const udp = server.udp!
     assert.equal(udp.kernelDrops(), 0)
     const sent = 20_000
     // spawnSync blocks this process's event loop while CPython sends: the socket's receive buffer overflows.
-    runPython(`import logging, logging.handlers, sys
-h = logging.handlers.DatagramHandler('127.0.0.1', ${udp.port.description.split(':').at(-1)})
-log = logging.getLogger('flood'); log.propagate = False; log.addHandler(h)
-for i in range(${sent}): log.warning('flood %d', i)`)
+    runPython(`${datagramLogger(server, 'flood')}for i in range(${sent}): log.warning('flood %d', i)`)
     const records = (): number => server!.inputs().find((i) => i.kind === 'udp')?.records ?? 0
     await waitFor(() => records() + (udp.kernelDrops() ?? 0) === sent, 10_000, 'every datagram read or counted as dropped')
     assert.ok((udp.kernelDrops() ?? 0) > 0, 'the kernel dropped some')
@@ -194,23 +203,17 @@ describe('UDP datagrams while the central file is behind', () => {
   })
 
   it('drops and counts the datagrams that come past log.max_backlog_bytes (a sender cannot be paused): records, drops and kernel drops are every datagram sent', async () => {
-    const configPath = path.join(dir, 'loggingserver.yaml')
     const file = path.join(dir, 'central.log')
+    const lines: string[] = []
     // One byte: every record waiting for its write puts the file past the bound, so a burst read in one turn
     // (libuv reads up to 32 datagrams per loop iteration) meets the backlog after its first datagram.
-    writeFileSync(configPath, `log: {host: 127.0.0.1, port: 0, udp_port: 0, max_backlog_bytes: 1}\nweb: {host: 127.0.0.1, port: 0}\nfile: {path: ${file}}\n`)
-    const { config, source } = loadConfig(configPath)
-    const lines: string[] = []
-    const notifier = { available: false, ready: () => undefined, status: () => undefined, reloading: () => undefined, stopping: () => undefined }
-    server = await Server.start(config, { version: 'test', configSource: source, diagnostics: new StderrDiagnostics('info', (line) => void lines.push(line), {}), notifier, inherited: null })
+    server = await startInProcess(dir, `log: {host: 127.0.0.1, port: 0, udp_port: 0, max_backlog_bytes: 1}\nweb: {host: 127.0.0.1, port: 0}\nfile: {path: ${file}}\n`,
+      new StderrDiagnostics('info', (line) => void lines.push(line), {}))
     const udp = server.udp!
     const sent = 3000
     // spawnSync blocks this process's event loop while CPython sends: the datagrams wait in the socket's buffer
     // (the kernel drops what does not fit) and are read in bursts once it returns.
-    runPython(`import logging, logging.handlers
-h = logging.handlers.DatagramHandler('127.0.0.1', ${udp.port.description.split(':').at(-1)})
-log = logging.getLogger('behind'); log.propagate = False; log.addHandler(h)
-for i in range(${sent}): log.warning('behind %d', i)`)
+    runPython(`${datagramLogger(server, 'behind')}for i in range(${sent}): log.warning('behind %d', i)`)
     const input = () => server!.inputs().find((i) => i.kind === 'udp')!
     await waitFor(() => input().records + input().rejected + (udp.kernelDrops() ?? 0) === sent, 10_000, 'every datagram read, dropped for the backlog, or dropped by the kernel')
     const { records, rejected } = input()
@@ -220,10 +223,7 @@ for i in range(${sent}): log.warning('behind %d', i)`)
     const webPort = Number(/:(\d+) \(web\)/.exec(server.startedLine)?.[1])
     assert.equal(((await getJson(webPort, '/api/status')).body as Status).rejected['datagram_backlog'], rejected, 'the page counts them as datagram_backlog')
     // Once the file caught up, the input serves again: a later datagram is a record.
-    await runPythonAsync(`import logging, logging.handlers
-h = logging.handlers.DatagramHandler('127.0.0.1', ${udp.port.description.split(':').at(-1)})
-log = logging.getLogger('behind'); log.propagate = False; log.addHandler(h)
-log.warning('after the burst')`)
+    await runPythonAsync(`${datagramLogger(server, 'behind')}log.warning('after the burst')`)
     await waitFor(() => input().records === records + 1, 5000, 'the datagram after the burst')
     const stopping = server
     server = null
