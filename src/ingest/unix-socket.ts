@@ -19,12 +19,12 @@ export async function listenUnix(path: string | null, mode: string, inherited: M
   // and the chmod then opens it as far as log.unix_socket_mode says. The umask is the process's: this runs once,
   // at start, after the central file is open (server.ts) and before any log connection is accepted (LogPort.open),
   // so no other file (a rotation's) is being made in the thread pool meanwhile.
-  const ownerOnly = process.umask(0o177)
+  const previousUmask = process.umask(0o177)
   let binding: Promise<Listening>
   try {
     binding = listen({ name: 'unix', path }, null, make)
   } finally {
-    process.umask(ownerOnly)
+    process.umask(previousUmask)
   }
   const listening = await binding
   try {
