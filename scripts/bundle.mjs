@@ -27,6 +27,18 @@ export async function bundle(dist = path.join(ROOT, 'dist')) {
     metafile: true,
     logLevel: 'warning',
   })
+  // The decode thread (src/decode-threads/worker.ts): a script of its own, which the server reads at start and
+  // runs with `new Worker(text, { eval: true })` (an eval'd worker is CommonJS, so this bundle is too).
+  await build({
+    entryPoints: [path.join(dist, 'src/decode-threads/worker.js')],
+    outfile: path.join(dist, 'src/decode-worker.cjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    legalComments: 'eof',
+    logLevel: 'warning',
+  })
   return result.metafile
 }
 

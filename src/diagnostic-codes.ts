@@ -221,6 +221,11 @@ export const CATALOGUE = {
     meaning: 'a request to `web.http_handler_path` was not an HTTPHandler record: another method (405), content type (415) or a body without a `msg` field (400); nothing was written',
     action: 'point only `logging.handlers.HTTPHandler` (or `examples/http_handler.py`) at this path',
   },
+  'LS-DECODE-THREAD-FAILED': {
+    priority: 'error',
+    meaning: 'a decode thread (`log.decode_threads`) failed; the reads it held are decoded on the main thread, so no record is lost, and the server goes on with the threads left',
+    action: 'report it with the line (a bug); `log.decode_threads: 0` turns the threads off',
+  },
   'LS-LOG-CLIENT-GONE': {
     priority: 'debug',
     meaning: 'a log connection ended with a socket error (usually ECONNRESET); what it sent before is written',

@@ -1,16 +1,49 @@
 // Fans each LogRecord out to the central file, the recent ring and the stats, and turns the file's backlog
 // into backpressure: past the bound reading stops on every socket, and starts again once the file drains.
+// It also keeps the order of arrival when a decode thread does a read's work (log.decode_threads): the read
+// takes its place in line (reserve) and what arrives after it waits until its records are in (fill).
 import type { LogRecord } from './record.js'
 
 /** What the dispatcher needs of the central file. */
 export interface BackloggedSink {
   write(record: LogRecord): void
+  /** A run's lines, already formatted by a decode thread. */
+  writeRun(run: RecordRun): void
   readonly backlogBytes: number
   on(event: 'drain', listener: () => void): unknown
 }
 
-export interface RecordObserver {
+/** What counting a record needs of it (the stats, the page's chart, the per-client series). */
+export type RecordSummary = Pick<LogRecord, 'levelname' | 'levelno' | 'client' | 'received'>
+
+export interface RecordCounter {
+  record(record: RecordSummary): void
+}
+
+/** An observer that keeps records: it takes a run's records too (as the run, to decode again when read), or
+ *  runs cannot be dispatched at all (takesRuns). */
+export interface RecordKeeper {
   record(record: LogRecord): void
+  run?(run: RecordRun, firstSeq: number): void
+}
+
+/** Records a decode thread decoded and formatted: one read's, from one client, all arrived at one time. */
+export interface RecordRun {
+  readonly count: number
+  readonly client: string
+  readonly received: number
+  /** The run's lines, each with its '\n', in UTF-8. */
+  readonly bytes: Uint8Array
+  /** Where record i's line ends in `bytes`. */
+  lineEnd(i: number): number
+  levelname(i: number): string
+  levelno(i: number): number
+  /** The size of record i's frame: what keeping it to decode again holds. */
+  frameBytes(i: number): number
+  /** Record i, decoded again from its frame, numbered `seq`. */
+  resolve(i: number, seq: number): LogRecord
+  /** The same, holding only the frames (what a keeper keeps): `bytes` is their size. */
+  readonly frames: { readonly bytes: number; resolve(i: number, seq: number): LogRecord; hold(): void; letGo(): void }
 }
 
 /** Reading on every log socket (ingest's FlowControl). */
@@ -19,13 +52,28 @@ export interface ReadThrottle {
   resumeAll(reason: 'backpressure'): void
 }
 
+/** A place in line for work finished later; `release` delivers it, in order. */
+export interface Slot {
+  release: (() => void) | null
+}
+
+const RELEASED: Slot = { release: null }
+
 export class Dispatcher {
   private seq = 0
   private paused = false
+  /** Places in line, oldest first, from lineHead on: the head is released as soon as it is filled, and what
+   *  follows it waits. An index, not shift(): records read inline while a thread works wait here by thousands. */
+  private line: Slot[] = []
+  private lineHead = 0
+  private releasing = false
+  private settledWaiters: Array<() => void> = []
+  private readonly summary = { levelname: '', levelno: 0, client: '', received: 0 }
 
   constructor(
     private readonly file: BackloggedSink,
-    private readonly observers: readonly RecordObserver[],
+    private readonly counters: readonly RecordCounter[],
+    private readonly keepers: readonly RecordKeeper[],
     private maxBacklogBytes: number,
     private readonly throttle: ReadThrottle,
   ) {
@@ -37,11 +85,74 @@ export class Dispatcher {
     return this.paused
   }
 
+  /** Whether every keeper takes deferred records, so a decode thread's runs can be dispatched. */
+  get takesRuns(): boolean {
+    return this.keepers.every((k) => k.run !== undefined)
+  }
+
+  /** Places in line not yet released (reads a decode thread is working on, and what waits behind them). */
+  get waiting(): number {
+    return this.line.length - this.lineHead
+  }
+
   accept(record: LogRecord): void {
-    record.seq = ++this.seq
-    for (const observer of this.observers) observer.record(record)
-    this.file.write(record)
-    if (!this.paused && this.file.backlogBytes > this.maxBacklogBytes) this.pause()
+    if (this.lineHead === this.line.length || this.releasing) this.deliver(record)
+    else this.line.push({ release: () => this.deliver(record) })
+  }
+
+  /** A place in line for a read a decode thread takes: what is accepted after it waits until `fill`. */
+  reserve(): Slot {
+    const slot: Slot = { release: null }
+    this.line.push(slot)
+    return slot
+  }
+
+  /** The reserved read's work is done: `release` dispatches it (runs and refusals, in order) once its turn comes. */
+  fill(slot: Slot, release: () => void): void {
+    slot.release = release
+    if (this.releasing) return
+    this.releasing = true
+    const { line } = this
+    try {
+      while (this.lineHead < line.length && line[this.lineHead]!.release !== null) {
+        const release = line[this.lineHead]!.release!
+        line[this.lineHead++] = RELEASED
+        release()
+      }
+    } finally {
+      this.releasing = false
+    }
+    if (this.lineHead === line.length) {
+      this.line = []
+      this.lineHead = 0
+      this.settle()
+    } else if (this.lineHead > 1024 && this.lineHead * 2 > line.length) {
+      this.line = line.slice(this.lineHead)
+      this.lineHead = 0
+    }
+  }
+
+  /** Inside a slot's release: the run goes out now, in its place. */
+  acceptRun(run: RecordRun): void {
+    const { summary } = this
+    summary.client = run.client
+    summary.received = run.received
+    for (let i = 0; i < run.count; i++) {
+      summary.levelname = run.levelname(i)
+      summary.levelno = run.levelno(i)
+      for (const counter of this.counters) counter.record(summary)
+    }
+    const firstSeq = this.seq + 1
+    this.seq += run.count
+    for (const keeper of this.keepers) keeper.run!(run, firstSeq)
+    this.file.writeRun(run)
+    this.checkBacklog()
+  }
+
+  /** Resolves once every reserved place has been released (a stop waits for it before closing the file). */
+  settled(): Promise<void> {
+    if (this.lineHead === this.line.length) return Promise.resolve()
+    return new Promise((resolve) => this.settledWaiters.push(resolve))
   }
 
   /** SIGHUP reload of log.max_backlog_bytes. */
@@ -53,6 +164,24 @@ export class Dispatcher {
   release(): void {
     this.maxBacklogBytes = Infinity
     this.resume()
+  }
+
+  private deliver(record: LogRecord): void {
+    record.seq = ++this.seq
+    for (const counter of this.counters) counter.record(record)
+    for (const keeper of this.keepers) keeper.record(record)
+    this.file.write(record)
+    this.checkBacklog()
+  }
+
+  private checkBacklog(): void {
+    if (!this.paused && this.file.backlogBytes > this.maxBacklogBytes) this.pause()
+  }
+
+  private settle(): void {
+    const waiters = this.settledWaiters
+    this.settledWaiters = []
+    for (const resolve of waiters) resolve()
   }
 
   private pause(): void {

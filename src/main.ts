@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Process wiring only: arguments → config → Server; signals, crash handlers and the exit code.
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { parseCommandLine, USAGE } from './config/args.js'
 import { namedFileProblems, serviceAccount } from './config/file-access.js'
 import { loadFallback } from './config/last-valid.js'
@@ -14,6 +15,8 @@ import { openFdStore } from './systemd/fd-store.js'
 
 const EXIT_USAGE = 64
 
+// The decode thread's own bundle, beside this file (dist/src/, bundled or not: scripts/bundle.mjs makes it).
+const decodeWorkerFile = fileURLToPath(new URL('./decode-worker.cjs', import.meta.url))
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 async function main(): Promise<void> {
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
   let server: Server
   try {
     const configFile = fallback ? args.config ?? DEFAULT_CONFIG_PATH : source
-    server = await Server.start(config, { version, configSource: configFile, diagnostics, notifier, inherited, fdStore, stateDirectory: process.env['STATE_DIRECTORY']?.split(':')[0] ?? null, configText: loaded.text, fallback })
+    server = await Server.start(config, { version, configSource: configFile, diagnostics, notifier, inherited, fdStore, stateDirectory: process.env['STATE_DIRECTORY']?.split(':')[0] ?? null, configText: loaded.text, fallback, decodeWorkerFile })
   } catch (err) {
     // A certificate file that cannot be used is found only when the TLS port opens: a config error all the same.
     if (err instanceof ConfigError) {

@@ -2,11 +2,13 @@
 // each room takes what it may change in place; reopen the file), stop (drain in order, exit code) and crash.
 // No process-wide side effects live here (signals, exit): main.ts wires those, tests drive this directly.
 import { once } from 'node:events'
+import { availableParallelism } from 'node:os'
 import { loadConfig } from './config/load.js'
 import { saveLastValid } from './config/last-valid.js'
 import { applyReloadable, restartOnlyChanges } from './config/reload.js'
 import type { Config } from './config/schema.js'
-import { Dispatcher } from './dispatcher.js'
+import { DecodePool } from './decode-threads/pool.js'
+import { Dispatcher, type RecordRun } from './dispatcher.js'
 import { ConfigError } from './errors.js'
 import { getMessage } from './format/message.js'
 import { FORWARD_RELOADABLE, Forwarder } from './forward/forwarder.js'
@@ -17,9 +19,9 @@ import { HttpInput } from './http-input/http-input.js'
 import { UdpInput } from './ingest/udp-input.js'
 import type { LogRecord } from './record.js'
 import type { CentralFile } from './sinks/central-file.js'
-import { createCentralFile, FILE_RELOADABLE, reconfigureCentralFile } from './sinks/file-config.js'
+import { createCentralFile, FILE_RELOADABLE, formatOptionsOf, reconfigureCentralFile } from './sinks/file-config.js'
 import { LevelRates } from './status/level-rates.js'
-import { recentOf } from './status/recent.js'
+import { keepRun, recentOf } from './status/recent.js'
 import { Ring } from './status/ring.js'
 import { Stats } from './status/stats.js'
 import { Telemetry } from './status/telemetry.js'
@@ -60,6 +62,8 @@ export interface ServerSetup {
   configText?: string | null
   /** Set when the config file is invalid and `config` is the last valid one, read from `fallbackSource`. */
   fallback?: { problem: string; source: string } | null
+  /** The decode thread's bundle (dist/src/decode-worker.cjs); absent: no decode threads, whatever the config says. */
+  decodeWorkerFile?: string
 }
 
 /** A start that cannot go on (the file cannot be opened, a port cannot be bound): main exits 1 with `message`. */
@@ -81,6 +85,7 @@ export class Server {
     private readonly stats: Stats,
     private readonly dispatcher: Dispatcher,
     private readonly forwarder: Forwarder,
+    private readonly batches: DecodePool | null,
     readonly log: LogPort,
     readonly udp: UdpInput | null,
     readonly web: WebPort | null,
@@ -107,13 +112,14 @@ export class Server {
     }
     const stats = new Stats()
     const levelRates = new LevelRates()
-    const ring = new Ring<LogRecord>(config.web.recent_records)
+    const ring = new Ring<LogRecord>(config.web.recent_records, (r) => recentOf(r, getMessage))
     const flow = new FlowControl()
     // Targets queue from the first record on, and connect once the ports are open (a failed start leaves no sockets).
     const forwarder = new Forwarder(config.forward, diagnostics)
-    const observers = [stats, levelRates, telemetry.clients, { record: (r: LogRecord) => ring.push(recentOf(r, getMessage)) }, ...(forwarder.size > 0 ? [forwarder] : [])]
-    const dispatcher = new Dispatcher(file, observers, config.log.max_backlog_bytes, flow)
-    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
+    const keepers = [{ record: (r: LogRecord) => ring.push(recentOf(r, getMessage)), run: (run: RecordRun, firstSeq: number) => keepRun(ring, run, firstSeq, getMessage) }, ...(forwarder.size > 0 ? [forwarder] : [])]
+    const dispatcher = new Dispatcher(file, [stats, levelRates, telemetry.clients], keepers, config.log.max_backlog_bytes, flow)
+    const batches = decodePool(config, setup, dispatcher)
+    const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, batches, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
     const udp = await listenOrFail('udp', { host: config.log.host, port: config.log.udp_port }, () => UdpInput.open({ dispatcher, stats, telemetry, diagnostics }, config.log, inherited))
     // The view reads the server's config state through `holder`: the server is built only once both ports are open.
     const holder: { server: Server | null } = { server: null }
@@ -129,7 +135,7 @@ export class Server {
     }
     const web = config.web.enabled ? await listenOrFail('web', config.web, () => WebPort.open(view, diagnostics, inherited)) : null
     if (httpInput && web) httpInput.address = `POST ${httpPath} on ${web.port.description}`
-    const server = new Server(config, setup, file, stats, dispatcher, forwarder, log, udp, web, httpInput)
+    const server = new Server(config, setup, file, stats, dispatcher, forwarder, batches, log, udp, web, httpInput)
     forwarder.start()
     holder.server = server
     // Tests and systemd take this line and READY=1 as "up": main logs it once its signal handlers are in place.
@@ -251,6 +257,7 @@ export class Server {
     this.httpInput?.reconfigure(next.log.allow)
     this.udp?.reconfigure(next.log)
     reconfigureCentralFile(this.file, next.file)
+    this.batches?.setFormat(formatOptionsOf(next.file))
     this.web?.reconfigure(next)
     this.setup.diagnostics.setThreshold(next.diagnostics.level)
   }
@@ -282,6 +289,8 @@ export class Server {
       this.udp?.close() // each datagram was dispatched as it came: nothing to drain
       // Leave the last third of the timeout for the file to catch up with what the drain read.
       await this.log.drain((this.config.shutdown_timeout_seconds * 1000 * 2) / 3)
+      await this.dispatcher.settled() // what the decode threads still hold
+      this.batches?.close()
       // What the drain read is forwarded while the file takes it: the two do not wait for each other.
       await Promise.all([this.file.end(), this.forwarder.stop(forwardDeadline)])
       diagnostics.report('LS-STOPPED', `stopped: ${this.stats.recordsReceived} records received, ${this.file.stats().recordsWritten} written`)
@@ -291,6 +300,17 @@ export class Server {
     clearTimeout(timer)
     return code
   }
+}
+
+/**
+ * The decode threads, when the config and the pipeline allow them: JSON lines carry the dispatcher's seq, which
+ * a thread cannot know, and a forward target needs every record whole (it gets no deferred records).
+ */
+function decodePool(config: Readonly<Config>, setup: ServerSetup, dispatcher: Dispatcher): DecodePool | null {
+  const wanted = config.log.decode_threads
+  const threads = wanted === 'auto' ? Math.max(1, availableParallelism() - 1) : wanted
+  if (threads === 0 || setup.decodeWorkerFile === undefined || config.file.style !== 'text' || !dispatcher.takesRuns) return null
+  return new DecodePool({ threads, workerFile: setup.decodeWorkerFile, format: formatOptionsOf(config.file), diagnostics: setup.diagnostics })
 }
 
 /** For the STATUS= line: datagrams the kernel dropped before the server could read them, when there were any. */

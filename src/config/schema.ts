@@ -69,6 +69,11 @@ export const LogPortSchema = z
     udp_port: port.nullable().default(null),
     /** At a stop under systemd, hand open connections to the fd store for the next start instead of closing them. */
     handover: z.boolean().default(true),
+    /**
+     * Threads that decode and format large reads while the event loop is busy (decode-threads/pool.ts); 0: none,
+     * 'auto': one fewer than the machine's cores (at least one). Started at the first such read, not at start.
+     */
+    decode_threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)], { errorMap: () => ({ message: "must be 'auto' or a whole number of threads from 0 to 64" }) }).default('auto'),
   })
   .strict()
   // Below one frame's limit a single genuine large record would close its own connection.

@@ -8,7 +8,6 @@ import { TLSSocket } from 'node:tls'
 import type { Dispatcher } from '../dispatcher.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { diagnosticCodeOf, FrameError, type RejectCode } from '../errors.js'
-import { RecordError, recordOf, toLogRecord, type LogRecord } from '../record.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import { REST_MS, type FlowControl } from './flow-control.js'
@@ -17,9 +16,11 @@ import { endpoint, type SavedConnection } from './handover-manifest.js'
 import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
 import type { PlaceholderLimiter } from './placeholder.js'
 import type { InputCounters } from './input-status.js'
-import { fastRecordFields } from './pickle-fast.js'
+import { decodeFrameAt, rejection, type FrameOutcome } from './decode-frame.js'
 import { refuseRecord } from './refusal.js'
-import { unpickle, unpickleStrict, type UnpickleLimits } from './unpickle.js'
+import { releaseBatch } from './batch-release.js'
+import { FrameBatchBuilder, type BatchDecoder, type FrameBatch } from './frame-batch.js'
+import type { UnpickleLimits } from './unpickle.js'
 
 /** Bytes one connection may decode before it lets the event loop go round (see yieldTurn). */
 const TURN_BYTES = 128 * 1024
@@ -57,6 +58,8 @@ export interface ConnectionContext {
   /** Shared by all connections: the bound on bytes held in partial frames (log.max_partial_bytes). */
   partialFrames: PartialFrames
   unpickleLimits?: Partial<UnpickleLimits>
+  /** The decode threads (log.decode_threads), which take reads the event loop cannot keep up with; null: none. */
+  batches?: BatchDecoder | null
 }
 
 /** Which input a connection came through, when it is not the plain TCP default. */
@@ -92,6 +95,8 @@ export class Connection implements PartialFrameHolder {
   /** When the frame now partly received began (Date.now()). */
   private frameStartedAt = 0
   private onClose: (() => void) | null = null
+  /** The read being framed goes to a decode thread: its frames gather here instead of being decoded. */
+  private batch: FrameBatchBuilder | null = null
   private readonly counters: InputCounters | null
   private readonly handOverable: boolean
 
@@ -111,11 +116,13 @@ export class Connection implements PartialFrameHolder {
     this.sink = {
       frame: (buf, start, end) => {
         frameBytes.observe(end - start)
-        this.decode(buf, start, end)
+        if (this.batch !== null) this.batch.frame(buf, start, end)
+        else this.decode(buf, start, end)
       },
       skipped: (length) => {
         frameBytes.observe(length)
-        this.undecodable('FRAME_TOO_LARGE', length, `over log.max_frame_bytes (${this.framer.maxFrameBytes}); read past`)
+        if (this.batch !== null) this.batch.skipped(length)
+        else this.undecodable('FRAME_TOO_LARGE', length, `over log.max_frame_bytes (${this.framer.maxFrameBytes}); read past`)
       },
     }
     ctx.stats.connectionsOpen++
@@ -239,13 +246,17 @@ export class Connection implements PartialFrameHolder {
     const started = performance.now()
     const now = Date.now()
     this.readAt = now / 1000
+    const { batches } = this.ctx
+    if (batches && this.ctx.unpickleLimits === undefined && batches.wants(chunk.length)) this.batch = new FrameBatchBuilder(batches.memory(framer.heldBytes + chunk.length))
     try {
       framer.push(chunk, this.sink)
     } catch (err) {
+      this.submitBatch() // the frames before the broken one are records all the same
       this.fail(err)
       return
     }
-    if (framer.framesDone !== doneBefore) this.ctx.telemetry.ingestSeconds.observe((performance.now() - started) / 1000)
+    if (this.batch !== null) this.submitBatch()
+    else if (framer.framesDone !== doneBefore) this.ctx.telemetry.ingestSeconds.observe((performance.now() - started) / 1000)
     this.ctx.partialFrames.update(this, framer.heldBytes)
     if (this.closed) return
     if (framer.inFrame) {
@@ -279,6 +290,32 @@ export class Connection implements PartialFrameHolder {
     this.turnBytes = 0
     this.ctx.flow.pause(this.socket, 'turn')
     setImmediate(() => this.ctx.flow.resume(this.socket, 'turn'))
+  }
+
+  /**
+   * The read's frames go to a decode thread; its place in line is taken now, so records read after it (on any
+   * connection) are dispatched after its own. Counting and placeholders happen when it is released, in order.
+   */
+  private submitBatch(): void {
+    const builder = this.batch
+    this.batch = null
+    if (builder === null) return
+    const { memory } = builder
+    if (builder.entries === 0) {
+      memory.fit(0)
+      memory.finish()
+      return
+    }
+    const batch: FrameBatch = builder.build(this.peer, this.readAt)
+    const { ctx, peer, counters } = this
+    const slot = ctx.dispatcher.reserve()
+    ctx.batches!.decode(batch, (outcome, finish) =>
+      ctx.dispatcher.fill(slot, () => {
+        releaseBatch(ctx, peer, counters, batch, memory, outcome)
+        finish()
+        memory.finish()
+      }),
+    )
   }
 
   /** The frame buf[start, end). */
@@ -324,39 +361,6 @@ export class Connection implements PartialFrameHolder {
     this.ctx.partialFrames.update(this, 0)
     this.onClose?.()
   }
-}
-
-/** A whole frame's fate: a record, or the reason it is refused (the connection keeps going either way). */
-export type FrameOutcome = { record: LogRecord } | { code: RejectCode; message: string }
-
-/**
- * One frame → record or refusal, as every connection decides it. Only the decoder's own refusals are
- * outcomes; anything else it throws is a decoder bug and escapes (the fuzzer counts those as crashes, a
- * connection still turns them into a refusal).
- */
-export function decodeFrame(frame: Buffer, peer: string, received: number, limits?: Partial<UnpickleLimits>): FrameOutcome {
-  return decodeFrameAt(frame, 0, frame.length, peer, received, limits)
-}
-
-/** decodeFrame of the frame buf[start, end), as the framer hands it over (no view of it unless the strict decoder
- *  must run). */
-export function decodeFrameAt(buf: Buffer, start: number, end: number, peer: string, received: number, limits?: Partial<UnpickleLimits>): FrameOutcome {
-  try {
-    if (limits === undefined) {
-      // makePickle's usual frame: its fields straight from the bytes (pickle-fast.ts); else the strict decoder.
-      const fast = fastRecordFields(buf, start, end)
-      return { record: fast !== null ? recordOf(fast.fields, fast.extra, peer, received) : toLogRecord(unpickleStrict(buf.subarray(start, end)), peer, received) }
-    }
-    return { record: toLogRecord(unpickle(buf.subarray(start, end), limits), peer, received) }
-  } catch (err) {
-    if (err instanceof FrameError || err instanceof RecordError) return { code: err.code, message: err.message }
-    throw err
-  }
-}
-
-/** Anything else thrown while decoding is a decoder bug on odd input: still only this frame's problem. */
-function rejection(err: unknown): { code: RejectCode; message: string } {
-  return err instanceof FrameError || err instanceof RecordError ? err : { code: 'UNPICKLE_FAILED', message: String(err) }
 }
 
 /** net.Socket keeps its fd on the libuv handle (`_handle.fd`, Unix only, not in the typings). */

@@ -8,6 +8,7 @@ import type { Dispatcher } from '../dispatcher.js'
 import type { Stats } from '../status/stats.js'
 import type { Telemetry } from '../status/telemetry.js'
 import type { Diagnostics } from '../diagnostic-codes.js'
+import type { BatchDecoder } from './frame-batch.js'
 import { Connection, fdOf, peerAddress, type ConnectionContext, type ConnectionInput } from './connection.js'
 import type { SavedConnection } from './handover-manifest.js'
 import { openPeerPid, type FdStore } from '../systemd/fd-store.js'
@@ -57,6 +58,8 @@ export interface LogPortParts {
   fdStore?: FdStore | string
   /** This server's version, written into the hand-over manifest. */
   version?: string
+  /** The decode threads (log.decode_threads), or null. */
+  batches?: BatchDecoder | null
 }
 
 export class LogPort {

@@ -22,6 +22,15 @@ export interface CentralFileOptions {
   writeLatency?: LatencyObserver
 }
 
+/** Records formatted elsewhere (a decode thread): their lines, each with its '\n', in UTF-8, all arrived at `received`. */
+export interface FormattedRun {
+  readonly count: number
+  readonly received: number
+  readonly bytes: Uint8Array
+  /** Where record i's line ends in `bytes`. */
+  lineEnd(i: number): number
+}
+
 export interface CentralFileStats {
   path: string
   sizeBytes: number
@@ -108,6 +117,29 @@ export class CentralFile extends EventEmitter {
     else this.writer.write(entry)
   }
 
+  /**
+   * A decode thread's run, formatted and encoded there: one piece for the writer while no rotation can fall inside it (its
+   * records all arrived at one time, so a time rollover falls before or after it); line by line otherwise.
+   */
+  writeRun(run: FormattedRun): void {
+    const { latency } = this
+    if (latency !== null) for (let i = 0; i < run.count; i++) latency.accept(run.received)
+    const { bytes } = run
+    if (this.rotating === null && !this.rotationMayFallIn(bytes.byteLength)) {
+      this.writer.writeBytes(bytes, run.count)
+      return
+    }
+    // Rotating now, or the run may reach max_bytes: each line is held or checked by itself, as write() does.
+    const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    let start = 0
+    for (let i = 0; i < run.count; i++) {
+      const entry = lines.toString('utf8', start, run.lineEnd(i))
+      start = run.lineEnd(i)
+      if (this.rotating !== null || this.rotationDue(entry)) this.hold(entry)
+      else this.writer.write(entry)
+    }
+  }
+
   /** SIGHUP: reopen the same path without renaming (an external logrotate moved it). */
   async reopen(): Promise<void> {
     while (this.rotating !== null) await this.rotating
@@ -165,6 +197,14 @@ export class CentralFile extends EventEmitter {
       lastError: this.lastError,
       recordsWritten: w.writesCompleted,
     }
+  }
+
+  /** Whether rotationDue could start a rotation before some line of `bytes` more (it starts none itself). */
+  private rotationMayFallIn(bytes: number): boolean {
+    if (!this.writer.isRegularFile) return false
+    const r = this.rotation
+    if (r.when !== null && Date.now() >= this.rolloverAtMs) return true
+    return sizeRolloverDue(this.writer.size + this.writer.pendingBytes, bytes, r.maxBytes, r.backupCount) && Date.now() >= this.sizeRotationAfterMs
   }
 
   /** Checked BEFORE an entry is added, so a rotation always falls between two records. */

@@ -28,9 +28,9 @@ export class ChunkQueue {
     return this.sealed.length + (this.count > 0 ? 1 : 0)
   }
 
-  /** Appends `data` as UTF-8 and returns its byte length; an entry larger than maxBytes gets a bucket of its
-   *  own, whole. */
-  push(data: string): number {
+  /** Appends `data` (`entries` records' lines) as UTF-8 and returns its byte length; data larger than maxBytes
+   *  gets a bucket of its own, whole. */
+  push(data: string, entries = 1): number {
     const room = this.pool.length - this.end
     // A UTF-16 unit never takes more than 3 bytes: only an entry near the pool's end is measured first.
     if (data.length * 3 > room) {
@@ -39,7 +39,7 @@ export class ChunkQueue {
         this.seal()
         if (measured > this.maxBytes) {
           this.sealed.push(Buffer.from(data))
-          this.sealedCounts.push(1)
+          this.sealedCounts.push(entries)
           return measured
         }
         this.pool = Buffer.allocUnsafe(this.maxBytes)
@@ -49,8 +49,28 @@ export class ChunkQueue {
     }
     const bytes = (this.pool as unknown as Utf8Writer).utf8Write(data, this.end)
     this.end += bytes
-    this.count += 1
+    this.count += entries
     return bytes
+  }
+
+  /** push() of lines already in UTF-8 (copied: `bytes` may be reused). */
+  pushBytes(bytes: Uint8Array, entries: number): number {
+    const n = bytes.byteLength
+    if (n > this.pool.length - this.end) {
+      this.seal()
+      if (n > this.maxBytes) {
+        this.sealed.push(Buffer.from(bytes))
+        this.sealedCounts.push(entries)
+        return n
+      }
+      this.pool = Buffer.allocUnsafe(this.maxBytes)
+      this.start = 0
+      this.end = 0
+    }
+    this.pool.set(bytes, this.end)
+    this.end += n
+    this.count += entries
+    return n
   }
 
   /** The oldest bucket plus how many entries it holds, or null when empty. The bucket is a view of the pool

@@ -21,7 +21,7 @@ export class ClientSeries {
   /** `web.metrics_max_clients`; lowering it on reload keeps the series already given (they must stay monotonic). */
   constructor(public maxClients: number) {}
 
-  record(r: LogRecord): void {
+  record(r: Pick<LogRecord, 'client' | 'received'>): void {
     // Records come in runs from one connection (one client string): the run needs no Map lookup. Series are
     // never dropped, so a remembered series stays right; "other" is not remembered (a reload may raise the cap).
     let entry = r.client === this.lastClient ? this.lastEntry : this.series.get(r.client)

@@ -8,6 +8,7 @@
 // extra, no text is over a cap): the ring keeps such a record itself, shared with the file and the forwarder,
 // instead of a copy per record (a 27-field object at 100k records/s, nearly all dropped unread).
 import type { LogRecord } from '../record.js'
+import type { Ring } from './ring.js'
 import { RECENT_FIELD_CHARS, RECENT_TEXT_CHARS } from '../text-caps.js'
 
 const NO_EXTRA = new Map<string, never>()
@@ -33,6 +34,33 @@ export function isOwnRecentView(r: LogRecord): boolean {
 
 function fits(s: string | null, max: number): boolean {
   return s === null || s.length <= max
+}
+
+/** A decode thread's run of records as the ring keeps it (dispatcher.ts's RecordRun). */
+export interface KeptRun {
+  readonly count: number
+  frameBytes(i: number): number
+  resolve(i: number, seq: number): LogRecord
+  /** What the ring holds on to for the run's records: the bytes of their read, and their size. */
+  readonly frames: { readonly bytes: number; resolve(i: number, seq: number): LogRecord; hold(): void; letGo(): void }
+}
+
+/** Frames larger than this, or reads larger than the next, are decoded at once rather than kept, so that
+ *  toRecent's caps bound what the ring holds (300 records in 300 reads of 256 KiB: 75 MiB at most). */
+const DEFER_MAX_FRAME_BYTES = 16 * 1024
+const DEFER_MAX_READ_BYTES = 256 * 1024
+
+/**
+ * The ring's share of a run numbered from `firstSeq`: only its last `capacity` records can stay, and each is
+ * kept as its place in the run, decoded when the page reads it (most never are).
+ */
+export function keepRun(ring: Ring<LogRecord>, run: KeptRun, firstSeq: number, getMessage: (r: LogRecord) => string): void {
+  const { frames } = run
+  const eager = frames.bytes > DEFER_MAX_READ_BYTES
+  for (let i = Math.max(0, run.count - ring.capacity); i < run.count; i++) {
+    if (eager || run.frameBytes(i) > DEFER_MAX_FRAME_BYTES) ring.push(recentOf(run.resolve(i, firstSeq + i), getMessage))
+    else ring.pushDeferred(frames, i, firstSeq + i)
+  }
 }
 
 /** `message` is getMessage(r): msg with args merged in. */

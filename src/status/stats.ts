@@ -47,7 +47,8 @@ export class Stats {
     if (!Number.isInteger(this.maxLevelNames) || this.maxLevelNames < 1) throw new RangeError(`invalid maxLevelNames: ${this.maxLevelNames}`)
   }
 
-  record(r: LogRecord): void {
+  /** Only what counting needs (a decode thread's records reach here as such summaries, not records). */
+  record(r: Pick<LogRecord, 'levelname' | 'client' | 'received'>): void {
     this.recordsReceived++
     const seen = this.byLevel.get(r.levelname)
     let level = r.levelname

@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { FrameError, type RejectCode } from '../../src/errors.js'
 import { createFormatter } from '../../src/format/formatter.js'
-import { decodeFrameAt } from '../../src/ingest/connection.js'
+import { decodeFrameAt } from '../../src/ingest/decode-frame.js'
 import { Framer } from '../../src/ingest/framer.js'
 import { fastRecordDict, fastRecordFields } from '../../src/ingest/pickle-fast.js'
 import { unpickleStrict } from '../../src/ingest/unpickle.js'

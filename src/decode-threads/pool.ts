@@ -1,0 +1,205 @@
+// The decode threads (log.decode_threads). One event loop reads, frames and writes; at a few hundred thousand
+// records a second decoding and formatting fill it while a core stays idle. Then whole reads go to threads:
+// only large reads (a client that is ahead of us: small reads cost more to hand over than to decode), only
+// while the loop is busy (a loop with time to spare does the work itself, at a third of the CPU), and only up
+// to MAX_IN_FLIGHT_BYTES. Threads start at the first such read, not at start (cold start, memory). A batch's
+// bytes stay here until its outcome is back: if a thread dies, its batches are decoded on the loop instead.
+import { readFileSync } from 'node:fs'
+import { Worker } from 'node:worker_threads'
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
+import type { Diagnostics } from '../diagnostic-codes.js'
+import { createFormatter, type FormatOptions } from '../format/formatter.js'
+import { decodeBatch, ownMemory, type BatchDecoder, type BatchMemory, type BatchOutcome, type FrameBatch } from '../ingest/frame-batch.js'
+import type { FromThread, ToThread } from './messages.js'
+import { SharedSlab, type Region } from './shared-slab.js'
+
+/** Reads shorter than this are decoded on the loop: the hand-over costs about as much as decoding them. */
+export const MIN_READ_BYTES = 8 * 1024
+/** Bytes handed to threads and not yet released; past it reads are decoded on the loop (which slows reading).
+ *  More only makes records wait longer: 2 MiB is 30 reads, ahead of two threads. */
+const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024
+/** The shared memory for frames: what is in flight, what the ring keeps, and room to go round. */
+const FRAME_SLAB_BYTES = 8 * 1024 * 1024
+/** The shared memory for formatted lines: a read's lines take up to twice its frames (OUT_PER_IN_BYTE). */
+const LINE_SLAB_BYTES = 8 * 1024 * 1024
+const OUT_PER_IN_BYTE = 2
+/** How often the loop's utilisation is sampled. */
+const SAMPLE_MS = 100
+/** The loop counts as busy from this utilisation on, and as idle again below IDLE_BELOW (no flapping). */
+const BUSY_FROM = 0.9
+const IDLE_BELOW = 0.6
+
+interface Pending {
+  batch: FrameBatch
+  lines: Region | null
+  done: (outcome: BatchOutcome, finish: () => void) => void
+}
+
+class Thread {
+  online = false
+  dead = false
+  inFlightBytes = 0
+  readonly pending = new Map<number, Pending>()
+  constructor(readonly worker: Worker) {}
+}
+
+export interface DecodePoolOptions {
+  threads: number
+  /** The decode thread's bundle (dist/src/decode-worker.cjs). */
+  workerFile: string
+  format: FormatOptions
+  diagnostics: Diagnostics
+}
+
+export class DecodePool implements BatchDecoder {
+  private readonly code: string
+  private readonly threads: Thread[] = []
+  private format: FormatOptions
+  private formatHere: ReturnType<typeof createFormatter>
+  private nextId = 0
+  private inFlightBytes = 0
+  private busy = false
+  private lastSample: EventLoopUtilization
+  private readonly sampler: NodeJS.Timeout
+  private readonly diagnostics: Diagnostics
+  /** Created with the threads. */
+  private frames: SharedSlab | null = null
+  private lines: SharedSlab | null = null
+
+  constructor(private readonly options: DecodePoolOptions) {
+    if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`invalid decode threads: ${options.threads}`)
+    // Read now, not when the load comes: during an in-place upgrade the file on disk may already be another version's.
+    this.code = readFileSync(options.workerFile, 'utf8')
+    this.format = options.format
+    this.formatHere = createFormatter(options.format)
+    this.diagnostics = options.diagnostics
+    this.lastSample = performance.eventLoopUtilization()
+    this.sampler = setInterval(() => this.sample(), SAMPLE_MS)
+    this.sampler.unref()
+  }
+
+  /** Threads started and still alive. */
+  get running(): number {
+    return this.threads.filter((t) => !t.dead).length
+  }
+
+  wants(bytes: number): boolean {
+    if (bytes < MIN_READ_BYTES || !this.busy || this.inFlightBytes >= MAX_IN_FLIGHT_BYTES) return false
+    if (this.threads.length === 0) this.start()
+    return this.threads.some((t) => t.online)
+  }
+
+  memory(capacity: number): BatchMemory {
+    const region = this.frames?.take(capacity) ?? null
+    return region === null ? ownMemory(capacity) : new SharedMemory(region)
+  }
+
+  decode(batch: FrameBatch, done: (outcome: BatchOutcome, finish: () => void) => void): void {
+    let thread: Thread | null = null
+    for (const t of this.threads) if (t.online && (thread === null || t.inFlightBytes < thread.inFlightBytes)) thread = t
+    if (thread === null) {
+      done(decodeBatch(batch, this.formatHere), noop)
+      return
+    }
+    const id = ++this.nextId
+    const bytes = batch.bytes.byteLength
+    const lines = this.lines?.take(Math.max(4096, bytes * OUT_PER_IN_BYTE)) ?? null
+    thread.pending.set(id, { batch, lines, done })
+    thread.inFlightBytes += bytes
+    this.inFlightBytes += bytes
+    this.post(thread, lines === null ? { kind: 'batch', id, batch } : { kind: 'batch', id, batch, out: lines.bytes })
+  }
+
+  /** SIGHUP reload of the file's layout: reads handed over from now on are formatted with it. */
+  setFormat(format: FormatOptions): void {
+    this.format = format
+    this.formatHere = createFormatter(format)
+    for (const t of this.threads) if (!t.dead) this.post(t, { kind: 'format', format })
+  }
+
+  /** At the end of a stop, once nothing is in flight (Dispatcher.settled). */
+  close(): void {
+    clearInterval(this.sampler)
+    for (const t of this.threads) if (!t.dead) void t.worker.terminate()
+  }
+
+  private sample(): void {
+    const now = performance.eventLoopUtilization()
+    const { utilization } = performance.eventLoopUtilization(now, this.lastSample)
+    this.lastSample = now
+    if (utilization >= BUSY_FROM) this.busy = true
+    else if (utilization < IDLE_BELOW) this.busy = false
+  }
+
+  private start(): void {
+    this.frames = new SharedSlab(FRAME_SLAB_BYTES)
+    this.lines = new SharedSlab(LINE_SLAB_BYTES)
+    for (let i = 0; i < this.options.threads; i++) {
+      const worker = new Worker(this.code, { eval: true, workerData: { format: this.format } })
+      const thread = new Thread(worker)
+      worker.unref()
+      worker.on('online', () => {
+        thread.online = true
+      })
+      worker.on('message', (message: FromThread) => this.finished(thread, message.id, message.outcome))
+      worker.on('error', (err) => this.lost(thread, err.stack ?? err.message))
+      worker.on('exit', (code) => this.lost(thread, `exited with code ${code}`))
+      this.threads.push(thread)
+    }
+  }
+
+  private post(thread: Thread, message: ToThread): void {
+    thread.worker.postMessage(message)
+  }
+
+  private finished(thread: Thread, id: number, outcome: BatchOutcome): void {
+    const pending = thread.pending.get(id)
+    if (pending === undefined) return
+    thread.pending.delete(id)
+    const bytes = pending.batch.bytes.byteLength
+    thread.inFlightBytes -= bytes
+    // In flight until released: a read done early waits in line with its memory.
+    pending.done(outcome, () => {
+      this.inFlightBytes -= bytes
+      pending.lines?.finish()
+    })
+  }
+
+  /** A thread that failed: its batches are decoded here, in the order they were handed over. */
+  private lost(thread: Thread, why: string): void {
+    if (thread.dead) return
+    thread.dead = true
+    thread.online = false
+    if (!why.startsWith('exited with code') || thread.pending.size > 0) {
+      this.diagnostics.report('LS-DECODE-THREAD-FAILED', `a decode thread failed (${why}); its ${thread.pending.size} reads in flight are decoded on the main thread, ${this.running} threads left`)
+    }
+    for (const [id, { batch }] of [...thread.pending]) this.finished(thread, id, decodeBatch(batch, this.formatHere))
+  }
+}
+
+function noop(): void {}
+
+/** A read's frames in the shared slab. */
+class SharedMemory implements BatchMemory {
+  readonly bytes: Uint8Array
+
+  constructor(private readonly region: Region) {
+    this.bytes = region.bytes
+  }
+
+  fit(used: number): void {
+    this.region.slab.shrink(this.region, used)
+  }
+
+  finish(): void {
+    this.region.finish()
+  }
+
+  hold(): void {
+    this.region.hold()
+  }
+
+  letGo(): void {
+    this.region.letGo()
+  }
+}

@@ -1,0 +1,184 @@
+// One read's whole frames as a decode thread takes them (log.decode_threads): copied out of the framer (whose
+// buffers are reused) back to back, with each frame's place, the peer and the read's arrival time. The thread
+// decodes and formats them (decodeBatch) and sends back a BatchOutcome; the connection's side keeps its own copy
+// of the bytes, so nothing is lost if the thread dies (the batch is decoded here instead) and the ring can decode
+// a record again when the page asks for it (DeferredRecord).
+import type { RejectCode } from '../errors.js'
+import type { LogRecord } from '../record.js'
+import { decodeFrameAt, rejection } from './decode-frame.js'
+
+/** offsets[2i] of a frame read past for being over log.max_frame_bytes (offsets[2i + 1] is its length). */
+const SKIPPED = -1
+
+export interface FrameBatch {
+  readonly bytes: Uint8Array
+  /** Per entry, [start, end) in `bytes`; or [SKIPPED, declared length] for a frame read past. */
+  readonly offsets: Int32Array
+  readonly peer: string
+  /** When the read arrived (seconds since the epoch): every record in it arrived then. */
+  readonly received: number
+}
+
+/** What a decode thread made of a FrameBatch, entry by entry. */
+export interface BatchOutcome {
+  /** Every decoded record's line with its '\n', in entry order, in UTF-8 (encoded by the thread). */
+  readonly bytes: Uint8Array
+  /** Per entry, where its line ends in `bytes` (a refused or skipped entry: where the previous one ended). */
+  readonly lineEnds: Uint32Array
+  readonly levelnos: Float64Array
+  /** Per entry, its levelname as an index into levelNames (the batch's distinct names). */
+  readonly levelIndex: Uint16Array
+  readonly levelNames: string[]
+  /** Entries refused by the decoder: [entry, code, why] (usually none). */
+  readonly refused: Array<[number, RejectCode, string]>
+  /** Decoding and formatting time, for the decode-time histogram. */
+  readonly seconds: number
+}
+
+/**
+ * Where a read's frames are copied: memory shared with the threads (decode-threads/shared-slab.ts), or of its
+ * own when none is free. It lives until the read is released, and longer while keepers hold it (the ring).
+ */
+export interface BatchMemory {
+  readonly bytes: Uint8Array
+  /** The frames took `used` bytes of it: the rest may go to the next read. */
+  fit(used: number): void
+  /** The read is released: the memory may be reused once no keeper holds it. */
+  finish(): void
+  hold(): void
+  letGo(): void
+}
+
+/** Memory of its own (a copy travels to the thread): when the shared memory is full. */
+export function ownMemory(capacity: number): BatchMemory {
+  // Its own ArrayBuffer, not Node's shared pool: postMessage copies the whole ArrayBuffer of a view.
+  const bytes = new Uint8Array(capacity)
+  return { bytes, fit() {}, finish() {}, hold() {}, letGo() {} }
+}
+
+/** Collects one read's frames; `build` hands them over. */
+export class FrameBatchBuilder {
+  private readonly bytes: Buffer
+  private used = 0
+  private readonly offsets: number[] = []
+
+  /** `memory` holds the most frame bytes this read can complete (what the framer held plus the read). */
+  constructor(readonly memory: BatchMemory) {
+    this.bytes = Buffer.from(memory.bytes.buffer, memory.bytes.byteOffset, memory.bytes.byteLength)
+  }
+
+  get entries(): number {
+    return this.offsets.length / 2
+  }
+
+  frame(buf: Buffer, start: number, end: number): void {
+    buf.copy(this.bytes, this.used, start, end)
+    this.offsets.push(this.used, this.used + (end - start))
+    this.used += end - start
+  }
+
+  skipped(length: number): void {
+    this.offsets.push(SKIPPED, length)
+  }
+
+  build(peer: string, received: number): FrameBatch {
+    this.memory.fit(this.used)
+    const { buffer, byteOffset } = this.memory.bytes
+    return { bytes: new Uint8Array(buffer, byteOffset, this.used), offsets: Int32Array.from(this.offsets), peer, received }
+  }
+}
+
+export function isSkipped(batch: FrameBatch, entry: number): boolean {
+  return batch.offsets[2 * entry] === SKIPPED
+}
+
+/** The declared length of entry `entry`'s frame. */
+export function frameLength(batch: FrameBatch, entry: number): number {
+  const start = batch.offsets[2 * entry]!
+  const end = batch.offsets[2 * entry + 1]!
+  return start === SKIPPED ? end : end - start
+}
+
+/**
+ * Decodes and formats every frame of `batch`, exactly as a connection does it inline (decodeFrameAt), so the
+ * file reads the same whichever thread did the work. A decoder bug on odd input refuses only its frame.
+ */
+export function decodeBatch(batch: FrameBatch, format: (r: LogRecord) => string, out?: Uint8Array): BatchOutcome {
+  const started = performance.now()
+  const entries = batch.offsets.length / 2
+  const buf = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength)
+  const lines = new Utf8Lines(out ?? new Uint8Array(Math.max(1024, Math.ceil(batch.bytes.byteLength * 1.25))))
+  const lineEnds = new Uint32Array(entries)
+  const levelnos = new Float64Array(entries)
+  const levelIndex = new Uint16Array(entries)
+  const levelNames: string[] = []
+  const refused: Array<[number, RejectCode, string]> = []
+  for (let i = 0; i < entries; i++) {
+    lineEnds[i] = lines.length
+    if (isSkipped(batch, i)) continue
+    let outcome
+    try {
+      outcome = decodeFrameAt(buf, batch.offsets[2 * i]!, batch.offsets[2 * i + 1]!, batch.peer, batch.received)
+    } catch (err) {
+      const { code, message } = rejection(err)
+      refused.push([i, code, message])
+      continue
+    }
+    if (!('record' in outcome)) {
+      refused.push([i, outcome.code, outcome.message])
+      continue
+    }
+    const { record } = outcome
+    lines.add(format(record))
+    lineEnds[i] = lines.length
+    levelnos[i] = record.levelno
+    let name = levelNames.indexOf(record.levelname)
+    if (name < 0) name = levelNames.push(record.levelname) - 1
+    levelIndex[i] = name
+  }
+  return { bytes: lines.bytes(), lineEnds, levelnos, levelIndex, levelNames, refused, seconds: (performance.now() - started) / 1000 }
+}
+
+/** Buffer.prototype's UTF-8 encoder without write()'s argument checks (as sinks/chunk-queue.ts uses it). */
+interface Utf8Writer {
+  utf8Write(text: string, offset: number): number
+}
+
+/** Lines encoded one after another into `target` (memory shared with the loop), or, once that is full, into a
+ *  buffer of their own (transferable). */
+class Utf8Lines {
+  private buf: Buffer
+  length = 0
+
+  constructor(target: Uint8Array) {
+    this.buf = Buffer.from(target.buffer, target.byteOffset, target.byteLength)
+  }
+
+  add(line: string): void {
+    // A UTF-16 unit takes at most 3 bytes; +1 for the '\n'.
+    if (this.length + line.length * 3 + 1 > this.buf.length) {
+      const bigger = Buffer.from(new ArrayBuffer(Math.max(this.buf.length * 2, this.length + line.length * 3 + 1)))
+      this.buf.copy(bigger, 0, 0, this.length)
+      this.buf = bigger
+    }
+    this.length += (this.buf as unknown as Utf8Writer).utf8Write(line, this.length)
+    this.buf[this.length++] = 0x0a
+  }
+
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.length)
+  }
+}
+
+/** The decode threads, as a connection uses them (the pool lives in decode-threads/). */
+export interface BatchDecoder {
+  /** Whether a read of `bytes` goes to a thread: the event loop is behind, a thread is free, the read is large. */
+  wants(bytes: number): boolean
+  /** Memory for a read's frames, up to `capacity` bytes. */
+  memory(capacity: number): BatchMemory
+  /**
+   * `done` is called once, on the event loop, with the batch's outcome (made here if its thread died) and what
+   * frees the outcome's memory once the read is released.
+   */
+  decode(batch: FrameBatch, done: (outcome: BatchOutcome, finish: () => void) => void): void
+}
