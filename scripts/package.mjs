@@ -47,6 +47,8 @@ async function stage() {
   // The server is one file (scripts/bundle.mjs); beside it only what the page serves: static/ and client/.
   mkdirSync(path.join(LIB, 'dist/src/web'), { recursive: true })
   copyFileSync(path.join(build, 'src/loggingserver.js'), path.join(LIB, 'dist/src/loggingserver.js'))
+  // The decode thread's own bundle (log.decode_threads), read by the server at start.
+  copyFileSync(path.join(build, 'src/decode-worker.cjs'), path.join(LIB, 'dist/src/decode-worker.cjs'))
   cpSync(path.join(build, 'src/web/client'), path.join(LIB, 'dist/src/web/client'), { recursive: true, filter: (f) => !/\.(map|d\.ts)$/.test(f) })
   cpSync(path.join(ROOT, 'src/web/static'), path.join(LIB, 'dist/src/web/static'), { recursive: true })
   rmSync(build, { recursive: true, force: true })

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   let server: Server
   try {
     const configFile = fallback ? args.config ?? DEFAULT_CONFIG_PATH : source
-    server = await Server.start(config, { version, configSource: configFile, diagnostics, notifier, inherited, fdStore, stateDirectory: process.env['STATE_DIRECTORY']?.split(':')[0] ?? null, configText: loaded.text, fallback, decodeWorkerFile })
+    server = await Server.start(config, { version, configSource: configFile, diagnostics, notifier, inherited, fdStore, stateDirectory: process.env['STATE_DIRECTORY']?.split(':')[0] ?? null, configText: loaded.text, fallback, decodeWorkerFile, decodeAlways: process.env['LOGGINGSERVER_DECODE_ALWAYS'] === '1' })
   } catch (err) {
     // A certificate file that cannot be used is found only when the TLS port opens: a config error all the same.
     if (err instanceof ConfigError) {

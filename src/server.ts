@@ -64,6 +64,8 @@ export interface ServerSetup {
   fallback?: { problem: string; source: string } | null
   /** The decode thread's bundle (dist/src/decode-worker.cjs); absent: no decode threads, whatever the config says. */
   decodeWorkerFile?: string
+  /** Every read to the decode threads (LOGGINGSERVER_DECODE_ALWAYS=1), not only large ones while the loop is busy. */
+  decodeAlways?: boolean
 }
 
 /** A start that cannot go on (the file cannot be opened, a port cannot be bound): main exits 1 with `message`. */
@@ -310,7 +312,13 @@ function decodePool(config: Readonly<Config>, setup: ServerSetup, dispatcher: Di
   const wanted = config.log.decode_threads
   const threads = wanted === 'auto' ? Math.max(1, availableParallelism() - 1) : wanted
   if (threads === 0 || setup.decodeWorkerFile === undefined || config.file.style !== 'text' || !dispatcher.takesRuns) return null
-  return new DecodePool({ threads, workerFile: setup.decodeWorkerFile, format: formatOptionsOf(config.file), diagnostics: setup.diagnostics })
+  try {
+    return new DecodePool({ threads, workerFile: setup.decodeWorkerFile, format: formatOptionsOf(config.file), diagnostics: setup.diagnostics, when: setup.decodeAlways ? 'always' : 'busy' })
+  } catch (err) {
+    // A package without the thread's bundle still logs every record, on the main thread.
+    setup.diagnostics.report('LS-DECODE-THREAD-FAILED', `cannot load the decode thread (${(err as Error).message}): decoding on the main thread only`)
+    return null
+  }
 }
 
 /** For the STATUS= line: datagrams the kernel dropped before the server could read them, when there were any. */

@@ -17,12 +17,12 @@ import { SharedSlab, type Region } from './shared-slab.js'
 export const MIN_READ_BYTES = 8 * 1024
 /** Bytes handed to threads and not yet released; past it reads are decoded on the loop (which slows reading).
  *  More only makes records wait longer: 2 MiB is 30 reads, ahead of two threads. */
-const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024
+const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024
 /** The shared memory for frames: what is in flight, what the ring keeps, and room to go round. */
 const FRAME_SLAB_BYTES = 8 * 1024 * 1024
 /** The shared memory for formatted lines: a read's lines take up to twice its frames (OUT_PER_IN_BYTE). */
 const LINE_SLAB_BYTES = 8 * 1024 * 1024
-const OUT_PER_IN_BYTE = 2
+const OUT_PER_IN_BYTE = 1.25
 /** How often the loop's utilisation is sampled. */
 const SAMPLE_MS = 100
 /** The loop counts as busy from this utilisation on, and as idle again below IDLE_BELOW (no flapping). */
@@ -49,6 +49,9 @@ export interface DecodePoolOptions {
   workerFile: string
   format: FormatOptions
   diagnostics: Diagnostics
+  /** 'always': every read goes to a thread, however small and however idle the loop (tests, and checking the
+   *  threads on a quiet machine: LOGGINGSERVER_DECODE_ALWAYS=1). */
+  when?: 'busy' | 'always'
 }
 
 export class DecodePool implements BatchDecoder {
@@ -84,6 +87,10 @@ export class DecodePool implements BatchDecoder {
   }
 
   wants(bytes: number): boolean {
+    if (this.options.when === 'always') {
+      if (this.threads.length === 0) this.start()
+      return this.threads.some((t) => t.online)
+    }
     if (bytes < MIN_READ_BYTES || !this.busy || this.inFlightBytes >= MAX_IN_FLIGHT_BYTES) return false
     if (this.threads.length === 0) this.start()
     return this.threads.some((t) => t.online)
@@ -103,7 +110,7 @@ export class DecodePool implements BatchDecoder {
     }
     const id = ++this.nextId
     const bytes = batch.bytes.byteLength
-    const lines = this.lines?.take(Math.max(4096, bytes * OUT_PER_IN_BYTE)) ?? null
+    const lines = this.lines?.take(Math.ceil(4096 + bytes * OUT_PER_IN_BYTE)) ?? null
     thread.pending.set(id, { batch, lines, done })
     thread.inFlightBytes += bytes
     this.inFlightBytes += bytes
@@ -135,7 +142,7 @@ export class DecodePool implements BatchDecoder {
     this.frames = new SharedSlab(FRAME_SLAB_BYTES)
     this.lines = new SharedSlab(LINE_SLAB_BYTES)
     for (let i = 0; i < this.options.threads; i++) {
-      const worker = new Worker(this.code, { eval: true, workerData: { format: this.format } })
+      const worker = new Worker(this.code, { eval: true, workerData: { format: this.format }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
       const thread = new Thread(worker)
       worker.unref()
       worker.on('online', () => {

@@ -56,11 +56,19 @@ export function ownMemory(capacity: number): BatchMemory {
   return { bytes, fit() {}, finish() {}, hold() {}, letGo() {} }
 }
 
-/** Collects one read's frames; `build` hands them over. */
+/**
+ * Collects one read's frames; `build` hands them over. Frames that follow each other in the read (with only their
+ * length prefix between them) are copied as one span: one copy per read, not one per frame (a copy call per
+ * frame was 6 % of the event loop's time).
+ */
 export class FrameBatchBuilder {
   private readonly bytes: Buffer
   private used = 0
   private readonly offsets: number[] = []
+  /** The span not yet copied: source[spanStart, spanEnd) goes to bytes[used...). */
+  private source: Buffer | null = null
+  private spanStart = 0
+  private spanEnd = 0
 
   /** `memory` holds the most frame bytes this read can complete (what the framer held plus the read). */
   constructor(readonly memory: BatchMemory) {
@@ -71,10 +79,16 @@ export class FrameBatchBuilder {
     return this.offsets.length / 2
   }
 
+  /** buf[start, end): valid until the framer's push returns (a frame spanning reads has a buffer of its own). */
   frame(buf: Buffer, start: number, end: number): void {
-    buf.copy(this.bytes, this.used, start, end)
-    this.offsets.push(this.used, this.used + (end - start))
-    this.used += end - start
+    if (buf !== this.source || start < this.spanEnd || start - this.spanEnd > 4) {
+      this.copySpan()
+      this.source = buf
+      this.spanStart = start
+    }
+    const at = this.used + (start - this.spanStart)
+    this.offsets.push(at, at + (end - start))
+    this.spanEnd = end
   }
 
   skipped(length: number): void {
@@ -82,9 +96,16 @@ export class FrameBatchBuilder {
   }
 
   build(peer: string, received: number): FrameBatch {
+    this.copySpan()
     this.memory.fit(this.used)
     const { buffer, byteOffset } = this.memory.bytes
     return { bytes: new Uint8Array(buffer, byteOffset, this.used), offsets: Int32Array.from(this.offsets), peer, received }
+  }
+
+  private copySpan(): void {
+    if (this.source === null) return
+    this.used += this.source.copy(this.bytes, this.used, this.spanStart, this.spanEnd)
+    this.source = null
   }
 }
 

@@ -73,6 +73,23 @@ describe('the .deb', () => {
     assert.match(output(node, [main, '--check-config', '--config', path.join(debRoot, 'etc/loggingserver.yaml')]), /configuration OK/)
   })
 
+  test('the packaged decode thread decodes a CPython frame with the bundled node (log.decode_threads)', () => {
+    const node = path.join(debRoot, 'usr/lib/loggingserver/node')
+    const worker = path.join(debRoot, 'usr/lib/loggingserver/dist/src/decode-worker.cjs')
+    assert.equal(output('stat', ['-c', '%a', worker]).trim(), '644')
+    const frame = output('python3', ['-c', "import logging, logging.handlers, sys; h = logging.handlers.SocketHandler('localhost', 1); sys.stdout.write(h.makePickle(logging.makeLogRecord({'name': 'pkg', 'msg': 'hello %s', 'args': ('thread',), 'levelname': 'WARNING', 'levelno': 30}))[4:].hex())"]).trim()
+    // What the server does (decode-threads/pool.ts): the bundle's text, run with eval, one batch posted.
+    const script = `
+      const { Worker } = require('node:worker_threads')
+      const code = require('node:fs').readFileSync(process.argv[1], 'utf8')
+      const format = { style: 'text', format: '%(name)s %(levelname)s %(message)s', datefmt: null, utc: false, escape: true }
+      const w = new Worker(code, { eval: true, workerData: { format } })
+      const bytes = Buffer.from(process.argv[2], 'hex')
+      w.postMessage({ kind: 'batch', id: 1, batch: { bytes: new Uint8Array(bytes), offsets: Int32Array.of(0, bytes.length), peer: '10.0.0.1', received: 1 } })
+      w.on('message', (m) => { process.stdout.write(Buffer.from(m.outcome.bytes).toString()); w.terminate() })`
+    assert.equal(output(node, ['-e', script, worker, frame]), 'pkg WARNING hello thread\n')
+  })
+
   test('maintainer scripts pass sh -n and shellcheck', () => {
     for (const name of ['postinst', 'prerm', 'postrm']) {
       const file = path.join(work, 'DEBIAN', name)

@@ -47,6 +47,20 @@ describe('parseConfig()', () => {
     ])
   })
 
+  it("takes log.decode_threads as 'auto' or a count, and names the key of anything else", () => {
+    assert.equal(parseConfig('', 'x.yaml').log.decode_threads, 'auto')
+    assert.equal(parseConfig('log:\n  decode_threads: 0\n', 'x.yaml').log.decode_threads, 0)
+    assert.equal(parseConfig('log:\n  decode_threads: 3\n', 'x.yaml').log.decode_threads, 3)
+    const wrong: Array<[string, string]> = [
+      ['-1', 'must be at least 0'],
+      ['1.5', 'must be a whole number, not float'],
+      ['65', 'must be at most 64'],
+      ['many', "must be 'auto' or a whole number of threads from 0 to 64"],
+      ['true', "must be 'auto' or a whole number of threads from 0 to 64"],
+    ]
+    for (const [bad, why] of wrong) assert.deepEqual(problems(`log:\n  decode_threads: ${bad}\n`), [`loggingserver.yaml:2: log.decode_threads: ${why}`], bad)
+  })
+
   it('refuses log.port null without log.tls, and require_client_cert without ca', () => {
     assert.deepEqual(problems('log:\n  port: null\n'), ['loggingserver.yaml:2: log.port: log.port, log.tls, log.unix_socket and log.udp_port cannot all be off: nothing could send'])
     assert.deepEqual(problems('log:\n  tls:\n    cert: c.pem\n    key: k.pem\n    require_client_cert: true\n'), [
