@@ -120,7 +120,7 @@ export class Server {
     const forwarder = new Forwarder(config.forward, diagnostics)
     const keepers = [{ record: (r: LogRecord) => ring.push(recentOf(r, getMessage)), run: (run: RecordRun, firstSeq: number) => keepRun(ring, run, firstSeq, getMessage) }, ...(forwarder.size > 0 ? [forwarder] : [])]
     const dispatcher = new Dispatcher(file, [stats, levelRates, telemetry.clients], keepers, config.log.max_backlog_bytes, flow)
-    const batches = decodePool(config, setup, dispatcher)
+    const batches = decodePool(config, setup, dispatcher, telemetry)
     const log = await listenOrFail('log', config.log, () => LogPort.open({ dispatcher, stats, telemetry, diagnostics, flow, batches, version: setup.version, ...(setup.fdStore === undefined ? {} : { fdStore: setup.fdStore }) }, config.log, inherited))
     const udp = await listenOrFail('udp', { host: config.log.host, port: config.log.udp_port }, () => UdpInput.open({ dispatcher, stats, telemetry, diagnostics }, config.log, inherited))
     // The view reads the server's config state through `holder`: the server is built only once both ports are open.
@@ -308,12 +308,12 @@ export class Server {
  * The decode threads, when the config and the pipeline allow them: JSON lines carry the dispatcher's seq, which
  * a thread cannot know, and a forward target needs every record whole (it gets no deferred records).
  */
-function decodePool(config: Readonly<Config>, setup: ServerSetup, dispatcher: Dispatcher): DecodePool | null {
+function decodePool(config: Readonly<Config>, setup: ServerSetup, dispatcher: Dispatcher, telemetry: Telemetry): DecodePool | null {
   const wanted = config.log.decode_threads
   const threads = wanted === 'auto' ? Math.max(1, availableParallelism() - 1) : wanted
   if (threads === 0 || setup.decodeWorkerFile === undefined || config.file.style !== 'text' || !dispatcher.takesRuns) return null
   try {
-    return new DecodePool({ threads, workerFile: setup.decodeWorkerFile, format: formatOptionsOf(config.file), diagnostics: setup.diagnostics, when: setup.decodeAlways ? 'always' : 'busy' })
+    return new DecodePool({ threads, workerFile: setup.decodeWorkerFile, format: formatOptionsOf(config.file), diagnostics: setup.diagnostics, when: setup.decodeAlways ? 'always' : 'busy', counts: telemetry.decodeThreads })
   } catch (err) {
     // A package without the thread's bundle still logs every record, on the main thread.
     setup.diagnostics.report('LS-DECODE-THREAD-FAILED', `cannot load the decode thread (${(err as Error).message}): decoding on the main thread only`)

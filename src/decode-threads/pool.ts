@@ -52,6 +52,8 @@ export interface DecodePoolOptions {
   /** 'always': every read goes to a thread, however small and however idle the loop (tests, and checking the
    *  threads on a quiet machine: LOGGINGSERVER_DECODE_ALWAYS=1). */
   when?: 'busy' | 'always'
+  /** Where the pool counts its threads, reads and records (/metrics). */
+  counts?: { running: number; reads: number; records: number }
 }
 
 export class DecodePool implements BatchDecoder {
@@ -65,6 +67,7 @@ export class DecodePool implements BatchDecoder {
   private lastSample: EventLoopUtilization
   private readonly sampler: NodeJS.Timeout
   private readonly diagnostics: Diagnostics
+  private readonly counts: { running: number; reads: number; records: number }
   /** Created with the threads. */
   private frames: SharedSlab | null = null
   private lines: SharedSlab | null = null
@@ -76,6 +79,7 @@ export class DecodePool implements BatchDecoder {
     this.format = options.format
     this.formatHere = createFormatter(options.format)
     this.diagnostics = options.diagnostics
+    this.counts = options.counts ?? { running: 0, reads: 0, records: 0 }
     this.lastSample = performance.eventLoopUtilization()
     this.sampler = setInterval(() => this.sample(), SAMPLE_MS)
     this.sampler.unref()
@@ -111,6 +115,7 @@ export class DecodePool implements BatchDecoder {
     const id = ++this.nextId
     const bytes = batch.bytes.byteLength
     const lines = this.lines?.take(Math.ceil(4096 + bytes * OUT_PER_IN_BYTE)) ?? null
+    this.counts.reads++
     thread.pending.set(id, { batch, lines, done })
     thread.inFlightBytes += bytes
     this.inFlightBytes += bytes
@@ -147,6 +152,7 @@ export class DecodePool implements BatchDecoder {
       worker.unref()
       worker.on('online', () => {
         thread.online = true
+        this.counts.running++
       })
       worker.on('message', (message: FromThread) => this.finished(thread, message.id, message.outcome))
       worker.on('error', (err) => this.lost(thread, err.stack ?? err.message))
@@ -165,6 +171,7 @@ export class DecodePool implements BatchDecoder {
     thread.pending.delete(id)
     const bytes = pending.batch.bytes.byteLength
     thread.inFlightBytes -= bytes
+    this.counts.records += outcome.levelIndex.length - outcome.refused.length - skippedIn(pending.batch)
     // In flight until released: a read done early waits in line with its memory.
     pending.done(outcome, () => {
       this.inFlightBytes -= bytes
@@ -175,6 +182,7 @@ export class DecodePool implements BatchDecoder {
   /** A thread that failed: its batches are decoded here, in the order they were handed over. */
   private lost(thread: Thread, why: string): void {
     if (thread.dead) return
+    if (thread.online) this.counts.running--
     thread.dead = true
     thread.online = false
     if (!why.startsWith('exited with code') || thread.pending.size > 0) {
@@ -185,6 +193,12 @@ export class DecodePool implements BatchDecoder {
 }
 
 function noop(): void {}
+
+function skippedIn(batch: FrameBatch): number {
+  let n = 0
+  for (let i = 0; i < batch.offsets.length; i += 2) if (batch.offsets[i] === -1) n++
+  return n
+}
 
 /** A read's frames in the shared slab. */
 class SharedMemory implements BatchMemory {

@@ -6,6 +6,12 @@ import { Histogram } from 'prom-client'
 import { ClientSeries } from './client-series.js'
 import { TallyHistogram } from './tally-histogram.js'
 
+export interface DecodeThreadCounts {
+  running: number
+  reads: number
+  records: number
+}
+
 export class Telemetry {
   readonly frameBytes = new TallyHistogram({
     name: 'loggingserver_frame_bytes',
@@ -15,7 +21,7 @@ export class Telemetry {
 
   readonly ingestSeconds = new TallyHistogram({
     name: 'loggingserver_ingest_batch_seconds',
-    help: 'Time to decode, format and dispatch the frames of one read from a log connection (one batch).',
+    help: 'Time to decode, format and dispatch the frames of one read from a log connection (one batch); on a decode thread, its decoding and formatting.',
     buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
   })
 
@@ -33,6 +39,10 @@ export class Telemetry {
   })
 
   readonly clients: ClientSeries
+
+  /** The decode threads (log.decode_threads): how many run now (0 until the first busy, large read), and the
+   *  reads and records they took. Counted by the pool, exposed by /metrics. */
+  readonly decodeThreads: DecodeThreadCounts = { running: 0, reads: 0, records: 0 }
 
   constructor(maxClients: number) {
     this.clients = new ClientSeries(maxClients)

@@ -73,6 +73,9 @@ export class MetricsExposition {
     gauge('loggingserver_file_healthy', '1 while the central file is writable, 0 while writes fail.', (s) => (s.file.healthy ? 1 : 0))
     gauge('loggingserver_config_valid', '1 while the config file is valid, 0 while the server runs on the last valid configuration instead.', (s) => (s.config.valid ? 1 : 0))
     gauge('loggingserver_backpressure', '1 while the log sockets are paused because the file is behind.', (s) => (s.backpressure ? 1 : 0))
+    gauge('loggingserver_decode_threads', 'Decode threads running now (log.decode_threads; they start at the first large read while the event loop is busy).', () => telemetry.decodeThreads.running)
+    counter('loggingserver_decode_thread_reads_total', 'Reads from log connections decoded and formatted on a decode thread.', () => telemetry.decodeThreads.reads)
+    counter('loggingserver_decode_thread_records_total', 'Records decoded and formatted on a decode thread.', () => telemetry.decodeThreads.records)
     gauge('loggingserver_recent_records', 'Records held for the status page.', (s) => s.ring.size)
     gauge('loggingserver_stream_clients', 'Status pages connected to the live stream.', (s) => s.streamClients)
     counter('loggingserver_client_records_total', 'Records received per client, from first sight until restart (past web.metrics_max_clients, under client="other").',

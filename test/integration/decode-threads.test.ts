@@ -11,7 +11,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { makeFrames, withRid } from '../../bench/frames.js'
 import type { RecordJson } from '../../src/web/api-contract.js'
-import { runPython } from '../support/python.js'
+import { runClient, runPython } from '../support/python.js'
 import { getJson, hostileFramesScript, mainJs, startServer, tempDir, waitFor, type RunningServer } from '../support/server.js'
 
 const ALWAYS = { LOGGINGSERVER_DECODE_ALWAYS: '1' }
@@ -73,6 +73,12 @@ describe('decode threads in the server', () => {
     servers.push(loop, threads)
     await Promise.all([send(loop.logPort, bytes), send(threads.logPort, bytes)])
     for (const s of [loop, threads]) await waitFor(async () => (await written(s)) >= genuine.length, 60_000, 'every record written')
+    const metrics = await (await fetch(`http://127.0.0.1:${threads.webPort}/metrics`)).text()
+    const sample = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1])
+    assert.equal(sample('loggingserver_decode_threads'), 2)
+    assert.ok(sample('loggingserver_decode_thread_reads_total') > 10, metrics)
+    // Every record but those of reads decoded before the threads were up (the first reads, on the loop).
+    assert.ok(sample('loggingserver_decode_thread_records_total') > genuine.length * 0.9, metrics)
     const pages = await Promise.all([loop, threads].map(async (s) => ((await getJson(s.webPort, '/api/records?limit=300')).body as { records: RecordJson[] }).records))
     for (const s of [loop, threads]) assert.equal(await s.stop(), 0)
     const [a, b] = [loop, threads].map((s) => readFileSync(s.file, 'utf8'))
@@ -87,6 +93,26 @@ describe('decode threads in the server', () => {
     assert.equal(pages[1]!.length, 300)
     assert.deepEqual(shown(pages[1]!), shown(pages[0]!))
     assert.match(threads.stderr(), /\[LS-STOPPED\] stopped: (\d+) records received, \1 written/)
+  })
+
+  it('start for a blast, not for SocketHandler clients that keep up (default config)', { timeout: 120_000 }, async () => {
+    const server = await startServer()
+    servers.push(server)
+    const sample = async (name: string): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${server.webPort}/metrics`)).text()
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1])
+    }
+    // About 400 records/s each: the loop idles between reads.
+    await Promise.all([0, 1].map((c) => runClient(server.logPort, 1000, `steady${c}`, ['--pause-every', '20', '--pause', '0.05'])))
+    await waitFor(async () => (await written(server)) >= 2000, 30_000, 'the clients written')
+    assert.equal(await sample('loggingserver_decode_threads'), 0, 'no thread for clients the loop keeps up with')
+    assert.equal(await sample('loggingserver_decode_thread_reads_total'), 0)
+    // 200,000 records as fast as the socket takes them: the loop is busy and reads are full.
+    const blast = Buffer.concat(Array.from({ length: 10 }, () => genuine).flat())
+    await send(server.logPort, blast, 1 << 20)
+    await waitFor(async () => (await written(server)) >= 2000 + 10 * genuine.length, 60_000, 'the blast written')
+    assert.ok((await sample('loggingserver_decode_threads')) >= 1)
+    assert.ok((await sample('loggingserver_decode_thread_records_total')) > 0)
   })
 
   it('write every record read before a stop in the middle of a blast, once and in order per connection', { timeout: 120_000 }, async () => {
