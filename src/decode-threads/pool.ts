@@ -17,11 +17,11 @@ import { SharedSlab, type Region } from './shared-slab.js'
 export const MIN_READ_BYTES = 8 * 1024
 /** Bytes handed to threads and not yet released; past it reads are decoded on the loop (which slows reading).
  *  More only makes records wait longer: 2 MiB is 30 reads, ahead of two threads. */
-const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024
+const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024
 /** The shared memory for frames: what is in flight, what the ring keeps, and room to go round. */
-const FRAME_SLAB_BYTES = 8 * 1024 * 1024
+const FRAME_SLAB_BYTES = 4 * 1024 * 1024
 /** The shared memory for formatted lines: a read's lines take up to twice its frames (OUT_PER_IN_BYTE). */
-const LINE_SLAB_BYTES = 8 * 1024 * 1024
+const LINE_SLAB_BYTES = 4 * 1024 * 1024
 const OUT_PER_IN_BYTE = 1.25
 /** How often the loop's utilisation is sampled. */
 const SAMPLE_MS = 100
@@ -147,7 +147,7 @@ export class DecodePool implements BatchDecoder {
     this.frames = new SharedSlab(FRAME_SLAB_BYTES)
     this.lines = new SharedSlab(LINE_SLAB_BYTES)
     for (let i = 0; i < this.options.threads; i++) {
-      const worker = new Worker(this.code, { eval: true, workerData: { format: this.format }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
+      const worker = new Worker(this.code, { eval: true, workerData: { format: this.format }, resourceLimits: { maxYoungGenerationSizeMb: 8 } })
       const thread = new Thread(worker)
       worker.unref()
       worker.on('online', () => {
