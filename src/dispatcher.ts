@@ -58,10 +58,17 @@ export interface Slot {
 }
 
 const RELEASED: Slot = { release: null }
+/** Records read on the loop while a thread's read ahead of them is not back: past this many, reading pauses
+ *  (as for the file's backlog) until half have gone out, so a stalled thread cannot make the line grow for ever. */
+export const MAX_WAITING_RECORDS = 200_000
 
 export class Dispatcher {
   private seq = 0
   private paused = false
+  /** Why reading is paused: the file is behind, and/or too many records wait in line. */
+  private fileBehind = false
+  private lineLong = false
+  private waitingRecords = 0
   /** Places in line, oldest first, from lineHead on: the head is released as soon as it is filled, and what
    *  follows it waits. An index, not shift(): records read inline while a thread works wait here by thousands. */
   private line: Slot[] = []
@@ -77,7 +84,10 @@ export class Dispatcher {
     private maxBacklogBytes: number,
     private readonly throttle: ReadThrottle,
   ) {
-    file.on('drain', () => this.resume())
+    file.on('drain', () => {
+      this.fileBehind = false
+      this.resumeIfClear()
+    })
   }
 
   /** True while reading is stopped because the file is behind. */
@@ -97,7 +107,27 @@ export class Dispatcher {
 
   accept(record: LogRecord): void {
     if (this.lineHead === this.line.length || this.releasing) this.deliver(record)
-    else this.line.push({ release: () => this.deliver(record) })
+    else {
+      this.line.push({
+        release: () => {
+          this.waitingRecords--
+          this.deliver(record)
+        },
+      })
+      if (++this.waitingRecords > MAX_WAITING_RECORDS && !this.lineLong) {
+        this.lineLong = true
+        this.pause()
+      }
+    }
+  }
+
+  /**
+   * `action` in its place in line: now when nothing waits, else once everything accepted before it is out (a
+   * reload's new layout for the file starts between two records in arrival order, as a thread's reads do).
+   */
+  inTurn(action: () => void): void {
+    if (this.lineHead === this.line.length) action()
+    else this.line.push({ release: action })
   }
 
   /** A place in line for a read a decode thread takes: what is accepted after it waits until `fill`. */
@@ -121,6 +151,10 @@ export class Dispatcher {
       }
     } finally {
       this.releasing = false
+    }
+    if (this.lineLong && this.waitingRecords <= MAX_WAITING_RECORDS / 2) {
+      this.lineLong = false
+      this.resumeIfClear()
     }
     if (this.lineHead === line.length) {
       this.line = []
@@ -163,7 +197,9 @@ export class Dispatcher {
   /** Shutdown: read everything the peers already sent, however far behind the file is. */
   release(): void {
     this.maxBacklogBytes = Infinity
-    this.resume()
+    this.fileBehind = false
+    this.lineLong = false
+    this.resumeIfClear()
   }
 
   private deliver(record: LogRecord): void {
@@ -175,7 +211,10 @@ export class Dispatcher {
   }
 
   private checkBacklog(): void {
-    if (!this.paused && this.file.backlogBytes > this.maxBacklogBytes) this.pause()
+    if (!this.fileBehind && this.file.backlogBytes > this.maxBacklogBytes) {
+      this.fileBehind = true
+      this.pause()
+    }
   }
 
   private settle(): void {
@@ -185,12 +224,13 @@ export class Dispatcher {
   }
 
   private pause(): void {
+    if (this.paused) return
     this.paused = true
     this.throttle.pauseAll('backpressure')
   }
 
-  private resume(): void {
-    if (!this.paused) return
+  private resumeIfClear(): void {
+    if (!this.paused || this.fileBehind || this.lineLong) return
     this.paused = false
     this.throttle.resumeAll('backpressure')
   }

@@ -232,6 +232,11 @@ export class Server {
   crash(err: unknown): number {
     this.setup.diagnostics.report('LS-INTERNAL-ERROR', `internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
     try {
+      this.batches?.finishOnLoop() // reads the decode threads hold go to the file with the rest
+    } catch {
+      // The file's own flush below matters more.
+    }
+    try {
       this.file.flushSync()
     } catch {
       // Exiting anyway: what could not be written is lost either way.
@@ -258,7 +263,9 @@ export class Server {
     this.log.reconfigure(next.log)
     this.httpInput?.reconfigure(next.log.allow)
     this.udp?.reconfigure(next.log)
-    reconfigureCentralFile(this.file, next.file)
+    // In line: records read before the reload, still with a decode thread or waiting behind one, keep the
+    // layout they were read under; the threads format what they take from now on with the new one.
+    this.dispatcher.inTurn(() => reconfigureCentralFile(this.file, next.file))
     this.batches?.setFormat(formatOptionsOf(next.file))
     this.web?.reconfigure(next)
     this.setup.diagnostics.setThreshold(next.diagnostics.level)
@@ -275,6 +282,11 @@ export class Server {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
+        try {
+          this.batches?.finishOnLoop() // what the decode threads hold joins the file's last write
+        } catch {
+          // The file's own last write matters more.
+        }
         diagnostics.report('LS-SHUTDOWN-TIMEOUT', `shutdown took over ${this.config.shutdown_timeout_seconds} s: exiting with ${this.file.stats().backlogRecords} records unwritten`)
         try {
           this.file.flushSync() // a last synchronous try; the disk that held the stop up may still refuse

@@ -10,6 +10,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { createFormatter, type FormatOptions } from '../format/formatter.js'
 import { decodeBatch, ownMemory, type BatchDecoder, type BatchMemory, type BatchOutcome, type FrameBatch } from '../ingest/frame-batch.js'
+import type { LogRecord } from '../record.js'
 import type { FromThread, ToThread } from './messages.js'
 import { SharedSlab, type Region } from './shared-slab.js'
 
@@ -31,6 +32,8 @@ const IDLE_BELOW = 0.6
 
 interface Pending {
   batch: FrameBatch
+  /** The layout it was handed over under: if its thread dies, it is formatted here with the same. */
+  format: (r: LogRecord) => string
   lines: Region | null
   done: (outcome: BatchOutcome, finish: () => void) => void
 }
@@ -91,6 +94,8 @@ export class DecodePool implements BatchDecoder {
   }
 
   wants(bytes: number): boolean {
+    // JSON lines carry the dispatcher's seq, which a thread cannot know (a reload may switch the style).
+    if (this.format.style !== 'text') return false
     if (this.options.when === 'always') {
       if (this.threads.length === 0) this.start()
       return this.threads.some((t) => t.online)
@@ -116,7 +121,7 @@ export class DecodePool implements BatchDecoder {
     const bytes = batch.bytes.byteLength
     const lines = this.lines?.take(Math.ceil(4096 + bytes * OUT_PER_IN_BYTE)) ?? null
     this.counts.reads++
-    thread.pending.set(id, { batch, lines, done })
+    thread.pending.set(id, { batch, format: this.formatHere, lines, done })
     thread.inFlightBytes += bytes
     this.inFlightBytes += bytes
     this.post(thread, lines === null ? { kind: 'batch', id, batch } : { kind: 'batch', id, batch, out: lines.bytes })
@@ -127,6 +132,17 @@ export class DecodePool implements BatchDecoder {
     this.format = format
     this.formatHere = createFormatter(format)
     for (const t of this.threads) if (!t.dead) this.post(t, { kind: 'format', format })
+  }
+
+  /**
+   * Crash path: what the threads still hold is decoded here, now, in the order it was handed over, so the file's
+   * last synchronous write has it (the frames are in this process's memory: nothing is lost to the threads).
+   */
+  finishOnLoop(): void {
+    const held: Array<[Thread, number, Pending]> = []
+    for (const t of this.threads) for (const [id, pending] of t.pending) held.push([t, id, pending])
+    held.sort((a, b) => a[1] - b[1])
+    for (const [t, id, { batch, format }] of held) this.finished(t, id, decodeBatch(batch, format))
   }
 
   /** At the end of a stop, once nothing is in flight (Dispatcher.settled). */
@@ -188,7 +204,7 @@ export class DecodePool implements BatchDecoder {
     if (!why.startsWith('exited with code') || thread.pending.size > 0) {
       this.diagnostics.report('LS-DECODE-THREAD-FAILED', `a decode thread failed (${why}); its ${thread.pending.size} reads in flight are decoded on the main thread, ${this.running} threads left`)
     }
-    for (const [id, { batch }] of [...thread.pending]) this.finished(thread, id, decodeBatch(batch, this.formatHere))
+    for (const [id, { batch, format }] of [...thread.pending]) this.finished(thread, id, decodeBatch(batch, format))
   }
 }
 

@@ -10,7 +10,8 @@ import type { InputCounters } from './input-status.js'
 import { placeholderRecord } from './placeholder.js'
 import { refuseRecord, type RefusalContext } from './refusal.js'
 
-export function releaseBatch(ctx: RefusalContext & { telemetry: Telemetry; maxFrameBytes: number }, peer: string, counters: InputCounters | null, batch: FrameBatch, memory: BatchMemory, outcome: BatchOutcome): void {
+/** `refusing`: the limit the connection's framer read past with, and when the read arrived (ms). */
+export function releaseBatch(ctx: RefusalContext & { telemetry: Telemetry }, peer: string, counters: InputCounters | null, batch: FrameBatch, memory: BatchMemory, outcome: BatchOutcome, refusing: { maxFrameBytes: number; nowMs: number }): void {
   ctx.telemetry.ingestSeconds.observe(outcome.seconds)
   const entries = outcome.lineEnds.length
   const { refused } = outcome
@@ -24,8 +25,8 @@ export function releaseBatch(ctx: RefusalContext & { telemetry: Telemetry; maxFr
     if (counters) counters.rejected++
     if (refusedHere) {
       const [, code, why] = refused[next++]!
-      refuseRecord(ctx, peer, code, frameLength(batch, i), why, 'connection kept')
-    } else refuseRecord(ctx, peer, 'FRAME_TOO_LARGE', frameLength(batch, i), `over log.max_frame_bytes (${ctx.maxFrameBytes}); read past`, 'connection kept')
+      refuseRecord(ctx, peer, code, frameLength(batch, i), why, 'connection kept', refusing.nowMs)
+    } else refuseRecord(ctx, peer, 'FRAME_TOO_LARGE', frameLength(batch, i), `over log.max_frame_bytes (${refusing.maxFrameBytes}); read past`, 'connection kept', refusing.nowMs)
   }
   dispatchRun(ctx, counters, batch, memory, outcome, runStart, entries)
 }

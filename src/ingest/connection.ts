@@ -19,7 +19,7 @@ import type { InputCounters } from './input-status.js'
 import { decodeFrameAt, rejection, type FrameOutcome } from './decode-frame.js'
 import { refuseRecord } from './refusal.js'
 import { releaseBatch } from './batch-release.js'
-import { FrameBatchBuilder, type BatchDecoder, type FrameBatch } from './frame-batch.js'
+import { FrameBatchBuilder, ownMemory, type BatchDecoder, type FrameBatch } from './frame-batch.js'
 import type { UnpickleLimits } from './unpickle.js'
 
 /** Bytes one connection may decode before it lets the event loop go round (see yieldTurn). */
@@ -247,7 +247,7 @@ export class Connection implements PartialFrameHolder {
     const now = Date.now()
     this.readAt = now / 1000
     const { batches } = this.ctx
-    if (batches && this.ctx.unpickleLimits === undefined && batches.wants(chunk.length)) this.batch = new FrameBatchBuilder(batches.memory(framer.heldBytes + chunk.length))
+    if (batches && this.ctx.unpickleLimits === undefined && batches.wants(chunk.length)) this.batch = new FrameBatchBuilder((capacity) => batches.memory(capacity), chunk)
     try {
       framer.push(chunk, this.sink)
     } catch (err) {
@@ -300,18 +300,16 @@ export class Connection implements PartialFrameHolder {
     const builder = this.batch
     this.batch = null
     if (builder === null) return
-    const { memory } = builder
-    if (builder.entries === 0) {
-      memory.fit(0)
-      memory.finish()
-      return
-    }
+    if (builder.entries === 0) return // no frame: no memory was taken
     const batch: FrameBatch = builder.build(this.peer, this.readAt)
+    const memory = builder.memory ?? ownMemory(0) // only frames read past: nothing to hold
     const { ctx, peer, counters } = this
+    // As the connection would have refused them inline: under the limit its framer read past with, at read time.
+    const refusing = { maxFrameBytes: this.framer.maxFrameBytes, nowMs: this.readAt * 1000 }
     const slot = ctx.dispatcher.reserve()
     ctx.batches!.decode(batch, (outcome, finish) =>
       ctx.dispatcher.fill(slot, () => {
-        releaseBatch(ctx, peer, counters, batch, memory, outcome)
+        releaseBatch(ctx, peer, counters, batch, memory, outcome, refusing)
         finish()
         memory.finish()
       }),

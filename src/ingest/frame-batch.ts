@@ -62,7 +62,9 @@ export function ownMemory(capacity: number): BatchMemory {
  * frame was 6 % of the event loop's time).
  */
 export class FrameBatchBuilder {
-  private readonly bytes: Buffer
+  /** Taken at the first frame: a read that only carries a large frame on completes none and takes nothing. */
+  private taken: BatchMemory | null = null
+  private bytes: Buffer = Buffer.alloc(0)
   private used = 0
   private readonly offsets: number[] = []
   /** The span not yet copied: source[spanStart, spanEnd) goes to bytes[used...). */
@@ -70,9 +72,12 @@ export class FrameBatchBuilder {
   private spanStart = 0
   private spanEnd = 0
 
-  /** `memory` holds the most frame bytes this read can complete (what the framer held plus the read). */
-  constructor(readonly memory: BatchMemory) {
-    this.bytes = Buffer.from(memory.bytes.buffer, memory.bytes.byteOffset, memory.bytes.byteLength)
+  /** `take(capacity)` gives the memory for the read `chunk`'s frames. */
+  constructor(private readonly take: (capacity: number) => BatchMemory, private readonly chunk: Buffer) {}
+
+  /** The memory the frames went to (none while no frame came). */
+  get memory(): BatchMemory | null {
+    return this.taken
   }
 
   get entries(): number {
@@ -81,6 +86,12 @@ export class FrameBatchBuilder {
 
   /** buf[start, end): valid until the framer's push returns (a frame spanning reads has a buffer of its own). */
   frame(buf: Buffer, start: number, end: number): void {
+    if (this.taken === null) {
+      // Every frame is in the read but the first, which may have begun in earlier reads (its own buffer).
+      const memory = this.take((buf === this.chunk ? 0 : end - start) + this.chunk.length)
+      this.taken = memory
+      this.bytes = Buffer.from(memory.bytes.buffer, memory.bytes.byteOffset, memory.bytes.byteLength)
+    }
     if (buf !== this.source || start < this.spanEnd || start - this.spanEnd > 4) {
       this.copySpan()
       this.source = buf
@@ -97,9 +108,9 @@ export class FrameBatchBuilder {
 
   build(peer: string, received: number): FrameBatch {
     this.copySpan()
-    this.memory.fit(this.used)
-    const { buffer, byteOffset } = this.memory.bytes
-    return { bytes: new Uint8Array(buffer, byteOffset, this.used), offsets: Int32Array.from(this.offsets), peer, received }
+    this.taken?.fit(this.used)
+    const bytes = this.taken === null ? new Uint8Array(0) : new Uint8Array(this.taken.bytes.buffer, this.taken.bytes.byteOffset, this.used)
+    return { bytes, offsets: Int32Array.from(this.offsets), peer, received }
   }
 
   private copySpan(): void {

@@ -14,12 +14,12 @@ export interface RefusalContext {
   placeholders: PlaceholderLimiter
 }
 
-/** `goesOn`: what happens to the carrier, for the log line ("connection kept"). */
-export function refuseRecord(ctx: RefusalContext, peer: string, code: RejectCode, frameBytes: number, why: string, goesOn: string): void {
+/** `goesOn`: what happens to the carrier, for the log line ("connection kept"). `now`: when the record arrived
+ *  (ms; a decode thread's read is refused when released, after it arrived). */
+export function refuseRecord(ctx: RefusalContext, peer: string, code: RejectCode, frameBytes: number, why: string, goesOn: string, now = Date.now()): void {
   const { stats, diagnostics, placeholders, dispatcher } = ctx
   stats.reject(code)
   diagnostics.reportLimited(diagnosticCodeOf(code), `log record from ${peer} refused, ${goesOn}: ${code} (${frameBytes} bytes): ${why}`)
-  const now = Date.now()
   const suppressed = placeholders.admit(peer, now)
   if (suppressed !== null) dispatcher.accept(placeholderRecord(peer, code, frameBytes, why, suppressed, now))
 }

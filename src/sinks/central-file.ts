@@ -204,7 +204,9 @@ export class CentralFile extends EventEmitter {
     if (!this.writer.isRegularFile) return false
     const r = this.rotation
     if (r.when !== null && Date.now() >= this.rolloverAtMs) return true
-    return sizeRolloverDue(this.writer.size + this.writer.pendingBytes, bytes, r.maxBytes, r.backupCount) && Date.now() >= this.sizeRotationAfterMs
+    // Not sizeRolloverDue: an empty file takes its first record whatever its size (CPython), so a run that would
+    // reach max_bytes in an empty file still rotates after that record; the line by line path decides it exactly.
+    return r.maxBytes > 0 && r.backupCount > 0 && this.writer.size + this.writer.pendingBytes + bytes >= r.maxBytes && Date.now() >= this.sizeRotationAfterMs
   }
 
   /** Checked BEFORE an entry is added, so a rotation always falls between two records. */

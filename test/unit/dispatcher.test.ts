@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
 import { describe, it } from 'node:test'
-import { Dispatcher, type RecordRun, type RecordSummary } from '../../src/dispatcher.js'
+import { Dispatcher, MAX_WAITING_RECORDS, type RecordRun, type RecordSummary } from '../../src/dispatcher.js'
 import type { LogRecord } from '../../src/record.js'
 import { makeRecord } from './format/record-fixtures.js'
 
@@ -88,6 +88,37 @@ describe('Dispatcher: places in line', () => {
     assert.equal(file.written.length, 5002)
     assert.deepEqual(file.written.slice(0, 3), ['x', 'y', 'late 0'])
     assert.equal(file.written.at(-1), 'late 4999')
+  })
+
+  it('switches the layout (inTurn) after what arrived before it, even when that waits behind a thread', () => {
+    const { dispatcher, file } = setup()
+    let layout = 'old'
+    const writeWithLayout = file.write.bind(file)
+    file.write = (r: LogRecord) => writeWithLayout({ ...r, msg: `${layout}:${r.msg}` })
+    const slot = dispatcher.reserve()
+    dispatcher.accept(makeRecord({ msg: 'read before the reload' }))
+    dispatcher.inTurn(() => (layout = 'new'))
+    dispatcher.accept(makeRecord({ msg: 'read after it' }))
+    assert.equal(layout, 'old', 'not before the records ahead of it')
+    dispatcher.fill(slot, () => dispatcher.accept(makeRecord({ msg: 'in the thread read' })))
+    assert.deepEqual(file.written, ['old:in the thread read', 'old:read before the reload', 'new:read after it'])
+    dispatcher.inTurn(() => (layout = 'newer'))
+    assert.equal(layout, 'newer', 'at once when nothing waits')
+  })
+
+  it('pauses reading while too many records wait behind a thread, and resumes once half are out', () => {
+    const file = new FileSpy()
+    const calls: string[] = []
+    const dispatcher = new Dispatcher(file, [], [], Infinity, { pauseAll: () => calls.push('pause'), resumeAll: () => calls.push('resume') })
+    const slot = dispatcher.reserve()
+    for (let i = 0; i < MAX_WAITING_RECORDS; i++) dispatcher.accept(makeRecord({ msg: String(i) }))
+    assert.deepEqual(calls, [])
+    dispatcher.accept(makeRecord({ msg: 'one too many' }))
+    assert.deepEqual(calls, ['pause'])
+    assert.equal(dispatcher.backpressure, true)
+    dispatcher.fill(slot, () => {})
+    assert.deepEqual(calls, ['pause', 'resume'])
+    assert.equal(file.written.length, MAX_WAITING_RECORDS + 1)
   })
 
   it('takes runs only when every keeper takes them', () => {

@@ -13,7 +13,7 @@ import type { DiagnosticCode } from '../../../src/diagnostic-codes.js'
 import { DecodePool } from '../../../src/decode-threads/pool.js'
 import { createFormatter, type FormatOptions } from '../../../src/format/formatter.js'
 import { decodeFrameAt, rejection } from '../../../src/ingest/decode-frame.js'
-import { FrameBatchBuilder, type BatchOutcome, type FrameBatch } from '../../../src/ingest/frame-batch.js'
+import { FrameBatchBuilder, ownMemory, type BatchOutcome, type FrameBatch } from '../../../src/ingest/frame-batch.js'
 import type { LogRecord } from '../../../src/record.js'
 import { runPython } from '../../support/python.js'
 import { hostileFramesScript, repoRoot } from '../../support/server.js'
@@ -53,7 +53,7 @@ function fromThread(read: Read, outcome: BatchOutcome): Array<string | [string, 
 
 function batchOf(pool: DecodePool, read: Read): FrameBatch {
   const whole = Buffer.concat(read.map((f) => f ?? Buffer.alloc(0)))
-  const builder = new FrameBatchBuilder(pool.memory(whole.length))
+  const builder = new FrameBatchBuilder((capacity) => pool.memory(capacity), whole)
   // Frames as the framer hands them: offsets into the read, their prefixes between them.
   let at = 0
   for (const frame of read) {
@@ -148,6 +148,58 @@ describe('decode threads', () => {
       const [afterReload] = await decodeAll(pool, [read])
       assert.deepEqual(fromThread(read, before!), onTheLoop(read, createFormatter(FORMAT)))
       assert.deepEqual(fromThread(read, afterReload!), onTheLoop(read, createFormatter({ ...FORMAT, format: 'NEW %(levelname)s %(name)s' })))
+    } finally {
+      pool.close()
+    }
+  })
+
+  it('takes no read once a reload switches the file to JSON lines (a line carries the seq only the loop knows)', async () => {
+    const pool = new DecodePool({ threads: 1, workerFile, format: FORMAT, diagnostics, when: 'always' })
+    try {
+      while (!pool.wants(1)) await new Promise((r) => setTimeout(r, 5))
+      pool.setFormat({ ...FORMAT, style: 'json' })
+      assert.equal(pool.wants(1), false)
+      pool.setFormat(FORMAT)
+      assert.equal(pool.wants(1), true)
+    } finally {
+      pool.close()
+    }
+  })
+
+  it('takes memory for a read only when a frame completes in it, sized by what can complete', () => {
+    const taken: number[] = []
+    const take = (capacity: number) => (taken.push(capacity), ownMemory(capacity))
+    const chunk = Buffer.alloc(1000)
+    const none = new FrameBatchBuilder(take, chunk)
+    none.skipped(5_000_000)
+    assert.equal(none.memory, null, 'a frame read past takes nothing')
+    assert.equal(none.build('p', 0).bytes.byteLength, 0)
+    const spanning = new FrameBatchBuilder(take, chunk)
+    const body = Buffer.alloc(3000, 1) // a frame begun in earlier reads, completed by this one
+    spanning.frame(body, 0, 3000)
+    spanning.frame(chunk, 10, 110)
+    assert.deepEqual(taken, [4000], 'the completed frame plus the read')
+    assert.equal(spanning.build('p', 0).bytes.byteLength, 3100)
+  })
+
+  it('decodes on the loop, at once and in order, what the threads hold when the server crashes (each read once)', async () => {
+    const pool = new DecodePool({ threads: 2, workerFile, format: FORMAT, diagnostics, when: 'always' })
+    try {
+      while (!pool.wants(1)) await new Promise((r) => setTimeout(r, 5))
+      const all = reads().slice(0, 30)
+      const order: number[] = []
+      const outcomes: BatchOutcome[] = []
+      all.forEach((read, i) => pool.decode(batchOf(pool, read), (outcome, finish) => {
+        order.push(i)
+        outcomes[i] = { ...outcome, bytes: Uint8Array.from(outcome.bytes) }
+        finish()
+      }))
+      pool.finishOnLoop() // synchronously: no thread's answer can have been read yet
+      assert.deepEqual(order, all.map((_, i) => i), 'every read, in the order handed over')
+      await new Promise((r) => setTimeout(r, 200)) // the threads' own answers arrive now, and are ignored
+      assert.equal(order.length, all.length)
+      const format = createFormatter(FORMAT)
+      for (let i = 0; i < all.length; i++) assert.deepEqual(fromThread(all[i]!, outcomes[i]!), onTheLoop(all[i]!, format), `read ${i}`)
     } finally {
       pool.close()
     }

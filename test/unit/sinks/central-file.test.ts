@@ -45,6 +45,31 @@ describe('CentralFile', () => {
     assert.equal(f.stats().rotations, 3)
   })
 
+  it("rotates inside a decode thread's run exactly where it rotates between records written one by one", async () => {
+    /** The files' contents, oldest first, after `write` fed `all` and the file ended. */
+    const filesAfter = async (maxBytes: number, write: (f: CentralFile, lines: string[]) => void): Promise<string[]> => {
+      const p = path.join(await freshDir(), 'central.log')
+      const f = new CentralFile({ path: p, format, rotation: { ...NONE, maxBytes, backupCount: 9 } })
+      await f.open()
+      write(f, msgs(0, 70))
+      await f.end()
+      const names = (await readdir(path.dirname(p))).sort((a, b) => (b.length - a.length) || b.localeCompare(a))
+      return Promise.all(names.map((n) => readFile(path.join(path.dirname(p), n), 'utf8')))
+    }
+    /** Runs of 7 lines, as a thread's reads would come. */
+    const asRuns = (f: CentralFile, lines: string[]): void => {
+      for (let i = 0; i < lines.length; i += 7) {
+        const part = lines.slice(i, i + 7).map((l) => `${l}\n`)
+        const ends: number[] = []
+        part.reduce((at, l) => (ends.push(at + Buffer.byteLength(l)), at + Buffer.byteLength(l)), 0)
+        f.writeRun({ count: part.length, received: 0, bytes: Buffer.from(part.join('')), lineEnd: (k) => ends[k]! })
+      }
+    }
+    const oneByOne = (f: CentralFile, lines: string[]): void => lines.forEach((l) => f.write(record(l)))
+    // 1000: rotations fall inside runs; 120: an empty file takes its first record, then rotates at the second.
+    for (const maxBytes of [1000, 120, 100_000]) assert.deepEqual(await filesAfter(maxBytes, asRuns), await filesAfter(maxBytes, oneByOne), `maxBytes ${maxBytes}`)
+  })
+
   it('keeps backupCount files, deleting the oldest, with the newest records contiguous', async () => {
     const p = path.join(await freshDir(), 'central.log')
     const f = new CentralFile({ path: p, format, rotation: { ...NONE, maxBytes: 1000, backupCount: 2 } })
