@@ -183,6 +183,13 @@ c sh -c 'mkdir -p /run/systemd/system/loggingserver.service.d && printf "[Servic
 pid=$(c systemctl show -P MainPID loggingserver); sleep 3.5
 check "WATCHDOG=1 pings: alive after 3.5 s with WatchdogSec=2s (MainPID $pid)" test "$(c systemctl show -P MainPID loggingserver)" = "$pid" -a "$(c systemctl show -P WatchdogTimestampMonotonic loggingserver)" != 0
 c sh -c 'rm -r /run/systemd/system/loggingserver.service.d && systemctl daemon-reload'
+# the decode threads under the unit's sandbox (SystemCallFilter=, no new privileges…): every read through them
+c sh -c 'mkdir -p /run/systemd/system/loggingserver.service.d && printf "[Service]\nEnvironment=LOGGINGSERVER_DECODE_ALWAYS=1\n" >/run/systemd/system/loggingserver.service.d/threads.conf && systemctl daemon-reload && systemctl restart loggingserver'
+r=$(CT=60 client records 200 "dt-$RUN" e2e.threads); check "records through the decode threads landed: $r" test $? = 0
+n=$(c grep -c "dt-$RUN record" "$LOG"); check "all 200 decode-thread records in $LOG ($n)" test "$n" = 200
+reads=$(c curl -fsS -m 10 http://127.0.0.1:9021/metrics | sed -n 's/^loggingserver_decode_thread_reads_total //p')
+check "the packaged decode thread ran in the sandbox (loggingserver_decode_thread_reads_total $reads)" test "${reads:-0}" -gt 0
+c sh -c 'rm -r /run/systemd/system/loggingserver.service.d && systemctl daemon-reload'
 c systemctl stop loggingserver.service >/dev/null 2>&1
 check "after systemctl stop loggingserver, the next connection starts it again" c curl -fsS -m 10 -o /dev/null http://127.0.0.1:9021/healthz
 lap "restarts"
