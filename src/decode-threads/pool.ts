@@ -95,6 +95,8 @@ export class DecodePool implements BatchDecoder {
     this.lastSample = performance.eventLoopUtilization()
     this.sampler = setInterval(() => this.sample(), SAMPLE_MS)
     this.sampler.unref()
+    // Every read is to go to a thread: have them up before the first read rather than at it.
+    if (options.when === 'always') this.start()
   }
 
   /** Threads started and still alive. */

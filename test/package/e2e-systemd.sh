@@ -185,6 +185,8 @@ check "WATCHDOG=1 pings: alive after 3.5 s with WatchdogSec=2s (MainPID $pid)" t
 c sh -c 'rm -r /run/systemd/system/loggingserver.service.d && systemctl daemon-reload'
 # the decode threads under the unit's sandbox (SystemCallFilter=, no new privileges…): every read through them
 c sh -c 'mkdir -p /run/systemd/system/loggingserver.service.d && printf "[Service]\nEnvironment=LOGGINGSERVER_DECODE_ALWAYS=1\n" >/run/systemd/system/loggingserver.service.d/threads.conf && systemctl daemon-reload && systemctl restart loggingserver'
+up=0; for _ in $(seq 50); do up=$(c curl -fsS -m 10 http://127.0.0.1:9021/metrics | sed -n 's/^loggingserver_decode_threads //p'); [ "${up:-0}" -gt 0 ] && break; sleep 0.1; done
+check "decode threads up under the sandbox (loggingserver_decode_threads ${up:-none}), no LS-DECODE-THREAD-FAILED" test "${up:-0}" -gt 0 -a "$(c journalctl -q -u loggingserver -g LS-DECODE-THREAD-FAILED -o cat --no-pager | wc -l)" = 0
 r=$(CT=60 client records 200 "dt-$RUN" e2e.threads); check "records through the decode threads landed: $r" test $? = 0
 n=$(c grep -c "dt-$RUN record" "$LOG"); check "all 200 decode-thread records in $LOG ($n)" test "$n" = 200
 reads=$(c curl -fsS -m 10 http://127.0.0.1:9021/metrics | sed -n 's/^loggingserver_decode_thread_reads_total //p')
