@@ -40,9 +40,8 @@ export interface RecordRun {
   levelno(i: number): number
   /** The size of record i's frame: what keeping it to decode again holds. */
   frameBytes(i: number): number
-  /** Record i, decoded again from its frame, numbered `seq`. */
-  resolve(i: number, seq: number): LogRecord
-  /** The same, holding only the frames (what a keeper keeps): `bytes` is their size. */
+  /** The run's frames (what a keeper keeps): record i decoded again from its frame, numbered `seq`; `bytes`
+   *  is their size. */
   readonly frames: { readonly bytes: number; resolve(i: number, seq: number): LogRecord; hold(): void; letGo(): void }
 }
 

@@ -231,17 +231,22 @@ export class Server {
   /** An internal error: write what is held, synchronously; the process must exit next (code 70). */
   crash(err: unknown): number {
     this.setup.diagnostics.report('LS-INTERNAL-ERROR', `internal error, exiting: ${err instanceof Error ? err.stack : String(err)}`)
-    try {
-      this.batches?.finishOnLoop() // reads the decode threads hold go to the file with the rest
-    } catch {
-      // The file's own flush below matters more.
-    }
+    this.threadsToFile()
     try {
       this.file.flushSync()
     } catch {
       // Exiting anyway: what could not be written is lost either way.
     }
     return 70
+  }
+
+  /** Before a last synchronous write (crash, shutdown timeout): what the decode threads hold joins the file's queue. */
+  private threadsToFile(): void {
+    try {
+      this.batches?.finishOnLoop()
+    } catch {
+      // The file's own last write matters more.
+    }
   }
 
   /** Keeps `text` as the last valid config; a failure only costs the fallback its freshness. */
@@ -282,11 +287,7 @@ export class Server {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
-        try {
-          this.batches?.finishOnLoop() // what the decode threads hold joins the file's last write
-        } catch {
-          // The file's own last write matters more.
-        }
+        this.threadsToFile()
         diagnostics.report('LS-SHUTDOWN-TIMEOUT', `shutdown took over ${this.config.shutdown_timeout_seconds} s: exiting with ${this.file.stats().backlogRecords} records unwritten`)
         try {
           this.file.flushSync() // a last synchronous try; the disk that held the stop up may still refuse

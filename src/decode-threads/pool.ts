@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import type { Diagnostics } from '../diagnostic-codes.js'
 import { createFormatter, type FormatOptions } from '../format/formatter.js'
-import { decodeBatch, ownMemory, type BatchDecoder, type BatchMemory, type BatchOutcome, type FrameBatch } from '../ingest/frame-batch.js'
+import { decodeBatch, isSkipped, ownMemory, type BatchDecoder, type BatchMemory, type BatchOutcome, type FrameBatch } from '../ingest/frame-batch.js'
 import type { LogRecord } from '../record.js'
 import type { FromThread, ToThread } from './messages.js'
 import { SharedSlab, type Region } from './shared-slab.js'
@@ -62,7 +62,14 @@ export interface DecodePoolOptions {
    *  threads on a quiet machine: LOGGINGSERVER_DECODE_ALWAYS=1). */
   when?: 'busy' | 'always'
   /** Where the pool counts its threads, reads and records (/metrics). */
-  counts?: { running: number; reads: number; records: number }
+  counts?: ThreadCounts
+}
+
+/** Threads running now, and the reads and records they took (status/telemetry.ts's DecodeThreadCounts). */
+interface ThreadCounts {
+  running: number
+  reads: number
+  records: number
 }
 
 export class DecodePool implements BatchDecoder {
@@ -79,7 +86,7 @@ export class DecodePool implements BatchDecoder {
   private lastSample: EventLoopUtilization
   private readonly sampler: NodeJS.Timeout
   private readonly diagnostics: Diagnostics
-  private readonly counts: { running: number; reads: number; records: number }
+  private readonly counts: ThreadCounts
   /** Created with the threads. */
   private frames: SharedSlab | null = null
   private lines: SharedSlab | null = null
@@ -109,11 +116,7 @@ export class DecodePool implements BatchDecoder {
     if (bytes >= LARGE_READ_BYTES) this.windowLargeBytes += bytes
     // JSON lines carry the dispatcher's seq, which a thread cannot know (a reload may switch the style).
     if (this.format.style !== 'text') return false
-    if (this.options.when === 'always') {
-      if (this.threads.length === 0) this.start()
-      return this.threads.some((t) => t.online)
-    }
-    if (bytes < MIN_READ_BYTES || !this.busy || this.inFlightBytes >= MAX_IN_FLIGHT_BYTES) return false
+    if (this.options.when !== 'always' && (bytes < MIN_READ_BYTES || !this.busy || this.inFlightBytes >= MAX_IN_FLIGHT_BYTES)) return false
     if (this.threads.length === 0) this.start()
     return this.threads.some((t) => t.online)
   }
@@ -203,7 +206,7 @@ export class DecodePool implements BatchDecoder {
     thread.pending.delete(id)
     const bytes = pending.batch.bytes.byteLength
     thread.inFlightBytes -= bytes
-    this.counts.records += outcome.levelIndex.length - outcome.refused.length - skippedIn(pending.batch)
+    this.counts.records += recordsIn(pending.batch, outcome)
     // In flight until released: a read done early waits in line with its memory.
     pending.done(outcome, () => {
       this.inFlightBytes -= bytes
@@ -226,10 +229,11 @@ export class DecodePool implements BatchDecoder {
 
 function noop(): void {}
 
-function skippedIn(batch: FrameBatch): number {
-  let n = 0
-  for (let i = 0; i < batch.offsets.length; i += 2) if (batch.offsets[i] === -1) n++
-  return n
+/** The entries that came back as records: neither refused by the decoder nor read past. */
+function recordsIn(batch: FrameBatch, outcome: BatchOutcome): number {
+  let skipped = 0
+  for (let i = 0; i < outcome.lineEnds.length; i++) if (isSkipped(batch, i)) skipped++
+  return outcome.lineEnds.length - outcome.refused.length - skipped
 }
 
 /** A read's frames in the shared slab. */

@@ -8,7 +8,7 @@ import { decodeFrameAt } from './decode-frame.js'
 import { frameLength, isSkipped, type BatchMemory, type BatchOutcome, type FrameBatch } from './frame-batch.js'
 import type { InputCounters } from './input-status.js'
 import { placeholderRecord } from './placeholder.js'
-import { refuseRecord, type RefusalContext } from './refusal.js'
+import { readPast, refuseRecord, type RefusalContext } from './refusal.js'
 
 /** `refusing`: the limit the connection's framer read past with, and when the read arrived (ms). */
 export function releaseBatch(ctx: RefusalContext & { telemetry: Telemetry }, peer: string, counters: InputCounters | null, batch: FrameBatch, memory: BatchMemory, outcome: BatchOutcome, refusing: { maxFrameBytes: number; nowMs: number }): void {
@@ -26,7 +26,7 @@ export function releaseBatch(ctx: RefusalContext & { telemetry: Telemetry }, pee
     if (refusedHere) {
       const [, code, why] = refused[next++]!
       refuseRecord(ctx, peer, code, frameLength(batch, i), why, 'connection kept', refusing.nowMs)
-    } else refuseRecord(ctx, peer, 'FRAME_TOO_LARGE', frameLength(batch, i), `over log.max_frame_bytes (${refusing.maxFrameBytes}); read past`, 'connection kept', refusing.nowMs)
+    } else refuseRecord(ctx, peer, 'FRAME_TOO_LARGE', frameLength(batch, i), readPast(refusing.maxFrameBytes), 'connection kept', refusing.nowMs)
   }
   dispatchRun(ctx, counters, batch, memory, outcome, runStart, entries)
 }
@@ -70,10 +70,6 @@ class BatchRun implements RecordRun {
 
   frameBytes(i: number): number {
     return frameLength(this.batch, this.from + i)
-  }
-
-  resolve(i: number, seq: number): LogRecord {
-    return this.frames.resolve(i, seq)
   }
 }
 

@@ -17,7 +17,7 @@ import type { PartialFrameHolder, PartialFrames } from './partial-frames.js'
 import type { PlaceholderLimiter } from './placeholder.js'
 import type { InputCounters } from './input-status.js'
 import { decodeFrameAt, rejection, type FrameOutcome } from './decode-frame.js'
-import { refuseRecord } from './refusal.js'
+import { readPast, refuseRecord } from './refusal.js'
 import { releaseBatch } from './batch-release.js'
 import { FrameBatchBuilder, ownMemory, type BatchDecoder, type FrameBatch } from './frame-batch.js'
 import type { UnpickleLimits } from './unpickle.js'
@@ -122,7 +122,7 @@ export class Connection implements PartialFrameHolder {
       skipped: (length) => {
         frameBytes.observe(length)
         if (this.batch !== null) this.batch.skipped(length)
-        else this.undecodable('FRAME_TOO_LARGE', length, `over log.max_frame_bytes (${this.framer.maxFrameBytes}); read past`)
+        else this.undecodable('FRAME_TOO_LARGE', length, readPast(this.framer.maxFrameBytes))
       },
     }
     ctx.stats.connectionsOpen++

@@ -2,7 +2,7 @@
 // buffers are reused) back to back, with each frame's place, the peer and the read's arrival time. The thread
 // decodes and formats them (decodeBatch) and sends back a BatchOutcome; the connection's side keeps its own copy
 // of the bytes, so nothing is lost if the thread dies (the batch is decoded here instead) and the ring can decode
-// a record again when the page asks for it (DeferredRecord).
+// a record again when the page asks for it (batch-release.ts, status/recent.ts keepRun).
 import type { RejectCode } from '../errors.js'
 import type { LogRecord } from '../record.js'
 import { decodeFrameAt, rejection } from './decode-frame.js'

@@ -14,6 +14,11 @@ export interface RefusalContext {
   placeholders: PlaceholderLimiter
 }
 
+/** Why a frame over log.max_frame_bytes left a placeholder (the connection's framer read past it). */
+export function readPast(maxFrameBytes: number): string {
+  return `over log.max_frame_bytes (${maxFrameBytes}); read past`
+}
+
 /** `goesOn`: what happens to the carrier, for the log line ("connection kept"). `now`: when the record arrived
  *  (ms; a decode thread's read is refused when released, after it arrived). */
 export function refuseRecord(ctx: RefusalContext, peer: string, code: RejectCode, frameBytes: number, why: string, goesOn: string, now = Date.now()): void {

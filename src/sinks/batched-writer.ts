@@ -90,22 +90,16 @@ export class BatchedWriter extends EventEmitter {
     return this.opened
   }
 
-  /** Never blocks, never drops: the caller watches pendingBytes for backpressure. `data` holds `entries` records
-   *  (a decode thread's run is one string). */
-  write(data: string, entries = 1): void {
-    if (this.state === 'ending' || this.state === 'closed') throw new Error(`write() after end(): ${this.path}`)
-    this.accepted += this.queue.push(data, entries)
-    this.acceptedWrites += entries
-    // Start on the next turn of the event loop, so a burst read from sockets becomes one write(2).
-    if (this.state === 'idle' && this.immediate === null) this.immediate = setImmediate(this.kick)
+  /** Never blocks, never drops: the caller watches pendingBytes for backpressure. */
+  write(data: string): void {
+    this.checkOpen()
+    this.took(this.queue.push(data), 1)
   }
 
   /** write() of lines already in UTF-8: `bytes` holds `entries` records' lines. */
   writeBytes(bytes: Uint8Array, entries: number): void {
-    if (this.state === 'ending' || this.state === 'closed') throw new Error(`write() after end(): ${this.path}`)
-    this.accepted += this.queue.pushBytes(bytes, entries)
-    this.acceptedWrites += entries
-    if (this.state === 'idle' && this.immediate === null) this.immediate = setImmediate(this.kick)
+    this.checkOpen()
+    this.took(this.queue.pushBytes(bytes, entries), entries)
   }
 
   /** Resolves when every byte accepted so far has been written (no fsync). */
@@ -238,6 +232,18 @@ export class BatchedWriter extends EventEmitter {
       case 'closed':
         return
     }
+  }
+
+  private checkOpen(): void {
+    if (this.state === 'ending' || this.state === 'closed') throw new Error(`write() after end(): ${this.path}`)
+  }
+
+  /** `bytes` of `entries` records were queued. */
+  private took(bytes: number, entries: number): void {
+    this.accepted += bytes
+    this.acceptedWrites += entries
+    // Start on the next turn of the event loop, so a burst read from sockets becomes one write(2).
+    if (this.state === 'idle' && this.immediate === null) this.immediate = setImmediate(this.kick)
   }
 
   private writeNext(): void {

@@ -28,45 +28,24 @@ export class ChunkQueue {
     return this.sealed.length + (this.count > 0 ? 1 : 0)
   }
 
-  /** Appends `data` (`entries` records' lines) as UTF-8 and returns its byte length; data larger than maxBytes
-   *  gets a bucket of its own, whole. */
-  push(data: string, entries = 1): number {
-    const room = this.pool.length - this.end
+  /** Appends `data` as UTF-8 and returns its byte length; an entry larger than maxBytes gets a bucket of its
+   *  own, whole. */
+  push(data: string): number {
     // A UTF-16 unit never takes more than 3 bytes: only an entry near the pool's end is measured first.
-    if (data.length * 3 > room) {
+    if (data.length * 3 > this.pool.length - this.end) {
       const measured = Buffer.byteLength(data)
-      if (measured > room) {
-        this.seal()
-        if (measured > this.maxBytes) {
-          this.sealed.push(Buffer.from(data))
-          this.sealedCounts.push(entries)
-          return measured
-        }
-        this.pool = Buffer.allocUnsafe(this.maxBytes)
-        this.start = 0
-        this.end = 0
-      }
+      if (!this.fits(measured)) return this.ownBucket(Buffer.from(data), 1)
     }
     const bytes = (this.pool as unknown as Utf8Writer).utf8Write(data, this.end)
     this.end += bytes
-    this.count += entries
+    this.count += 1
     return bytes
   }
 
-  /** push() of lines already in UTF-8 (copied: `bytes` may be reused). */
+  /** push() of `entries` records' lines already in UTF-8 (copied: `bytes` may be reused). */
   pushBytes(bytes: Uint8Array, entries: number): number {
     const n = bytes.byteLength
-    if (n > this.pool.length - this.end) {
-      this.seal()
-      if (n > this.maxBytes) {
-        this.sealed.push(Buffer.from(bytes))
-        this.sealedCounts.push(entries)
-        return n
-      }
-      this.pool = Buffer.allocUnsafe(this.maxBytes)
-      this.start = 0
-      this.end = 0
-    }
+    if (!this.fits(n)) return this.ownBucket(Buffer.from(bytes), entries)
     this.pool.set(bytes, this.end)
     this.end += n
     this.count += entries
@@ -80,6 +59,25 @@ export class ChunkQueue {
     const buf = this.sealed.shift()
     if (buf === undefined) return null
     return { buf, count: this.sealedCounts.shift()! }
+  }
+
+  /** Whether `bytes` go into the pool: they fit after it, or the pool is sealed and a fresh one started; false
+   *  (the pool sealed) for more than a pool holds. */
+  private fits(bytes: number): boolean {
+    if (bytes <= this.pool.length - this.end) return true
+    this.seal()
+    if (bytes > this.maxBytes) return false
+    this.pool = Buffer.allocUnsafe(this.maxBytes)
+    this.start = 0
+    this.end = 0
+    return true
+  }
+
+  /** A bucket of its own for `buf`, after what is sealed. */
+  private ownBucket(buf: Buffer, entries: number): number {
+    this.sealed.push(buf)
+    this.sealedCounts.push(entries)
+    return buf.length
   }
 
   private seal(): void {

@@ -40,7 +40,6 @@ function fits(s: string | null, max: number): boolean {
 export interface KeptRun {
   readonly count: number
   frameBytes(i: number): number
-  resolve(i: number, seq: number): LogRecord
   /** What the ring holds on to for the run's records: the bytes of their read, and their size. */
   readonly frames: { readonly bytes: number; resolve(i: number, seq: number): LogRecord; hold(): void; letGo(): void }
 }
@@ -58,7 +57,7 @@ export function keepRun(ring: Ring<LogRecord>, run: KeptRun, firstSeq: number, g
   const { frames } = run
   const eager = frames.bytes > DEFER_MAX_READ_BYTES
   for (let i = Math.max(0, run.count - ring.capacity); i < run.count; i++) {
-    if (eager || run.frameBytes(i) > DEFER_MAX_FRAME_BYTES) ring.push(recentOf(run.resolve(i, firstSeq + i), getMessage))
+    if (eager || run.frameBytes(i) > DEFER_MAX_FRAME_BYTES) ring.push(recentOf(frames.resolve(i, firstSeq + i), getMessage))
     else ring.pushDeferred(frames, i, firstSeq + i)
   }
 }

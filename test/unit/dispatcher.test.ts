@@ -29,7 +29,7 @@ function run(client: string, names: string[]): RecordRun {
   const resolve = (i: number, seq: number): LogRecord => ({ ...makeRecord({ msg: names[i]! }), seq })
   return {
     count: names.length, client, received: 1_700_000_000, bytes,
-    lineEnd: (i) => ends[i]!, levelname: () => 'INFO', levelno: () => 20, frameBytes: () => 100, resolve,
+    lineEnd: (i) => ends[i]!, levelname: () => 'INFO', levelno: () => 20, frameBytes: () => 100,
     frames: { bytes: 100, resolve, hold() {}, letGo() {} },
   }
 }
@@ -42,7 +42,7 @@ function setup(): { dispatcher: Dispatcher; file: FileSpy; counted: string[]; ke
   const keeper = {
     record: (r: LogRecord) => kept.push([r.msg, r.seq]),
     run: (r: RecordRun, firstSeq: number) => {
-      for (let i = 0; i < r.count; i++) kept.push([r.resolve(i, firstSeq + i).msg, firstSeq + i])
+      for (let i = 0; i < r.count; i++) kept.push([r.frames.resolve(i, firstSeq + i).msg, firstSeq + i])
     },
   }
   const throttle = { pauseAll() {}, resumeAll() {} }

@@ -107,11 +107,21 @@ describe('decode threads', () => {
     return out
   }
 
-  it('decode and format every entry exactly as the event loop does', async () => {
-    const pool = new DecodePool({ threads: 2, workerFile, format: FORMAT, diagnostics, when: 'always' })
+  /** A pool of `threads` threads taking every read, once all of them are up; closed after `use`. */
+  async function withPool(threads: number, use: (pool: DecodePool) => Promise<void> | void): Promise<void> {
+    const pool = new DecodePool({ threads, workerFile, format: FORMAT, diagnostics, when: 'always' })
     try {
+      const online = (): number => (pool as unknown as { threads: Array<{ online: boolean }> }).threads.filter((t) => t.online).length
+      while (online() < threads) await new Promise((r) => setTimeout(r, 5))
+      await use(pool)
+    } finally {
+      pool.close()
+    }
+  }
+
+  it('decode and format every entry exactly as the event loop does', async () => {
+    await withPool(2, async (pool) => {
       const all = reads()
-      while (!pool.wants(1)) await new Promise((r) => setTimeout(r, 5)) // the threads start at the first read
       const outcomes = await decodeAll(pool, all)
       const format = createFormatter(FORMAT)
       let lines = 0
@@ -133,37 +143,27 @@ describe('decode threads', () => {
       assert.ok(lines >= genuine.length, 'every genuine record (and the hostile frames that are records with inert values)')
       assert.ok(refusals > 10, `hostile frames refused: ${refusals}`)
       assert.deepEqual(reported, [])
-    } finally {
-      pool.close()
-    }
+    })
   })
 
   it('formats with the layout of a reload from the reads handed over after it', async () => {
-    const pool = new DecodePool({ threads: 1, workerFile, format: FORMAT, diagnostics, when: 'always' })
-    try {
-      while (!pool.wants(1)) await new Promise((r) => setTimeout(r, 5))
+    await withPool(1, async (pool) => {
       const read: Read = genuine.slice(0, 5)
       const [before] = await decodeAll(pool, [read])
       pool.setFormat({ ...FORMAT, format: 'NEW %(levelname)s %(name)s' })
       const [afterReload] = await decodeAll(pool, [read])
       assert.deepEqual(fromThread(read, before!), onTheLoop(read, createFormatter(FORMAT)))
       assert.deepEqual(fromThread(read, afterReload!), onTheLoop(read, createFormatter({ ...FORMAT, format: 'NEW %(levelname)s %(name)s' })))
-    } finally {
-      pool.close()
-    }
+    })
   })
 
   it('takes no read once a reload switches the file to JSON lines (a line carries the seq only the loop knows)', async () => {
-    const pool = new DecodePool({ threads: 1, workerFile, format: FORMAT, diagnostics, when: 'always' })
-    try {
-      while (!pool.wants(1)) await new Promise((r) => setTimeout(r, 5))
+    await withPool(1, async (pool) => {
       pool.setFormat({ ...FORMAT, style: 'json' })
       assert.equal(pool.wants(1), false)
       pool.setFormat(FORMAT)
       assert.equal(pool.wants(1), true)
-    } finally {
-      pool.close()
-    }
+    })
   })
 
   it('takes memory for a read only when a frame completes in it, sized by what can complete', () => {
@@ -183,9 +183,7 @@ describe('decode threads', () => {
   })
 
   it('decodes on the loop, at once and in order, what the threads hold when the server crashes (each read once)', async () => {
-    const pool = new DecodePool({ threads: 2, workerFile, format: FORMAT, diagnostics, when: 'always' })
-    try {
-      while (!pool.wants(1)) await new Promise((r) => setTimeout(r, 5))
+    await withPool(2, async (pool) => {
       const all = reads().slice(0, 30)
       const order: number[] = []
       const outcomes: BatchOutcome[] = []
@@ -200,19 +198,12 @@ describe('decode threads', () => {
       assert.equal(order.length, all.length)
       const format = createFormatter(FORMAT)
       for (let i = 0; i < all.length; i++) assert.deepEqual(fromThread(all[i]!, outcomes[i]!), onTheLoop(all[i]!, format), `read ${i}`)
-    } finally {
-      pool.close()
-    }
+    })
   })
 
   it('decodes on the loop what a thread held when it died, says so, and goes on with the others', async () => {
     reported.length = 0
-    const pool = new DecodePool({ threads: 2, workerFile, format: FORMAT, diagnostics, when: 'always' })
-    try {
-      while ((pool as unknown as { threads: Array<{ online: boolean }> }).threads.filter((t) => t.online).length < 2) {
-        pool.wants(1)
-        await new Promise((r) => setTimeout(r, 5))
-      }
+    await withPool(2, async (pool) => {
       const all = reads().slice(0, 40)
       const pending = decodeAll(pool, all)
       void (pool as unknown as { threads: Array<{ worker: { terminate(): Promise<number> } }> }).threads[0]!.worker.terminate()
@@ -225,8 +216,6 @@ describe('decode threads', () => {
       assert.match(failed[0]![1], /decoded on the main thread, 1 threads left/)
       const [later] = await decodeAll(pool, [genuine.slice(0, 3)])
       assert.deepEqual(fromThread(genuine.slice(0, 3), later!), onTheLoop(genuine.slice(0, 3), format))
-    } finally {
-      pool.close()
-    }
+    })
   })
 })
