@@ -45,7 +45,10 @@ const FIELD_NAMES = [
   'created', 'msecs', 'relativeCreated', 'thread', 'threadName', 'process', 'processName', 'taskName',
   'exc_text', 'stack_info',
 ] as const
-const FIELD = Object.fromEntries(FIELD_NAMES.map((k, i) => [k, i])) as { readonly [K in (typeof FIELD_NAMES)[number]]: number }
+export type FieldName = (typeof FIELD_NAMES)[number]
+/** Each wire key's position in FieldValues. */
+export const FIELD = Object.fromEntries(FIELD_NAMES.map((k, i) => [k, i])) as { readonly [K in FieldName]: number }
+export const FIELD_COUNT = FIELD_NAMES.length
 /** Server-owned names: a client's `extra` keys with these names are dropped. */
 export const SERVER_KEYS = new Set(['client', 'received', 'seq'])
 /** A LogRecord attribute that is not a field here (SocketHandler blanks or drops them), or a server-owned name. */
@@ -66,6 +69,26 @@ const NO_FIELDS: readonly undefined[] = FIELD_NAMES.map(() => undefined)
 
 export function newFieldValues(): FieldValues {
   return NO_FIELDS.slice() // a copy of a packed array: cheaper than Array(n).fill(), measured per record
+}
+
+/**
+ * A record found in its frame but not decoded into a LogRecord (ingest's fast path, for a format's line layout):
+ * each field's value by FIELD position, except the long texts the layout writes, which stay bytes of the frame,
+ * not yet decoded nor checked: `starts[i]` ≥ 0 says field i is `bytes[starts[i], ends[i])` (its value undefined).
+ */
+export interface FrameFields {
+  readonly values: FieldValues
+  readonly bytes: Uint8Array
+  /** `bytes` for reading a word at a time: bytes[i] is view's byte viewBase + i. */
+  readonly view: DataView<ArrayBufferLike>
+  readonly viewBase: number
+  readonly starts: Int32Array
+  readonly ends: Int32Array
+}
+
+/** The record's levelno as recordOf makes it from the fields and the levelname it settled on. */
+export function levelnoOf(f: FieldValues, levelname: string): number {
+  return Math.trunc(num(f[FIELD.levelno]) ?? LEVEL_NUMBERS.get(levelname) ?? 0)
 }
 
 export function toLogRecord(decoded: PyValue, client: string, received: number): LogRecord {
@@ -91,7 +114,6 @@ export function recordOf(f: FieldValues, extra: ReadonlyMap<string, PyValue> | n
   const levelnoRaw = num(f[FIELD.levelno])
   const levelnameRaw = f[FIELD.levelname]
   const levelname = levelnameRaw == null ? LEVEL_NAMES.get(levelnoRaw ?? 0) ?? `Level ${levelnoRaw}` : pyStr(levelnameRaw)
-  const levelno = levelnoRaw ?? LEVEL_NUMBERS.get(levelname) ?? 0
   const created = num(f[FIELD.created]) ?? received
   return {
     name: str(f[FIELD.name]) ?? 'root',
@@ -99,7 +121,7 @@ export function recordOf(f: FieldValues, extra: ReadonlyMap<string, PyValue> | n
     msg: f[FIELD.msg] !== undefined ? pyStrOf(f[FIELD.msg] ?? null) : '',
     args: f[FIELD.args] ?? null,
     levelname,
-    levelno: Math.trunc(levelno),
+    levelno: levelnoOf(f, levelname),
     pathname: str(f[FIELD.pathname]) ?? '',
     filename: str(f[FIELD.filename]) ?? '',
     module: str(f[FIELD.module]) ?? '',
@@ -131,7 +153,8 @@ function pyStrOf(v: PyValue): string {
   return typeof v === 'string' ? v : pyStr(v)
 }
 
-function num(v: PyValue | undefined): number | null {
+/** A numeric field's value as recordOf reads it (null: absent, or not a number). */
+export function num(v: PyValue | undefined): number | null {
   if (v instanceof PyFloat) return v.value
   if (typeof v === 'number') return Number.isFinite(v) ? v : null
   if (typeof v === 'bigint') return Number(v)

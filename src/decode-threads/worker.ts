@@ -3,19 +3,23 @@
 // Bundled by itself (scripts/bundle.mjs → dist/src/decode-worker.cjs) and started from that text, read at start.
 import { parentPort, workerData } from 'node:worker_threads'
 import { createFormatter, type FormatOptions } from '../format/formatter.js'
+import { compileLineLayout } from '../format/line-layout.js'
 import { decodeBatch, type FrameBatch } from '../ingest/frame-batch.js'
 import type { ToThread } from './messages.js'
 
 const port = parentPort
 if (port === null) throw new Error('decode-worker runs as a worker thread only')
-let format = createFormatter((workerData as { format: FormatOptions }).format)
+const initial = (workerData as { format: FormatOptions }).format
+let format = createFormatter(initial)
+let layout = compileLineLayout(initial)
 
 port.on('message', (message: ToThread) => {
   if (message.kind === 'format') {
     format = createFormatter(message.format)
+    layout = compileLineLayout(message.format)
     return
   }
-  const outcome = decodeBatch(message.batch as FrameBatch, format, message.out)
+  const outcome = decodeBatch(message.batch as FrameBatch, format, message.out, layout)
   // Shared memory is shared, not moved; the rest is this thread's own and moves without a copy.
   const moved = [outcome.lineEnds.buffer, outcome.levelnos.buffer, outcome.levelIndex.buffer] as ArrayBuffer[]
   if (!(outcome.bytes.buffer instanceof SharedArrayBuffer)) moved.push(outcome.bytes.buffer)

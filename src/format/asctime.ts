@@ -43,23 +43,29 @@ const MAX_EPOCH_SECONDS = 8.64e12
  * within one second, and everything but the ",mmm" suffix depends only on the second.
  */
 export function createAsctime(options: TimeOptions): (r: LogRecord) => string {
+  const asctime = createAsctimeOf(options)
+  return (r) => asctime(r.created, r.msecs)
+}
+
+/** createAsctime's text from a record's `created` and `msecs` alone (a line layout has no LogRecord). */
+export function createAsctimeOf(options: TimeOptions): (created: number, msecs: number) => string {
   const render = compileStrftime(options.datefmt || '%Y-%m-%d %H:%M:%S')
   const withMsecs = !options.datefmt
   let cachedSecond = NaN
   let cachedText = ''
-  return (r) => {
+  return (created, msecs) => {
     // time.localtime(float) floors (_PyTime_ROUND_FLOOR), also for times before 1970.
-    const second = Math.floor(r.created)
+    const second = Math.floor(created)
     // Beyond a Date's range CPython's localtime() raises (or strftime prints years we cannot): the record
     // would be lost there; here it keeps its time as the float's repr, with no ",mmm" to suggest a date.
-    if (!(Math.abs(second) <= MAX_EPOCH_SECONDS)) return floatRepr(r.created)
+    if (!(Math.abs(second) <= MAX_EPOCH_SECONDS)) return floatRepr(created)
     if (second !== cachedSecond) {
       cachedText = render(toTm(second, options.utc))
       cachedSecond = second
     }
     if (!withMsecs) return cachedText
     // '%s,%03d' % (s, record.msecs): %d truncates the float msecs.
-    const ms = Math.trunc(r.msecs)
+    const ms = Math.trunc(msecs)
     if (ms >= 0 && ms < 1000) return cachedText + (ms < 10 ? ',00' : ms < 100 ? ',0' : ',') + String(ms)
     return cachedText + ',' + (ms < 0 ? '-' + intDigits(ms, 10).padStart(2, '0') : intDigits(ms, 10))
   }

@@ -13,7 +13,7 @@
 // stricter limit still goes through the strict decoder and its checks.
 import { pyFloat, PyTuple, type PyValue } from '../py-value.js'
 import { DEFAULT_UNPICKLE_LIMITS, HEAP_COST } from './pickle-budget.js'
-import { KEY_ROLES, newFieldValues, NOT_A_FIELD, type FieldValues } from '../record.js'
+import { FIELD_COUNT, KEY_ROLES, newFieldValues, NOT_A_FIELD, type FieldValues, type FrameFields } from '../record.js'
 import { intLineValue, latin1, utf8 } from './pickle-scalars.js'
 
 const EMPTY_DICT = 0x7d
@@ -118,6 +118,47 @@ export class RecordFields implements DictSink {
   }
 }
 
+/**
+ * The fields of a frame for a line layout (FrameFields): the texts longer than the cache's that the layout writes
+ * (`spanned`, by FIELD position) are left as spans of the frame, neither decoded nor checked (the layout copies
+ * them when they are plain ASCII and declines otherwise); every other value is decoded as fastRecordFields does.
+ * Extras are decoded (the frame must be the strict decoder's to take) but not kept: a line layout never shows them.
+ * One object for every frame of a thread: `read` refills it.
+ */
+export class SpanFields implements DictSink, FrameFields {
+  readonly values: FieldValues = newFieldValues()
+  bytes: Uint8Array = new Uint8Array(0)
+  view: DataView<ArrayBufferLike> = frameView
+  viewBase = 0
+  readonly starts = new Int32Array(FIELD_COUNT).fill(-1)
+  readonly ends = new Int32Array(FIELD_COUNT)
+
+  constructor(readonly spanned: Uint8Array) {}
+
+  /** Whether b[start, end) is a makePickle frame (as fastRecordFields), its fields now in this object. */
+  read(b: Buffer, start: number, end: number): boolean {
+    this.values.fill(undefined)
+    this.starts.fill(-1)
+    this.bytes = b
+    if (!parse(b, start, end, this)) return false
+    this.view = frameView
+    this.viewBase = frameBase
+    return true
+  }
+
+  put(_key: string, role: number | undefined, value: PyValue): void {
+    if (role === undefined || role === NOT_A_FIELD) return
+    this.values[role] = value
+    this.starts[role] = -1
+  }
+
+  span(role: number, start: number, end: number): void {
+    this.values[role] = undefined
+    this.starts[role] = start
+    this.ends[role] = end
+  }
+}
+
 /** The record dict of a makePickle frame, exactly as unpickle() would build it; null when the frame is anything
  *  else (then the strict decoder must run). */
 export function fastRecordDict(b: Buffer): Map<PyValue, PyValue> | null {
@@ -133,6 +174,7 @@ export function fastRecordFields(b: Buffer, start = 0, end = b.length): RecordFi
 
 /** The frame b[start, stop). Positions below are indices into b. */
 function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean {
+  const spans = sink instanceof SpanFields ? sink : null
   // The shortest frame of the shape is `}(u.`; the last byte must be STOP and the one before SETITEMS.
   if (start < 0 || stop > b.length || stop - start < 4 || b[start] !== EMPTY_DICT || b[stop - 1] !== STOP || b[stop - 2] !== SETITEMS) return false
   newFrame()
@@ -166,7 +208,16 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
       p += 1
     } else if (op === BINUNICODE) {
       const textEnd = binUnicodeEnd(b, p, end)
-      if (textEnd < 0 || (value = text(b, p + 5, textEnd)) === null || (p = memoPut(b, textEnd, end, value)) < 0) return false
+      if (textEnd < 0) return false
+      if (spans !== null && textEnd - p - 5 > MAX_CACHED_BYTES && role !== undefined && spans.spanned[role] === 1) {
+        // Left undecoded for the layout. Memoized as nothing: a GET of it declines the frame.
+        spans.span(role, p + 5, textEnd)
+        if ((p = memoPut(b, textEnd, end, null)) < 0) return false
+        if (b[p] === BINPUT || b[p] === LONG_BINPUT) p = memoPut(b, p, end, null)
+        if (p < 0) return false
+        continue
+      }
+      if ((value = text(b, p + 5, textEnd)) === null || (p = memoPut(b, textEnd, end, value)) < 0) return false
     } else if (op === BININT1 && p + 2 <= end) {
       value = b[p + 1] as number
       p += 2

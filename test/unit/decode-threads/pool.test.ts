@@ -176,10 +176,18 @@ describe('decode threads', () => {
     assert.equal(none.build('p', 0).bytes.byteLength, 0)
     const spanning = new FrameBatchBuilder(take, chunk)
     const body = Buffer.alloc(3000, 1) // a frame begun in earlier reads, completed by this one
+    chunk.fill(2, 10, 110)
     spanning.frame(body, 0, 3000)
     spanning.frame(chunk, 10, 110)
-    assert.deepEqual(taken, [4000], 'the completed frame plus the read')
-    assert.equal(spanning.build('p', 0).bytes.byteLength, 3100)
+    assert.deepEqual(taken, [4016], 'the completed frame plus the read, and room to align their two spans')
+    const batch = spanning.build('p', 0)
+    assert.ok(batch.bytes.byteLength >= 3100 && batch.bytes.byteLength < 3100 + 16, String(batch.bytes.byteLength))
+    const [a, b, c, d] = batch.offsets
+    assert.deepEqual(Buffer.from(batch.bytes.subarray(a, b)), body)
+    assert.deepEqual(Buffer.from(batch.bytes.subarray(c, d)), chunk.subarray(10, 110))
+    // Each span starts where V8 copies shared memory a word at a time: at the source's offset modulo 8.
+    assert.equal((batch.bytes.byteOffset + c! - (chunk.byteOffset + 10)) % 8, 0)
+    assert.equal((batch.bytes.byteOffset + a! - body.byteOffset) % 8, 0)
   })
 
   it('decodes on the loop, at once and in order, what the threads hold when the server crashes (each read once)', async () => {
