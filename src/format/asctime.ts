@@ -47,23 +47,42 @@ export function createAsctime(options: TimeOptions): (r: LogRecord) => string {
   return (r) => asctime(r.created, r.msecs)
 }
 
-/** createAsctime's text from a record's `created` and `msecs` alone (a line layout has no LogRecord). */
-export function createAsctimeOf(options: TimeOptions): (created: number, msecs: number) => string {
+/** The part of asctime that depends on the second alone, as a line layout writes it next to the msecs. */
+export interface SecondStamp {
+  /** The second's text (the same string while the second lasts); null beyond a Date's range. */
+  text(created: number): string | null
+  /** The default datefmt: ",mmm" follows. */
+  readonly withMsecs: boolean
+}
+
+export function createSecondStamp(options: TimeOptions): SecondStamp {
   const render = compileStrftime(options.datefmt || '%Y-%m-%d %H:%M:%S')
-  const withMsecs = !options.datefmt
   let cachedSecond = NaN
   let cachedText = ''
+  return {
+    withMsecs: !options.datefmt,
+    text(created) {
+      // time.localtime(float) floors (_PyTime_ROUND_FLOOR), also for times before 1970.
+      const second = Math.floor(created)
+      if (!(Math.abs(second) <= MAX_EPOCH_SECONDS)) return null
+      if (second !== cachedSecond) {
+        cachedText = render(toTm(second, options.utc))
+        cachedSecond = second
+      }
+      return cachedText
+    },
+  }
+}
+
+/** createAsctime's text from a record's `created` and `msecs` alone (a line layout has no LogRecord). */
+export function createAsctimeOf(options: TimeOptions): (created: number, msecs: number) => string {
+  const stamp = createSecondStamp(options)
   return (created, msecs) => {
-    // time.localtime(float) floors (_PyTime_ROUND_FLOOR), also for times before 1970.
-    const second = Math.floor(created)
+    const cachedText = stamp.text(created)
     // Beyond a Date's range CPython's localtime() raises (or strftime prints years we cannot): the record
     // would be lost there; here it keeps its time as the float's repr, with no ",mmm" to suggest a date.
-    if (!(Math.abs(second) <= MAX_EPOCH_SECONDS)) return floatRepr(created)
-    if (second !== cachedSecond) {
-      cachedText = render(toTm(second, options.utc))
-      cachedSecond = second
-    }
-    if (!withMsecs) return cachedText
+    if (cachedText === null) return floatRepr(created)
+    if (!stamp.withMsecs) return cachedText
     // '%s,%03d' % (s, record.msecs): %d truncates the float msecs.
     const ms = Math.trunc(msecs)
     if (ms >= 0 && ms < 1000) return cachedText + (ms < 10 ? ',00' : ms < 100 ? ',0' : ',') + String(ms)

@@ -6,7 +6,7 @@
 // the same bytes. Formats it cannot render at all (JSON lines, precisions, numeric conversions of text, extras
 // of the general path) have no layout.
 import { FIELD, FIELD_COUNT, levelnoOf, num, type FieldName, type FrameFields } from '../record.js'
-import { createAsctimeOf } from './asctime.js'
+import { createAsctimeOf, createSecondStamp, type SecondStamp } from './asctime.js'
 import { escapeText } from './escape.js'
 import type { FormatOptions } from './formatter.js'
 import { parseFormat, type Spec } from './percent-operator.js'
@@ -79,7 +79,8 @@ export function compileLineLayout(options: FormatOptions): LineLayout | null {
     if (field.kind === TEXT) spanned[field.role] = 1
     steps.push(field)
   }
-  return new CompiledLayout(steps, spanned, createAsctimeOf({ datefmt: options.datefmt, utc: options.utc }))
+  const time = { datefmt: options.datefmt, utc: options.utc }
+  return new CompiledLayout(steps, spanned, createAsctimeOf(time), createSecondStamp(time))
 }
 
 function step(kind: number, rest: Partial<Step>): Step {
@@ -107,7 +108,11 @@ class CompiledLayout implements LineLayout {
   private readonly kinds: Uint8Array
   private readonly steps: readonly Step[]
 
-  constructor(steps: Step[], readonly spanned: Uint8Array, private readonly asctime: (created: number, msecs: number) => string) {
+  /** The second's text as bytes (null: not plain), for the text the stamp gave last. */
+  private stampText = ''
+  private stampBytes: Uint8Array | null = new Uint8Array(0)
+
+  constructor(steps: Step[], readonly spanned: Uint8Array, private readonly asctime: (created: number, msecs: number) => string, private readonly stamp: SecondStamp) {
     this.steps = steps
     this.kinds = Uint8Array.from(steps, (s) => s.kind)
   }
@@ -127,7 +132,9 @@ class CompiledLayout implements LineLayout {
         case LITERAL: {
           const bytes = s.bytes
           if (at + bytes.length > out.length) return DECLINED
-          out.set(bytes, at)
+          // Mostly a space or two: a native set() per literal cost more than the loop.
+          if (bytes.length > 16) out.set(bytes, at)
+          else for (let k = 0; k < bytes.length; k++) out[at + k] = bytes[k]!
           at += bytes.length
           break
         }
@@ -146,11 +153,9 @@ class CompiledLayout implements LineLayout {
         case CLIENT:
           at = writeText(client, s, out, at)
           break
-        case ASCTIME: {
-          const created = num(v[FIELD.created]) ?? received
-          at = writeText(this.asctime(created, num(v[FIELD.msecs]) ?? Math.floor((created % 1) * 1000)), s, out, at)
+        case ASCTIME:
+          at = this.writeAsctime(v, received, s, out, at)
           break
-        }
         default: {
           const n = s.role === FIELD.levelno ? levelnoOf(v, levelname) : v[s.role]
           if (typeof n !== 'number' || !Number.isSafeInteger(n)) return DECLINED
@@ -160,6 +165,33 @@ class CompiledLayout implements LineLayout {
       if (at < 0) return DECLINED
     }
     return at
+  }
+
+  /** `%(asctime)s`: without a width, the second's bytes (encoded once a second) and the msecs' digits; else, and
+   *  for the odd times, asctime's own text. */
+  private writeAsctime(v: FrameFields['values'], received: number, s: Step, out: Uint8Array, at: number): number {
+    const created = num(v[FIELD.created]) ?? received
+    const msecs = num(v[FIELD.msecs]) ?? Math.floor((created % 1) * 1000)
+    const text = this.stamp.text(created)
+    const ms = Math.trunc(msecs)
+    if (text === null || s.width >= 0 || !(ms >= 0 && ms < 1000)) return writeText(this.asctime(created, msecs), s, out, at)
+    if (text !== this.stampText) {
+      this.stampText = text
+      this.stampBytes = [...text].every((c) => plain(c.charCodeAt(0))) ? new TextEncoder().encode(text) : null
+    }
+    const bytes = this.stampBytes
+    if (bytes === null) return DECLINED
+    const { withMsecs } = this.stamp
+    if (at + bytes.length + 4 > out.length) return DECLINED
+    for (let k = 0; k < bytes.length; k++) out[at + k] = bytes[k]!
+    at += bytes.length
+    if (!withMsecs) return at
+    // ',%03d' % msecs
+    out[at] = 0x2c
+    out[at + 1] = 0x30 + Math.trunc(ms / 100)
+    out[at + 2] = 0x30 + (Math.trunc(ms / 10) % 10)
+    out[at + 3] = 0x30 + (ms % 10)
+    return at + 4
   }
 
   /**
