@@ -75,6 +75,7 @@ export function newFieldValues(): FieldValues {
  * A record found in its frame but not decoded into a LogRecord (ingest's fast path, for a format's line layout):
  * each field's value by FIELD position, except the long texts the layout writes, which stay bytes of the frame,
  * not yet decoded nor checked: `starts[i]` ≥ 0 says field i is `bytes[starts[i], ends[i])` (its value undefined).
+ * A field the layout does not read (UNREAD) may have no value at all.
  */
 export interface FrameFields {
   readonly values: FieldValues
@@ -85,6 +86,12 @@ export interface FrameFields {
   readonly starts: Int32Array
   readonly ends: Int32Array
 }
+
+/** What a line layout reads of each field of FrameFields, by FIELD position: nothing (the decoder only checks
+ *  that the frame is valid there), its value, or its text (which may stay a span of the frame's bytes). */
+export const UNREAD = 0
+export const READ = 1
+export const READ_TEXT = 2
 
 /** The record's levelno as recordOf makes it from the fields and the levelname it settled on. */
 export function levelnoOf(f: FieldValues, levelname: string): number {

@@ -5,7 +5,7 @@
 // append. Any other record is declined and goes through formatter.ts; the differential tests hold the two to
 // the same bytes. Formats it cannot render at all (JSON lines, precisions, numeric conversions of text, extras
 // of the general path) have no layout.
-import { FIELD, FIELD_COUNT, levelnoOf, num, type FieldName, type FrameFields } from '../record.js'
+import { FIELD, FIELD_COUNT, levelnoOf, num, READ, READ_TEXT, type FieldName, type FrameFields } from '../record.js'
 import { createAsctimeOf, createSecondStamp, type SecondStamp } from './asctime.js'
 import { escapeText } from './escape.js'
 import type { FormatOptions } from './formatter.js'
@@ -49,8 +49,8 @@ interface Step {
 }
 
 export interface LineLayout {
-  /** By FIELD position, 1 for the texts the layout writes: those the decoder may leave as spans of the frame. */
-  readonly spanned: Uint8Array
+  /** By FIELD position, what the layout reads (UNREAD, READ, READ_TEXT: a text the decoder may leave as a span). */
+  readonly uses: Uint8Array
   /**
    * Writes the record's line (without its '\n') into out[at…) and returns where it ends; DECLINED when the record
    * needs the formatter (or `out` is too short: the caller may retry with more room).
@@ -63,7 +63,9 @@ export function compileLineLayout(options: FormatOptions): LineLayout | null {
   if (options.style !== 'text') return null
   const parts = parseFormat(options.format || '%(message)s')
   const steps: Step[] = []
-  const spanned = new Uint8Array(FIELD_COUNT)
+  const uses = new Uint8Array(FIELD_COUNT)
+  // What render() reads of every record: the general cases it declines, and the level the counters need.
+  for (const field of ['args', 'exc_text', 'stack_info', 'levelname', 'levelno'] as const) uses[FIELD[field]] = READ
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!
     if (typeof part === 'string') {
@@ -76,11 +78,13 @@ export function compileLineLayout(options: FormatOptions): LineLayout | null {
     }
     const field = fieldStep(part)
     if (field === null) return null
-    if (field.kind === TEXT) spanned[field.role] = 1
+    if (field.kind === TEXT) uses[field.role] = READ_TEXT
+    else if (field.kind === INT) uses[field.role] = READ
+    else if (field.kind === ASCTIME) uses[FIELD.created] = uses[FIELD.msecs] = READ
     steps.push(field)
   }
   const time = { datefmt: options.datefmt, utc: options.utc }
-  return new CompiledLayout(steps, spanned, createAsctimeOf(time), createSecondStamp(time))
+  return new CompiledLayout(steps, uses, createAsctimeOf(time), createSecondStamp(time))
 }
 
 function step(kind: number, rest: Partial<Step>): Step {
@@ -112,7 +116,7 @@ class CompiledLayout implements LineLayout {
   private stampText = ''
   private stampBytes: Uint8Array | null = new Uint8Array(0)
 
-  constructor(steps: Step[], readonly spanned: Uint8Array, private readonly asctime: (created: number, msecs: number) => string, private readonly stamp: SecondStamp) {
+  constructor(steps: Step[], readonly uses: Uint8Array, private readonly asctime: (created: number, msecs: number) => string, private readonly stamp: SecondStamp) {
     this.steps = steps
     this.kinds = Uint8Array.from(steps, (s) => s.kind)
   }

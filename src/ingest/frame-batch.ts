@@ -146,8 +146,8 @@ export function frameLength(batch: FrameBatch, entry: number): number {
 /** A text format's line layout (format/line-layout.ts): the line of a record it takes, written from the frame's
  *  fields, byte for byte what `format` makes of the record; a negative answer for a record it does not take. */
 export interface LineRenderer {
-  /** By FIELD position, 1 for the texts the decoder may leave undecoded in the frame for it. */
-  readonly spanned: Uint8Array
+  /** By FIELD position, what it reads of a record (record.ts UNREAD, READ, READ_TEXT). */
+  readonly uses: Uint8Array
   render(fields: FrameFields, client: string, received: number, out: Uint8Array, at: number): number
 }
 
@@ -162,7 +162,7 @@ const LAYOUT_ROOM = 1024
  */
 export function decodeBatch(batch: FrameBatch, format: (r: LogRecord) => string, out?: Uint8Array, layout?: LineRenderer | null): BatchOutcome {
   const started = performance.now()
-  const spans = layout ? new SpanFields(layout.spanned) : null
+  const spans = layout ? new SpanFields(layout.uses) : null
   const entries = batch.offsets.length / 2
   const buf = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength)
   const lines = new Utf8Lines(out ?? new Uint8Array(Math.max(1024, Math.ceil(batch.bytes.byteLength * 1.25))))

@@ -13,7 +13,7 @@
 // stricter limit still goes through the strict decoder and its checks.
 import { pyFloat, PyTuple, type PyValue } from '../py-value.js'
 import { DEFAULT_UNPICKLE_LIMITS, HEAP_COST } from './pickle-budget.js'
-import { FIELD_COUNT, KEY_ROLES, newFieldValues, NOT_A_FIELD, type FieldValues, type FrameFields } from '../record.js'
+import { FIELD_COUNT, KEY_ROLES, newFieldValues, NOT_A_FIELD, READ_TEXT, UNREAD, type FieldValues, type FrameFields } from '../record.js'
 import { intLineValue, latin1, utf8 } from './pickle-scalars.js'
 
 const EMPTY_DICT = 0x7d
@@ -119,10 +119,11 @@ export class RecordFields implements DictSink {
 }
 
 /**
- * The fields of a frame for a line layout (FrameFields): the texts longer than the cache's that the layout writes
- * (`spanned`, by FIELD position) are left as spans of the frame, neither decoded nor checked (the layout copies
- * them when they are plain ASCII and declines otherwise); every other value is decoded as fastRecordFields does.
- * Extras are decoded (the frame must be the strict decoder's to take) but not kept: a line layout never shows them.
+ * The fields of a frame for a line layout (FrameFields), by what the layout `uses` of each (record.ts): the texts
+ * longer than the cache's that it writes (READ_TEXT) are left as spans of the frame, neither decoded nor checked
+ * (the layout copies them when they are plain ASCII and declines otherwise); the fields it does not read (UNREAD)
+ * and the extras' own texts and floats are only checked (an ASCII text is valid UTF-8; anything else is decoded);
+ * the rest is decoded as fastRecordFields does. The frame is taken exactly when fastRecordFields takes it.
  * One object for every frame of a thread: `read` refills it.
  */
 export class SpanFields implements DictSink, FrameFields {
@@ -133,7 +134,7 @@ export class SpanFields implements DictSink, FrameFields {
   readonly starts = new Int32Array(FIELD_COUNT).fill(-1)
   readonly ends = new Int32Array(FIELD_COUNT)
 
-  constructor(readonly spanned: Uint8Array) {}
+  constructor(readonly uses: Uint8Array) {}
 
   /** Whether b[start, end) is a makePickle frame (as fastRecordFields), its fields now in this object. */
   read(b: Buffer, start: number, end: number): boolean {
@@ -209,13 +210,18 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
     } else if (op === BINUNICODE) {
       const textEnd = binUnicodeEnd(b, p, end)
       if (textEnd < 0) return false
-      if (spans !== null && textEnd - p - 5 > MAX_CACHED_BYTES && role !== undefined && spans.spanned[role] === 1) {
-        // Left undecoded for the layout. Memoized as nothing: a GET of it declines the frame.
-        spans.span(role, p + 5, textEnd)
-        if ((p = memoPut(b, textEnd, end, null)) < 0) return false
-        if (b[p] === BINPUT || b[p] === LONG_BINPUT) p = memoPut(b, p, end, null)
-        if (p < 0) return false
-        continue
+      if (spans !== null) {
+        const use = role === undefined || role < 0 ? UNREAD : spans.uses[role]
+        const spanned = use === READ_TEXT && textEnd - p - 5 > MAX_CACHED_BYTES
+        if (spanned || (use === UNREAD && asciiOnly(p + 5, textEnd))) {
+          // Left undecoded: for the layout to copy, or because nothing reads it. Memoized as nothing: a GET of it
+          // declines the frame.
+          if (spanned) spans.span(role!, p + 5, textEnd)
+          if ((p = memoPut(b, textEnd, end, null)) < 0) return false
+          if (b[p] === BINPUT || b[p] === LONG_BINPUT) p = memoPut(b, p, end, null)
+          if (p < 0) return false
+          continue
+        }
       }
       if ((value = text(b, p + 5, textEnd)) === null || (p = memoPut(b, textEnd, end, value)) < 0) return false
     } else if (op === BININT1 && p + 2 <= end) {
@@ -225,7 +231,8 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
       value = (b[p + 1] as number) | ((b[p + 2] as number) << 8)
       p += 3
     } else if (op === BINFLOAT && p + 9 <= end) {
-      value = pyFloat(frameView.getFloat64(frameBase + p + 1, false))
+      // A float nothing reads is not made (relativeCreated, an extra's).
+      value = spans !== null && (role === undefined || role < 0 || spans.uses[role] === UNREAD) ? null : pyFloat(frameView.getFloat64(frameBase + p + 1, false))
       p += 9
     } else {
       // Everything else, and these when cut short (readValue declines them), at readValue's cursor.
@@ -243,6 +250,20 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
     sink.put(key, role, value)
   }
   return p === end
+}
+
+/** Whether the frame's bytes [start, end) are all ASCII (so valid UTF-8): four at a time, the last word overlapping. */
+function asciiOnly(start: number, end: number): boolean {
+  const n = end - start
+  const from = frameBase + start
+  if (n < 4) {
+    for (let i = 0; i < n; i++) if (frameView.getUint8(from + i) >= 0x80) return false
+    return true
+  }
+  let any = 0
+  const last = n - 4
+  for (let i = 0; i < last; i += 4) any |= frameView.getInt32(from + i, true)
+  return ((any | frameView.getInt32(from + last, true)) & 0x80808080) === 0
 }
 
 /** Where the text of the BINUNICODE at `p` ends, or -1 when the frame is cut short of it. */

@@ -119,7 +119,7 @@ function assertSame(frames: Buffer[], options: FormatOptions, layout: LineLayout
 
 /** How many of `frames` the layout itself renders (the rest go to the formatter). */
 function takenBy(layout: LineLayout, frames: Buffer[]): number {
-  const spans = new SpanFields(layout.spanned)
+  const spans = new SpanFields(layout.uses)
   const out = new Uint8Array(64 * 1024)
   return frames.filter((f) => spans.read(f, 0, f.length) && layout.render(spans, '192.0.2.7', RECEIVED, out, 0) !== DECLINED).length
 }
