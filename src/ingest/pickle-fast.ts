@@ -77,6 +77,9 @@ let frameStamp = 0
 /** The frame being parsed, as a DataView of its ArrayBuffer, and where the frame starts in it. */
 let frameView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0))
 let frameBase = 0
+/** Per item of a record's dict, the cache slot its key had in the frame before (-1: none). */
+const KEY_GUESSES = 64
+const keyGuesses = new Int32Array(KEY_GUESSES).fill(-1)
 /** The cache slot text() last answered from or filled; -1 when the text was not cached (too long). */
 let textSlot = -1
 
@@ -188,11 +191,23 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
   p++
   const end = stop - 2
   heap = HEAP_COST.map
-  while (p < end) {
+  for (let item = 0; p < end; item++) {
     let key: string | null
     if (b[p] === BINUNICODE) {
       const textEnd = binUnicodeEnd(b, p, end)
-      if (textEnd < 0 || (key = text(b, p + 5, textEnd)) === null || (p = memoPut(b, textEnd, end, key)) < 0) return false
+      if (textEnd < 0) return false
+      // The record's keys come in the same order frame after frame: the slot the item's key had last time is
+      // compared first, without hashing the bytes.
+      const guess = item < KEY_GUESSES ? (keyGuesses[item] as number) : -1
+      const n = textEnd - p - 5
+      if (guess >= 0 && cachedLengths[guess] === n && sameBytes(guess * MAX_CACHED_BYTES, b, p + 5, n)) {
+        key = cachedTexts[guess] as string
+        textSlot = guess
+      } else {
+        if ((key = text(b, p + 5, textEnd)) === null) return false
+        if (item < KEY_GUESSES) keyGuesses[item] = textSlot
+      }
+      if ((p = memoPut(b, textEnd, end, key)) < 0) return false
     } else {
       at = p
       textSlot = -1 // a GET of a key answers from the memo, not the cache
