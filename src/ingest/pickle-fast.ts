@@ -137,12 +137,20 @@ export class SpanFields implements DictSink, FrameFields {
   readonly starts = new Int32Array(FIELD_COUNT).fill(-1)
   readonly ends = new Int32Array(FIELD_COUNT)
 
-  constructor(readonly uses: Uint8Array) {}
+  /** The fields the layout reads: the only ones kept, and so the only ones cleared before each frame. */
+  private readonly used: Int32Array
+
+  constructor(readonly uses: Uint8Array) {
+    this.used = Int32Array.from(uses.keys()).filter((role) => uses[role] !== UNREAD)
+  }
 
   /** Whether b[start, end) is a makePickle frame (as fastRecordFields), its fields now in this object. */
   read(b: Buffer, start: number, end: number): boolean {
-    this.values.fill(undefined)
-    this.starts.fill(-1)
+    const { used, values, starts } = this
+    for (let i = 0; i < used.length; i++) {
+      values[used[i]!] = undefined
+      starts[used[i]!] = -1
+    }
     this.bytes = b
     if (!parse(b, start, end, this)) return false
     this.view = frameView
@@ -151,7 +159,7 @@ export class SpanFields implements DictSink, FrameFields {
   }
 
   put(_key: string, role: number | undefined, value: PyValue): void {
-    if (role === undefined || role === NOT_A_FIELD) return
+    if (role === undefined || role === NOT_A_FIELD || this.uses[role] === UNREAD) return
     this.values[role] = value
     this.starts[role] = -1
   }
