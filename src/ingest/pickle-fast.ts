@@ -4,7 +4,8 @@
 // BININT/1/2, BINFLOAT, INT or LONG, or, for `extra`, a dict with str keys, a list or a tuple of such values in
 // the batches CPython's pickler writes (each optionally memoized by BINPUT/LONG_BINPUT). It builds the dict
 // straight from the bytes, without the strict decoder's stack and marks; for a connection, not even the dict: the
-// record's fields and extras as toLogRecord would split it (record.ts recordOf). Anything else (a GET of a
+// record's fields and extras as toLogRecord would split it (record.ts recordOf); for a decode thread's line layout,
+// not even those: only the fields the layout reads, its long texts left as spans (SpanFields). Anything else (a GET of a
 // container, which would be shared; sets, bytes, classes; nesting past 32), including every error, returns null
 // and the strict decoder (unpickle.ts) decides: so the fast path can only agree with it, never refuse what it takes.
 // Budgets: no value is shared, so the expansion is ≤ 1 value per byte (64 Ki minimum) and the nesting ≤ 32
