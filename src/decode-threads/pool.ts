@@ -18,13 +18,12 @@ import { SharedSlab, type Region } from './shared-slab.js'
 /** Reads shorter than this are decoded on the loop: the hand-over costs about as much as decoding them. */
 export const MIN_READ_BYTES = 8 * 1024
 /** Bytes handed to threads and not yet released; past it reads are decoded on the loop (which slows reading).
- *  3 MiB is 45 reads. With 32 clients, 1 MiB gave 273k records/s, 2 MiB 344k and 3 MiB 364–386k; 4 MiB no more,
- *  its slabs past the 200 MiB of RSS the bench allows (bench harness, 900,000 frames, 3 rounds). */
-const MAX_IN_FLIGHT_BYTES = 3 * 1024 * 1024
+ *  More only makes records wait longer: 2 MiB is 30 reads, ahead of two threads. */
+const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024
 /** The shared memory for frames: what is in flight, what the ring keeps, and room to go round. */
-const FRAME_SLAB_BYTES = 6 * 1024 * 1024
+const FRAME_SLAB_BYTES = 4 * 1024 * 1024
 /** The shared memory for formatted lines: a read's lines take up to twice its frames (OUT_PER_IN_BYTE). */
-const LINE_SLAB_BYTES = 6 * 1024 * 1024
+const LINE_SLAB_BYTES = 4 * 1024 * 1024
 const OUT_PER_IN_BYTE = 1.25
 /** How often the loop's utilisation is sampled. */
 const SAMPLE_MS = 100
