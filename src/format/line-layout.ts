@@ -71,8 +71,11 @@ export function compileLineLayout(options: FormatOptions): LineLayout | null {
     if (typeof part === 'string') {
       if (part === '') continue
       // What the formatter writes for the literal: escaped like a message's text (a TAB stays), raw otherwise.
+      // A literal that is not well-formed by itself (half a surrogate pair, the other half past a field) is
+      // escaped or not by the whole line's content: only the formatter can tell.
+      if (!part.isWellFormed()) return null
       const text = options.escape ? escapeText(part) : part
-      if (text.includes('\n') || !text.isWellFormed() || (i === 0 && options.escape && text.startsWith('\t'))) return null
+      if (text.includes('\n') || (i === 0 && options.escape && text.startsWith('\t'))) return null
       steps.push(step(LITERAL, { bytes: new TextEncoder().encode(text) }))
       continue
     }
@@ -84,7 +87,7 @@ export function compileLineLayout(options: FormatOptions): LineLayout | null {
     steps.push(field)
   }
   const time = { datefmt: options.datefmt, utc: options.utc }
-  return new CompiledLayout(steps, uses, createAsctimeOf(time), createSecondStamp(time))
+  return new CompiledLayout(steps, uses, createAsctimeOf(time), createSecondStamp(time), options.escape)
 }
 
 function step(kind: number, rest: Partial<Step>): Step {
@@ -116,12 +119,13 @@ class CompiledLayout implements LineLayout {
   private stampText = ''
   private stampBytes: Uint8Array | null = new Uint8Array(0)
 
-  constructor(steps: Step[], readonly uses: Uint8Array, private readonly asctime: (created: number, msecs: number) => string, private readonly stamp: SecondStamp) {
+  constructor(steps: Step[], readonly uses: Uint8Array, private readonly asctime: (created: number, msecs: number) => string, private readonly stamp: SecondStamp, private readonly escape: boolean) {
     this.steps = steps
     this.kinds = Uint8Array.from(steps, (s) => s.kind)
   }
 
   render(fields: FrameFields, client: string, received: number, out: Uint8Array, at: number): number {
+    const lineStart = at
     const v = fields.values
     // The formatter's general cases: msg % args, a traceback or stack appended, a levelname to make up.
     const args = v[FIELD.args]
@@ -168,6 +172,9 @@ class CompiledLayout implements LineLayout {
       }
       if (at < 0) return DECLINED
     }
+    // Escaped, a line never starts with a TAB (the formatter writes it as \t): a TAB literal after fields that
+    // came out empty would.
+    if (this.escape && at > lineStart && out[lineStart] === 0x09) return DECLINED
     return at
   }
 

@@ -177,7 +177,7 @@ export function decodeBatch(batch: FrameBatch, format: (r: LogRecord) => string,
     if (spans !== null) {
       const start = batch.offsets[2 * i]!
       const end = batch.offsets[2 * i + 1]!
-      if (spans.read(buf, start, end) && lines.render(layout!, spans, batch.peer, batch.received, end - start + LAYOUT_ROOM)) {
+      if (rendered(spans, layout!, lines, buf, start, end, batch)) {
         lineEnds[i] = lines.length
         const levelname = spans.values[FIELD.levelname] as string // render takes only a str levelname
         levelnos[i] = levelnoOf(spans.values, levelname)
@@ -204,6 +204,16 @@ export function decodeBatch(batch: FrameBatch, format: (r: LogRecord) => string,
     levelIndex[i] = levelIndexOf(levelNames, record.levelname)
   }
   return { bytes: lines.bytes(), lineEnds, levelnos, levelIndex, levelNames, refused, seconds: (performance.now() - started) / 1000 }
+}
+
+/** Frame buf[start, end)'s line written by the layout; false when it declines (or, a bug on odd input, throws:
+ *  then the frame goes the general way, which refuses only it). */
+function rendered(spans: SpanFields, layout: LineRenderer, lines: Utf8Lines, buf: Buffer, start: number, end: number, batch: FrameBatch): boolean {
+  try {
+    return spans.read(buf, start, end) && lines.render(layout, spans, batch.peer, batch.received, end - start + LAYOUT_ROOM)
+  } catch {
+    return false
+  }
 }
 
 function levelIndexOf(levelNames: string[], levelname: string): number {

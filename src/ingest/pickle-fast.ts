@@ -145,7 +145,11 @@ export class SpanFields implements DictSink, FrameFields {
     this.used = Int32Array.from(uses.keys()).filter((role) => uses[role] !== UNREAD)
   }
 
-  /** Whether b[start, end) is a makePickle frame (as fastRecordFields), its fields now in this object. */
+  /** A span was replaced by a later value of the same key: its bytes were never checked. */
+  private spanReplaced = false
+
+  /** Whether b[start, end) is a makePickle frame (as fastRecordFields), its fields now in this object. False also
+   *  for a dict that repeats a key whose first value was left as a span (unchecked: the strict decoder decides). */
   read(b: Buffer, start: number, end: number): boolean {
     const { used, values, starts } = this
     for (let i = 0; i < used.length; i++) {
@@ -153,7 +157,8 @@ export class SpanFields implements DictSink, FrameFields {
       starts[used[i]!] = -1
     }
     this.bytes = b
-    if (!parse(b, start, end, this)) return false
+    this.spanReplaced = false
+    if (!parse(b, start, end, this) || this.spanReplaced) return false
     this.view = frameView
     this.viewBase = frameBase
     return true
@@ -161,11 +166,13 @@ export class SpanFields implements DictSink, FrameFields {
 
   put(_key: string, role: number | undefined, value: PyValue): void {
     if (role === undefined || role === NOT_A_FIELD || this.uses[role] === UNREAD) return
+    if (this.starts[role]! >= 0) this.spanReplaced = true
     this.values[role] = value
     this.starts[role] = -1
   }
 
   span(role: number, start: number, end: number): void {
+    if (this.starts[role]! >= 0) this.spanReplaced = true
     this.values[role] = undefined
     this.starts[role] = start
     this.ends[role] = end

@@ -80,6 +80,8 @@ const FORMATS: Array<[string, FormatOptions]> = [
     escape: true,
   }],
   ['the message alone', { style: 'text', format: '', datefmt: null, utc: false, escape: true }],
+  // Escaped, a line that would start with a TAB (fields before it came out empty) is written with \t.
+  ['a TAB after fields that may be empty', { style: 'text', format: '%(message)s\t%(name)s|%(funcName)s\t%(levelname)s', datefmt: null, utc: false, escape: true }],
 ]
 
 /** One read of frames back to back with their length prefixes, as the framer hands them to a batch. */
@@ -172,6 +174,27 @@ describe('line layout', () => {
     )
   })
 
+  it('leaves a dict that repeats a key of a long text to the strict decoder (the first value was never checked)', () => {
+    const str = (t: string | Buffer): Buffer => {
+      const bytes = typeof t === 'string' ? Buffer.from(t, 'utf8') : t
+      const head = Buffer.alloc(5)
+      head[0] = 0x58 // BINUNICODE
+      head.writeUInt32LE(bytes.length, 1)
+      return Buffer.concat([head, bytes])
+    }
+    const dict = (items: Array<[string, string | Buffer]>): Buffer => Buffer.concat([Buffer.from('}('), ...items.flatMap(([k, v]) => [str(k), str(v)]), Buffer.from('u.')])
+    const invalid = Buffer.concat([Buffer.from([0xff]), Buffer.alloc(64, 0x61)])
+    const frames = [
+      dict([['msg', invalid], ['msg', 'hi'], ['levelname', 'INFO']]),
+      dict([['msg', invalid], ['msg', 'x'.repeat(80)], ['levelname', 'INFO']]),
+      dict([['msg', 'y'.repeat(80)], ['msg', 'hi'], ['levelname', 'INFO']]),
+      dict([['name', 'n'.repeat(70)], ['msg', 'm'.repeat(70)], ['name', 'short'], ['levelname', 'INFO']]),
+    ]
+    for (const [, options] of FORMATS) assertSame(frames, options, compileLineLayout(options)!)
+    const outcome = decodeBatch(batchOf(frames), createFormatter(FORMATS[0]![1]), undefined, compileLineLayout(FORMATS[0]![1]))
+    assert.deepEqual(outcome.refused.map(([entry, code]) => [entry, code]), [[0, 'UNPICKLE_FAILED'], [1, 'UNPICKLE_FAILED']])
+  })
+
   it('is made only for formats whose every field it can render', () => {
     const base = FORMATS[0]![1]
     for (const format of ['%(created)f %(message)s', '%(name).5s', '%(name)+5s', '%(name)05s', '%(exc_text)s', '%(args)s', '%(msecs)d', '%(relativeCreated)s', '%(levelname)r', '%(message)s\n%(name)s']) {
@@ -180,6 +203,8 @@ describe('line layout', () => {
     assert.equal(compileLineLayout({ ...base, style: 'json' }), null)
     // A literal TAB opening an escaped line is written as \t by the formatter: no layout; unescaped it is raw.
     assert.equal(compileLineLayout({ ...base, format: '\t%(message)s' }), null)
+    // Half a surrogate pair in a literal: whether it is escaped depends on the whole line.
+    assert.equal(compileLineLayout({ ...base, format: '\ud83d%(name)s\ude00' }), null)
     assert.ok(compileLineLayout({ ...base, format: '\t%(message)s', escape: false }) !== null)
     assert.ok(compileLineLayout({ ...base, format: '%(message)s' }) !== null)
   })
