@@ -95,7 +95,21 @@ export const READ_TEXT = 2
 
 /** The record's levelno as recordOf makes it from the fields and the levelname it settled on. */
 export function levelnoOf(f: FieldValues, levelname: string): number {
-  return Math.trunc(num(f[FIELD.levelno]) ?? LEVEL_NUMBERS.get(levelname) ?? 0)
+  return levelnoFrom(num(f[FIELD.levelno]), levelname)
+}
+
+function levelnoFrom(levelnoRaw: number | null, levelname: string): number {
+  return Math.trunc(levelnoRaw ?? LEVEL_NUMBERS.get(levelname) ?? 0)
+}
+
+/** The record's `created` as recordOf makes it: the client's, else the arrival time. */
+export function createdOf(f: FieldValues, received: number): number {
+  return num(f[FIELD.created]) ?? received
+}
+
+/** The record's `msecs` as recordOf makes it: the client's, else the milliseconds of `created`. */
+export function msecsOf(f: FieldValues, created: number): number {
+  return num(f[FIELD.msecs]) ?? Math.floor((created % 1) * 1000)
 }
 
 export function toLogRecord(decoded: PyValue, client: string, received: number): LogRecord {
@@ -121,21 +135,21 @@ export function recordOf(f: FieldValues, extra: ReadonlyMap<string, PyValue> | n
   const levelnoRaw = num(f[FIELD.levelno])
   const levelnameRaw = f[FIELD.levelname]
   const levelname = levelnameRaw == null ? LEVEL_NAMES.get(levelnoRaw ?? 0) ?? `Level ${levelnoRaw}` : pyStr(levelnameRaw)
-  const created = num(f[FIELD.created]) ?? received
+  const created = createdOf(f, received)
   return {
     name: str(f[FIELD.name]) ?? 'root',
     // makeLogRecord's default msg is ''; a None msg is str(None), as getMessage() prints it.
     msg: f[FIELD.msg] !== undefined ? pyStrOf(f[FIELD.msg] ?? null) : '',
     args: f[FIELD.args] ?? null,
     levelname,
-    levelno: levelnoOf(f, levelname),
+    levelno: levelnoFrom(levelnoRaw, levelname),
     pathname: str(f[FIELD.pathname]) ?? '',
     filename: str(f[FIELD.filename]) ?? '',
     module: str(f[FIELD.module]) ?? '',
     lineno: Math.trunc(num(f[FIELD.lineno]) ?? 0),
     funcName: str(f[FIELD.funcName]) ?? '',
     created,
-    msecs: num(f[FIELD.msecs]) ?? Math.floor((created % 1) * 1000),
+    msecs: msecsOf(f, created),
     relativeCreated: num(f[FIELD.relativeCreated]) ?? 0,
     thread: int(f[FIELD.thread]),
     threadName: str(f[FIELD.threadName]),

@@ -8,10 +8,9 @@ import { readFileSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import type { Diagnostics } from '../diagnostic-codes.js'
-import { createFormatter, type FormatOptions } from '../format/formatter.js'
-import { compileLineLayout, type LineLayout } from '../format/line-layout.js'
-import { decodeBatch, isSkipped, ownMemory, type BatchDecoder, type BatchMemory, type BatchOutcome, type FrameBatch } from '../ingest/frame-batch.js'
-import type { LogRecord } from '../record.js'
+import type { FormatOptions } from '../format/formatter.js'
+import { isSkipped, ownMemory, type BatchDecoder, type BatchMemory, type BatchOutcome, type FrameBatch } from '../ingest/frame-batch.js'
+import { decodeWith, formattingOf, type Formatting } from './formatting.js'
 import type { FromThread, ToThread } from './messages.js'
 import { SharedSlab, type Region } from './shared-slab.js'
 
@@ -97,7 +96,7 @@ export class DecodePool implements BatchDecoder {
     // Read now, not when the load comes: during an in-place upgrade the file on disk may already be another version's.
     this.code = readFileSync(options.workerFile, 'utf8')
     this.format = options.format
-    this.formatHere = formatting(options.format)
+    this.formatHere = formattingOf(options.format)
     this.diagnostics = options.diagnostics
     this.counts = options.counts ?? { running: 0, reads: 0, records: 0 }
     this.lastSample = performance.eventLoopUtilization()
@@ -131,7 +130,7 @@ export class DecodePool implements BatchDecoder {
     let thread: Thread | null = null
     for (const t of this.threads) if (t.online && (thread === null || t.inFlightBytes < thread.inFlightBytes)) thread = t
     if (thread === null) {
-      done(decodeHere(batch, this.formatHere), noop)
+      done(decodeWith(batch, this.formatHere), noop)
       return
     }
     const id = ++this.nextId
@@ -147,7 +146,7 @@ export class DecodePool implements BatchDecoder {
   /** SIGHUP reload of the file's layout: reads handed over from now on are formatted with it. */
   setFormat(format: FormatOptions): void {
     this.format = format
-    this.formatHere = formatting(format)
+    this.formatHere = formattingOf(format)
     for (const t of this.threads) if (!t.dead) this.post(t, { kind: 'format', format })
   }
 
@@ -159,7 +158,7 @@ export class DecodePool implements BatchDecoder {
     const held: Array<[Thread, number, Pending]> = []
     for (const t of this.threads) for (const [id, pending] of t.pending) held.push([t, id, pending])
     held.sort((a, b) => a[1] - b[1])
-    for (const [t, id, { batch, format }] of held) this.finished(t, id, decodeHere(batch, format))
+    for (const [t, id, { batch, format }] of held) this.finished(t, id, decodeWith(batch, format))
   }
 
   /** At the end of a stop, once nothing is in flight (Dispatcher.settled). */
@@ -224,26 +223,11 @@ export class DecodePool implements BatchDecoder {
     if (!why.startsWith('exited with code') || thread.pending.size > 0) {
       this.diagnostics.report('LS-DECODE-THREAD-FAILED', `a decode thread failed (${why}); its ${thread.pending.size} reads in flight are decoded on the main thread, ${this.running} threads left`)
     }
-    for (const [id, { batch, format }] of [...thread.pending]) this.finished(thread, id, decodeHere(batch, format))
+    for (const [id, { batch, format }] of [...thread.pending]) this.finished(thread, id, decodeWith(batch, format))
   }
 }
 
 function noop(): void {}
-
-/** A file layout as the threads render it: the formatter, and its line layout where it has one. */
-interface Formatting {
-  line: (r: LogRecord) => string
-  layout: LineLayout | null
-}
-
-function formatting(options: FormatOptions): Formatting {
-  return { line: createFormatter(options), layout: compileLineLayout(options) }
-}
-
-/** A batch decoded on the loop, as its thread would have. */
-function decodeHere(batch: FrameBatch, format: Formatting): BatchOutcome {
-  return decodeBatch(batch, format.line, undefined, format.layout)
-}
 
 /** The entries that came back as records: neither refused by the decoder nor read past. */
 function recordsIn(batch: FrameBatch, outcome: BatchOutcome): number {

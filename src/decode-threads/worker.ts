@@ -2,24 +2,21 @@
 // formats them exactly as the loop would (decodeBatch), and sends back the lines and what counting needs.
 // Bundled by itself (scripts/bundle.mjs → dist/src/decode-worker.cjs) and started from that text, read at start.
 import { parentPort, workerData } from 'node:worker_threads'
-import { createFormatter, type FormatOptions } from '../format/formatter.js'
-import { compileLineLayout } from '../format/line-layout.js'
-import { decodeBatch, type FrameBatch } from '../ingest/frame-batch.js'
+import type { FormatOptions } from '../format/formatter.js'
+import type { FrameBatch } from '../ingest/frame-batch.js'
+import { decodeWith, formattingOf } from './formatting.js'
 import type { ToThread } from './messages.js'
 
 const port = parentPort
 if (port === null) throw new Error('decode-worker runs as a worker thread only')
-const initial = (workerData as { format: FormatOptions }).format
-let format = createFormatter(initial)
-let layout = compileLineLayout(initial)
+let formatting = formattingOf((workerData as { format: FormatOptions }).format)
 
 port.on('message', (message: ToThread) => {
   if (message.kind === 'format') {
-    format = createFormatter(message.format)
-    layout = compileLineLayout(message.format)
+    formatting = formattingOf(message.format)
     return
   }
-  const outcome = decodeBatch(message.batch as FrameBatch, format, message.out, layout)
+  const outcome = decodeWith(message.batch as FrameBatch, formatting, message.out)
   // Shared memory is shared, not moved; the rest is this thread's own and moves without a copy.
   const moved = [outcome.lineEnds.buffer, outcome.levelnos.buffer, outcome.levelIndex.buffer] as ArrayBuffer[]
   if (!(outcome.bytes.buffer instanceof SharedArrayBuffer)) moved.push(outcome.bytes.buffer)

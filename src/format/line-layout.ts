@@ -5,7 +5,7 @@
 // append. Any other record is declined and goes through formatter.ts; the differential tests hold the two to
 // the same bytes. Formats it cannot render at all (JSON lines, precisions, numeric conversions of text, extras
 // of the general path) have no layout.
-import { FIELD, FIELD_COUNT, levelnoOf, num, READ, READ_TEXT, type FieldName, type FrameFields } from '../record.js'
+import { createdOf, FIELD, FIELD_COUNT, levelnoOf, msecsOf, READ, READ_TEXT, type FieldName, type FrameFields } from '../record.js'
 import { createAsctimeOf, createSecondStamp, type SecondStamp } from './asctime.js'
 import { escapeText } from './escape.js'
 import type { FormatOptions } from './formatter.js'
@@ -53,7 +53,7 @@ export interface LineLayout {
   readonly uses: Uint8Array
   /**
    * Writes the record's line (without its '\n') into out[at…) and returns where it ends; DECLINED when the record
-   * needs the formatter (or `out` is too short: the caller may retry with more room).
+   * needs the formatter, or `out` is too short (the caller then formats it the general way).
    */
   render(fields: FrameFields, client: string, received: number, out: Uint8Array, at: number): number
 }
@@ -181,8 +181,8 @@ class CompiledLayout implements LineLayout {
   /** `%(asctime)s`: without a width, the second's bytes (encoded once a second) and the msecs' digits; else, and
    *  for the odd times, asctime's own text. */
   private writeAsctime(v: FrameFields['values'], received: number, s: Step, out: Uint8Array, at: number): number {
-    const created = num(v[FIELD.created]) ?? received
-    const msecs = num(v[FIELD.msecs]) ?? Math.floor((created % 1) * 1000)
+    const created = createdOf(v, received)
+    const msecs = msecsOf(v, created)
     const text = this.stamp.text(created)
     const ms = Math.trunc(msecs)
     if (text === null || s.width >= 0 || !(ms >= 0 && ms < 1000)) return writeText(this.asctime(created, msecs), s, out, at)
@@ -255,8 +255,8 @@ function plain(c: number): boolean {
   return c >= 0x20 && c <= 0x7e
 }
 
-
-/** The same for a string: DECLINED for any character that is not plain ASCII. */
+/** A text padded to the step's width (as CompiledLayout.writeSpan does bytes); DECLINED for any character that is
+ *  not plain ASCII or when `out` is too short. */
 function writeText(text: string, s: Step, out: Uint8Array, at: number): number {
   const n = text.length
   const pad = s.width > n ? s.width - n : 0

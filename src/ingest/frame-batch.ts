@@ -174,20 +174,18 @@ export function decodeBatch(batch: FrameBatch, format: (r: LogRecord) => string,
   for (let i = 0; i < entries; i++) {
     lineEnds[i] = lines.length
     if (isSkipped(batch, i)) continue
-    if (spans !== null) {
-      const start = batch.offsets[2 * i]!
-      const end = batch.offsets[2 * i + 1]!
-      if (rendered(spans, layout!, lines, buf, start, end, batch)) {
-        lineEnds[i] = lines.length
-        const levelname = spans.values[FIELD.levelname] as string // render takes only a str levelname
-        levelnos[i] = levelnoOf(spans.values, levelname)
-        levelIndex[i] = levelIndexOf(levelNames, levelname)
-        continue
-      }
+    const start = batch.offsets[2 * i]!
+    const end = batch.offsets[2 * i + 1]!
+    if (spans !== null && rendered(spans, layout!, lines, buf, start, end, batch)) {
+      lineEnds[i] = lines.length
+      const levelname = spans.values[FIELD.levelname] as string // render takes only a str levelname
+      levelnos[i] = levelnoOf(spans.values, levelname)
+      levelIndex[i] = levelIndexOf(levelNames, levelname)
+      continue
     }
     let outcome
     try {
-      outcome = decodeFrameAt(buf, batch.offsets[2 * i]!, batch.offsets[2 * i + 1]!, batch.peer, batch.received)
+      outcome = decodeFrameAt(buf, start, end, batch.peer, batch.received)
     } catch (err) {
       const { code, message } = rejection(err)
       refused.push([i, code, message])

@@ -14,7 +14,7 @@
 // stricter limit still goes through the strict decoder and its checks.
 import { pyFloat, PyTuple, type PyValue } from '../py-value.js'
 import { DEFAULT_UNPICKLE_LIMITS, HEAP_COST } from './pickle-budget.js'
-import { FIELD_COUNT, KEY_ROLES, newFieldValues, NOT_A_FIELD, READ_TEXT, UNREAD, type FieldValues, type FrameFields } from '../record.js'
+import { FIELD_COUNT, KEY_ROLES, newFieldValues, NOT_A_FIELD, READ, READ_TEXT, UNREAD, type FieldValues, type FrameFields } from '../record.js'
 import { intLineValue, latin1, utf8 } from './pickle-scalars.js'
 
 const EMPTY_DICT = 0x7d
@@ -164,11 +164,16 @@ export class SpanFields implements DictSink, FrameFields {
     return true
   }
 
+  /** What the layout reads of the value of a key whose role is `role` (an extra's, or a non-field's: nothing). */
+  useOf(role: number | undefined): number {
+    return role === undefined || role < 0 ? UNREAD : this.uses[role]!
+  }
+
   put(_key: string, role: number | undefined, value: PyValue): void {
-    if (role === undefined || role === NOT_A_FIELD || this.uses[role] === UNREAD) return
-    if (this.starts[role]! >= 0) this.spanReplaced = true
-    this.values[role] = value
-    this.starts[role] = -1
+    if (this.useOf(role) === UNREAD) return
+    if (this.starts[role!]! >= 0) this.spanReplaced = true
+    this.values[role!] = value
+    this.starts[role!] = -1
   }
 
   span(role: number, start: number, end: number): void {
@@ -233,6 +238,8 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
       p = at
     }
     const role = textSlot >= 0 ? cachedRoles[textSlot] : KEY_ROLES.get(key)
+    // What a line layout reads of this value (READ without one: decode it as always).
+    const use = spans === null ? READ : spans.useOf(role)
     const op = b[p]
     let value: PyValue | typeof DECLINE
     if (op === NONE) {
@@ -241,18 +248,15 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
     } else if (op === BINUNICODE) {
       const textEnd = binUnicodeEnd(b, p, end)
       if (textEnd < 0) return false
-      if (spans !== null) {
-        const use = role === undefined || role < 0 ? UNREAD : spans.uses[role]
-        const spanned = use === READ_TEXT && textEnd - p - 5 > MAX_CACHED_BYTES
-        if (spanned || (use === UNREAD && asciiOnly(p + 5, textEnd))) {
-          // Left undecoded: for the layout to copy, or because nothing reads it. Memoized as nothing: a GET of it
-          // declines the frame.
-          if (spanned) spans.span(role!, p + 5, textEnd)
-          if ((p = memoPut(b, textEnd, end, null)) < 0) return false
-          if (b[p] === BINPUT || b[p] === LONG_BINPUT) p = memoPut(b, p, end, null)
-          if (p < 0) return false
-          continue
-        }
+      const spanned = use === READ_TEXT && textEnd - p - 5 > MAX_CACHED_BYTES
+      if (spanned || (use === UNREAD && asciiOnly(p + 5, textEnd))) {
+        // Left undecoded: for the layout to copy, or because nothing reads it. Memoized as nothing: a GET of it
+        // declines the frame.
+        if (spanned) spans!.span(role!, p + 5, textEnd)
+        if ((p = memoPut(b, textEnd, end, null)) < 0) return false
+        if (b[p] === BINPUT || b[p] === LONG_BINPUT) p = memoPut(b, p, end, null)
+        if (p < 0) return false
+        continue
       }
       if ((value = text(b, p + 5, textEnd)) === null || (p = memoPut(b, textEnd, end, value)) < 0) return false
     } else if (op === BININT1 && p + 2 <= end) {
@@ -263,7 +267,7 @@ function parse(b: Buffer, start: number, stop: number, sink: DictSink): boolean 
       p += 3
     } else if (op === BINFLOAT && p + 9 <= end) {
       // A float nothing reads is not made (relativeCreated, an extra's).
-      value = spans !== null && (role === undefined || role < 0 || spans.uses[role] === UNREAD) ? null : pyFloat(frameView.getFloat64(frameBase + p + 1, false))
+      value = use === UNREAD ? null : pyFloat(frameView.getFloat64(frameBase + p + 1, false))
       p += 9
     } else {
       // Everything else, and these when cut short (readValue declines them), at readValue's cursor.
