@@ -155,11 +155,20 @@ describe('decode threads in the server', () => {
     try {
       await waitFor(() => /started: listening/.test(err), 10_000, 'started')
       const port = Number(/:(\d+) \(log\)/.exec(err)![1])
-      const sending = send(port, Buffer.concat(genuine), 16_384)
+      // One connection, its second half sent once the reload is in: a blast of 20,000 records is written in tens
+      // of milliseconds, before a SIGHUP sent at the sight of its first 2,000 lines could land in its middle.
+      const socket = net.connect(port, '127.0.0.1')
+      const closed = new Promise<void>((resolve, reject) => socket.on('close', () => resolve()).on('error', reject))
+      socket.resume()
+      const half = Math.floor(genuine.length / 2)
+      for (const frame of genuine.slice(0, half)) socket.write(frame)
       await waitFor(() => layouts().length > 2000, 30_000, 'a first part written')
       writeFileSync(configPath, yaml('NEW %(levelname)s %(message)s'))
       child.kill('SIGHUP')
-      await sending
+      await waitFor(() => /\[LS-RELOAD\]/.test(err), 10_000, 'the reload')
+      for (const frame of genuine.slice(half)) socket.write(frame)
+      socket.end()
+      await closed
       await waitFor(() => layouts().length >= genuine.length, 60_000, 'all written')
       const kinds = layouts()
       const switches = kinds.filter((k, i) => i > 0 && k !== kinds[i - 1])
