@@ -2,8 +2,9 @@
 // records a second decoding and formatting fill it while a core stays idle. Then whole reads go to threads:
 // only large reads (a client that is ahead of us: small reads cost more to hand over than to decode), only
 // while the loop is busy (a loop with time to spare does the work itself, at a third of the CPU), and only up
-// to MAX_IN_FLIGHT_BYTES. Threads start at the first such read, not at start (cold start, memory). A batch's
-// bytes stay here until its outcome is back: if a thread dies, its batches are decoded on the loop instead.
+// to MAX_IN_FLIGHT_BYTES; past it a read is decoded on the loop the same way (its frames batched, the line
+// layout). Threads start at the first such read, not at start (cold start, memory). A batch's bytes stay here
+// until its outcome is back: if a thread dies, its batches are decoded on the loop instead.
 import { readFileSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
@@ -16,9 +17,11 @@ import { SharedSlab, type Region } from './shared-slab.js'
 
 /** Reads shorter than this are decoded on the loop: the hand-over costs about as much as decoding them. */
 export const MIN_READ_BYTES = 8 * 1024
-/** Bytes handed to threads and not yet released; past it reads are decoded on the loop (which slows reading).
- *  More only makes records wait longer: 2 MiB is 30 reads, ahead of two threads. */
-const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024
+/** Bytes handed to threads and not yet released; past it reads are decoded on the loop, as batches all the same:
+ *  record by record (a LogRecord each, then the formatter) cost the loop more and the heap 30 MiB more (with 32
+ *  clients a quarter of the bytes came past it). A larger limit only makes records wait longer and the memory
+ *  grow: 2 MiB is 30 reads, ahead of two threads (3 MiB: peak RSS 201 MiB at 32 clients). */
+export const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024
 /** The shared memory for frames: what is in flight, what the ring keeps, and room to go round. */
 const FRAME_SLAB_BYTES = 4 * 1024 * 1024
 /** The shared memory for formatted lines: a read's lines take up to twice its frames (OUT_PER_IN_BYTE). */
@@ -58,11 +61,13 @@ export interface DecodePoolOptions {
   workerFile: string
   format: FormatOptions
   diagnostics: Diagnostics
-  /** 'always': every read goes to a thread, however small and however idle the loop (tests, and checking the
-   *  threads on a quiet machine: LOGGINGSERVER_DECODE_ALWAYS=1). */
+  /** 'always': every read goes to a thread, however small, however idle the loop and however many bytes are in
+   *  flight (tests, and checking the threads on a quiet machine: LOGGINGSERVER_DECODE_ALWAYS=1). */
   when?: 'busy' | 'always'
   /** Where the pool counts its threads, reads and records (/metrics). */
   counts?: ThreadCounts
+  /** Bytes in threads' hands past which reads are decoded on the loop (MAX_IN_FLIGHT_BYTES; none for 'always'). */
+  maxInFlightBytes?: number
 }
 
 /** Threads running now, and the reads and records they took (status/telemetry.ts's DecodeThreadCounts). */
@@ -90,6 +95,7 @@ export class DecodePool implements BatchDecoder {
   /** Created with the threads. */
   private frames: SharedSlab | null = null
   private lines: SharedSlab | null = null
+  private readonly maxInFlightBytes: number
 
   constructor(private readonly options: DecodePoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`invalid decode threads: ${options.threads}`)
@@ -99,6 +105,7 @@ export class DecodePool implements BatchDecoder {
     this.formatHere = formattingOf(options.format)
     this.diagnostics = options.diagnostics
     this.counts = options.counts ?? { running: 0, reads: 0, records: 0 }
+    this.maxInFlightBytes = options.maxInFlightBytes ?? (options.when === 'always' ? Infinity : MAX_IN_FLIGHT_BYTES)
     this.lastSample = performance.eventLoopUtilization()
     this.sampler = setInterval(() => this.sample(), SAMPLE_MS)
     this.sampler.unref()
@@ -116,7 +123,7 @@ export class DecodePool implements BatchDecoder {
     if (bytes >= LARGE_READ_BYTES) this.windowLargeBytes += bytes
     // JSON lines carry the dispatcher's seq, which a thread cannot know (a reload may switch the style).
     if (this.format.style !== 'text') return false
-    if (this.options.when !== 'always' && (bytes < MIN_READ_BYTES || !this.busy || this.inFlightBytes >= MAX_IN_FLIGHT_BYTES)) return false
+    if (this.options.when !== 'always' && (bytes < MIN_READ_BYTES || !this.busy)) return false
     if (this.threads.length === 0) this.start()
     return this.threads.some((t) => t.online)
   }
@@ -128,7 +135,7 @@ export class DecodePool implements BatchDecoder {
 
   decode(batch: FrameBatch, done: (outcome: BatchOutcome, finish: () => void) => void): void {
     let thread: Thread | null = null
-    for (const t of this.threads) if (t.online && (thread === null || t.inFlightBytes < thread.inFlightBytes)) thread = t
+    if (this.inFlightBytes < this.maxInFlightBytes) for (const t of this.threads) if (t.online && (thread === null || t.inFlightBytes < thread.inFlightBytes)) thread = t
     if (thread === null) {
       done(decodeWith(batch, this.formatHere), noop)
       return

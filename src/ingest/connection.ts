@@ -19,6 +19,7 @@ import type { InputCounters } from './input-status.js'
 import { decodeFrameAt, rejection, type FrameOutcome } from './decode-frame.js'
 import { readPast, refuseRecord } from './refusal.js'
 import { releaseBatch } from './batch-release.js'
+import { readIntoSharedBuffer } from './shared-read-buffer.js'
 import { FrameBatchBuilder, ownMemory, type BatchDecoder, type FrameBatch } from './frame-batch.js'
 import type { UnpickleLimits } from './unpickle.js'
 
@@ -95,6 +96,10 @@ export class Connection implements PartialFrameHolder {
   /** When the frame now partly received began (Date.now()). */
   private frameStartedAt = 0
   private onClose: (() => void) | null = null
+  /** Told of every read (a drain's quiet timer): reads come to receive(), not always as 'data' events. */
+  private onRead: (() => void) | null = null
+  /** Reads come through the shared read buffer, never through the stream (which then holds no bytes). */
+  private readonly readsShared: boolean
   /** The read being framed goes to a decode thread: its frames gather here instead of being decoded. */
   private batch: FrameBatchBuilder | null = null
   private readonly counters: InputCounters | null
@@ -129,7 +134,9 @@ export class Connection implements PartialFrameHolder {
     ctx.stats.connectionsTotal++
     ctx.flow.attach(socket)
     socket.setTimeout(ctx.frameTimeoutMs)
-    socket.on('data', (chunk: Buffer) => this.receive(chunk))
+    const receive = (chunk: Buffer): void => this.receive(chunk)
+    this.readsShared = readIntoSharedBuffer(socket, receive)
+    if (!this.readsShared) socket.on('data', receive)
     socket.on('timeout', () => {
       if (this.framer.inFrame) this.fail(new FrameError('FRAME_TRUNCATED', `no data for ${ctx.frameTimeoutMs / 1000} s in the middle of a frame`))
     })
@@ -183,9 +190,9 @@ export class Connection implements PartialFrameHolder {
    * Synchronous, so nothing more can be read from the kernel before the fd is stored: those bytes travel with it.
    */
   save(): SavedConnection {
-    while (!this.closed && this.socket.read() !== null) {
-      // read() emits 'data' for each chunk it returns: receive() frames it.
-    }
+    // read() emits 'data' for each chunk it returns: receive() frames it. Not with the shared read buffer: there
+    // the stream holds nothing, and read() would only start reading again.
+    while (!this.readsShared && !this.closed && this.socket.read() !== null) {}
     const { socket } = this
     return { local: endpoint(socket.localAddress, socket.localPort), remote: endpoint(socket.remoteAddress, socket.remotePort), ...this.framer.snapshot() }
   }
@@ -232,13 +239,15 @@ export class Connection implements PartialFrameHolder {
       const before = this.socket.bytesRead
       setImmediate(() => setImmediate(() => (this.socket.bytesRead === before ? this.close() : arm())))
     }
-    this.socket.on('data', arm)
+    this.onRead = arm
     arm()
     return closed.then(() => clearTimeout(timer))
   }
 
+  /** One read: `chunk` may be the shared read buffer (shared-read-buffer.ts), so nothing here keeps it. */
   private receive(chunk: Buffer): void {
     if (this.closed) return
+    this.onRead?.()
     this.ctx.stats.bytesReceived += chunk.length
     const { framer } = this
     const wasInFrame = framer.inFrame

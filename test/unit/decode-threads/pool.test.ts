@@ -88,6 +88,8 @@ describe('decode threads', () => {
     assert.ok(hostile.length > 10, `hostile frames: ${hostile.length}`)
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
+  /** The counts of the pool withPool made last: reads and records the threads took. */
+  let handedOver = { running: 0, reads: 0, records: 0 }
 
   /** Reads of 1 to 150 entries: genuine frames with hostile ones and frames read past dealt in. */
   function reads(): Read[] {
@@ -107,9 +109,12 @@ describe('decode threads', () => {
     return out
   }
 
-  /** A pool of `threads` threads taking every read, once all of them are up; closed after `use`. */
-  async function withPool(threads: number, use: (pool: DecodePool) => Promise<void> | void): Promise<void> {
-    const pool = new DecodePool({ threads, workerFile, format: FORMAT, diagnostics, when: 'always' })
+  /** A pool of `threads` threads taking every read (however many bytes are in flight, unless `maxInFlightBytes`
+   *  says), once all of them are up; closed after `use`. */
+  async function withPool(threads: number, use: (pool: DecodePool) => Promise<void> | void, maxInFlightBytes = Infinity): Promise<void> {
+    const counts = { running: 0, reads: 0, records: 0 }
+    const pool = new DecodePool({ threads, workerFile, format: FORMAT, diagnostics, when: 'always', maxInFlightBytes, counts })
+    handedOver = counts
     try {
       const online = (): number => (pool as unknown as { threads: Array<{ online: boolean }> }).threads.filter((t) => t.online).length
       while (online() < threads) await new Promise((r) => setTimeout(r, 5))
@@ -144,6 +149,19 @@ describe('decode threads', () => {
       assert.ok(refusals > 10, `hostile frames refused: ${refusals}`)
       assert.deepEqual(reported, [])
     })
+  })
+
+  it('decodes on the loop, as the threads would, the reads that come while the bytes in flight are at the limit', async () => {
+    await withPool(2, async (pool) => {
+      const all = reads().slice(0, 40)
+      const outcomes = await decodeAll(pool, all) // handed over at once: none is released before the last is in
+      assert.equal(handedOver.reads, 1, 'the first read went to a thread: nothing was in flight before it')
+      const format = createFormatter(FORMAT)
+      for (let i = 0; i < all.length; i++) assert.deepEqual(fromThread(all[i]!, outcomes[i]!), onTheLoop(all[i]!, format), `read ${i}`)
+      const [later] = await decodeAll(pool, [genuine.slice(0, 3)])
+      assert.deepEqual(fromThread(genuine.slice(0, 3), later!), onTheLoop(genuine.slice(0, 3), format))
+      assert.equal(handedOver.reads, 2, 'once released, the next read goes to a thread again')
+    }, 1)
   })
 
   it('formats with the layout of a reload from the reads handed over after it', async () => {
