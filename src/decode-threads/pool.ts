@@ -136,13 +136,15 @@ export class DecodePool implements BatchDecoder {
   decode(batch: FrameBatch, done: (outcome: BatchOutcome, finish: () => void) => void): void {
     let thread: Thread | null = null
     if (this.inFlightBytes < this.maxInFlightBytes) for (const t of this.threads) if (t.online && (thread === null || t.inFlightBytes < thread.inFlightBytes)) thread = t
+    const bytes = batch.bytes.byteLength
+    // The lines go to the shared memory on the loop too: a fresh buffer per read counts as external memory, which
+    // brings V8's next full collection nearer.
+    const lines = this.lines?.take(Math.ceil(4096 + bytes * OUT_PER_IN_BYTE)) ?? null
     if (thread === null) {
-      done(decodeWith(batch, this.formatHere), noop)
+      done(decodeWith(batch, this.formatHere, lines?.bytes), lines === null ? noop : () => lines.finish())
       return
     }
     const id = ++this.nextId
-    const bytes = batch.bytes.byteLength
-    const lines = this.lines?.take(Math.ceil(4096 + bytes * OUT_PER_IN_BYTE)) ?? null
     this.counts.reads++
     thread.pending.set(id, { batch, format: this.formatHere, lines, done })
     thread.inFlightBytes += bytes

@@ -273,6 +273,7 @@ export class BatchedWriter extends EventEmitter {
     // Partial write (sonic-boom handles it the same way): the rest goes first, before anything else.
     if (this.inflightOffset < this.inflight.length) return this.writeNext()
     this.completedWrites += this.inflightCount
+    this.queue.written(this.inflight)
     this.inflight = null
     this.io = 'none'
     this.resolveFlushes()

@@ -218,6 +218,38 @@ describe('ChunkQueue', () => {
     // A lone surrogate takes 3 bytes (U+FFFD), as Buffer.byteLength counts it.
     assert.equal(q.push('a\ud800b'), Buffer.byteLength('a\ud800b'))
   })
+  it('fills a pool again once every bucket of it is written, never while one is still to be written', () => {
+    const q = new ChunkQueue(10)
+    q.push('abc')
+    const a1 = q.shift()! // pool A, partly filled
+    q.push('defgh') // A[3, 8)
+    q.push('ijk') // 2 bytes left in A: A is sealed, pool B
+    q.written(a1.buf)
+    const a2 = q.shift()!
+    assert.equal(a2.buf.toString(), 'defgh')
+    assert.equal(a2.buf.buffer, a1.buf.buffer)
+    q.push('lmnopqrs') // 8 bytes do not fit B's 7 left: B is sealed, and A still has a2 to write, so pool C
+    const b = q.shift()!
+    assert.equal(b.buf.toString(), 'ijk')
+    const c = q.shift()!
+    assert.equal(c.buf.toString(), 'lmnopqrs')
+    assert.notEqual(c.buf.buffer, a1.buf.buffer, 'A was not taken while a2 was still to be written')
+    assert.equal(a2.buf.toString(), 'defgh')
+    q.written(a2.buf) // A's last bucket: A is the spare
+    q.written(b.buf) // B's last bucket: B is the spare (one is kept)
+    q.push('stuvw') // C has 2 left: C is sealed, the spare filled again
+    const d = q.shift()!
+    assert.equal(d.buf.toString(), 'stuvw')
+    assert.equal(d.buf.buffer, b.buf.buffer)
+    assert.equal(c.buf.toString(), 'lmnopqrs', 'C, not yet written, kept its bytes')
+    // A bucket of its own (an entry over maxBytes) is never a pool.
+    q.push('LONGER-THAN-TEN')
+    const own = q.shift()!
+    q.written(own.buf)
+    q.push('0123456789')
+    q.push('x')
+    assert.notEqual(q.shift()!.buf.buffer, own.buf.buffer)
+  })
   it('rejects a non-positive bucket size', () => {
     assert.throws(() => new ChunkQueue(0), RangeError)
   })
