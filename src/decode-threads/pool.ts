@@ -1,10 +1,11 @@
 // The decode threads (log.decode_threads). One event loop reads, frames and writes; at a few hundred thousand
 // records a second decoding and formatting fill it while a core stays idle. Then whole reads go to threads:
 // only large reads (a client that is ahead of us: small reads cost more to hand over than to decode), only
-// while the loop is busy (a loop with time to spare does the work itself, at a third of the CPU), and only up
-// to MAX_IN_FLIGHT_BYTES; past it a read is decoded on the loop the same way (its frames batched, the line
-// layout). Threads start at the first such read, not at start (cold start, memory). A batch's bytes stay here
-// until its outcome is back: if a thread dies, its batches are decoded on the loop instead.
+// while the loop is busy (a loop with time to spare does the work itself, at a third of the CPU), and only while a
+// thread has little work queued (MAX_QUEUED_BYTES) and the memory in flight is bounded (MAX_IN_FLIGHT_BYTES); else
+// a read is decoded on the loop the same way (its frames batched, the line layout). Threads start at the first
+// such read, not at start (cold start, memory). A batch's bytes stay here until its outcome is back: if a thread
+// dies, its batches are decoded on the loop instead.
 import { readFileSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
@@ -12,20 +13,26 @@ import type { Diagnostics } from '../diagnostic-codes.js'
 import type { FormatOptions } from '../format/formatter.js'
 import { isSkipped, ownMemory, type BatchDecoder, type BatchMemory, type BatchOutcome, type FrameBatch } from '../ingest/frame-batch.js'
 import { decodeWith, formattingOf, type Formatting } from './formatting.js'
-import type { FromThread, ToThread } from './messages.js'
+import type { FromThread, ThreadStart, ToThread } from './messages.js'
 import { SharedSlab, type Region } from './shared-slab.js'
 
 /** Reads shorter than this are decoded on the loop: the hand-over costs about as much as decoding them. */
 export const MIN_READ_BYTES = 8 * 1024
-/** Bytes handed to threads and not yet released; past it reads are decoded on the loop, as batches all the same:
- *  record by record (a LogRecord each, then the formatter) cost the loop more and the heap 30 MiB more (with 32
- *  clients a quarter of the bytes came past it). A larger limit only makes records wait longer and the memory
- *  grow: 2 MiB is 30 reads, ahead of two threads (3 MiB: peak RSS 201 MiB at 32 clients). */
-export const MAX_IN_FLIGHT_BYTES = 2 * 1024 * 1024
+/** A thread's work not yet done (frame bytes handed to it that it has not finished, as it counts them in shared
+ *  memory: `done`), past which reads are decoded on the loop. More only makes records wait longer: 2 MiB is 30
+ *  reads, a few milliseconds of a thread's work. Counted by the thread itself, not by the answers the loop has
+ *  read: while the loop was held up (answering /api/records, a collection) a thread finished its queue and
+ *  idled, but its answers, not yet read, still counted, so the loop decoded the next reads itself and fell
+ *  further behind (32 clients with the page polled: 368k → 394k records/s). */
+const MAX_QUEUED_BYTES = 2 * 1024 * 1024
+/** Frame bytes handed to threads and not yet released (answered or not), past which reads are decoded on the
+ *  loop, as batches all the same (record by record, a LogRecord each, cost the loop more and the heap 30 MiB
+ *  more): what bounds the memory of reads in flight. */
+export const MAX_IN_FLIGHT_BYTES = 6 * 1024 * 1024
 /** The shared memory for frames: what is in flight, what the ring keeps, and room to go round. */
-const FRAME_SLAB_BYTES = 4 * 1024 * 1024
-/** The shared memory for formatted lines: a read's lines take up to twice its frames (OUT_PER_IN_BYTE). */
-const LINE_SLAB_BYTES = 4 * 1024 * 1024
+const FRAME_SLAB_BYTES = 8 * 1024 * 1024
+/** The shared memory for formatted lines: a read's lines take up to 1.25 times its frames (OUT_PER_IN_BYTE). */
+const LINE_SLAB_BYTES = 8 * 1024 * 1024
 const OUT_PER_IN_BYTE = 1.25
 /** How often the loop's utilisation is sampled. */
 const SAMPLE_MS = 100
@@ -50,9 +57,15 @@ interface Pending {
 class Thread {
   online = false
   dead = false
-  inFlightBytes = 0
+  /** Frame bytes handed to it, wrapping at 2^32 as its count in `done` does. */
+  handedBytes = 0
   readonly pending = new Map<number, Pending>()
-  constructor(readonly worker: Worker) {}
+  constructor(readonly worker: Worker, private readonly done: Uint32Array, private readonly slot: number) {}
+
+  /** Frame bytes handed to it that it has not finished yet (its answers may not have been read). */
+  get queuedBytes(): number {
+    return (this.handedBytes - Atomics.load(this.done, this.slot)) >>> 0
+  }
 }
 
 export interface DecodePoolOptions {
@@ -68,6 +81,8 @@ export interface DecodePoolOptions {
   counts?: ThreadCounts
   /** Bytes in threads' hands past which reads are decoded on the loop (MAX_IN_FLIGHT_BYTES; none for 'always'). */
   maxInFlightBytes?: number
+  /** A thread's unfinished bytes past which reads are decoded on the loop (MAX_QUEUED_BYTES; none for 'always'). */
+  maxQueuedBytes?: number
 }
 
 /** Threads running now, and the reads and records they took (status/telemetry.ts's DecodeThreadCounts). */
@@ -96,6 +111,7 @@ export class DecodePool implements BatchDecoder {
   private frames: SharedSlab | null = null
   private lines: SharedSlab | null = null
   private readonly maxInFlightBytes: number
+  private readonly maxQueuedBytes: number
 
   constructor(private readonly options: DecodePoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`invalid decode threads: ${options.threads}`)
@@ -106,6 +122,7 @@ export class DecodePool implements BatchDecoder {
     this.diagnostics = options.diagnostics
     this.counts = options.counts ?? { running: 0, reads: 0, records: 0 }
     this.maxInFlightBytes = options.maxInFlightBytes ?? (options.when === 'always' ? Infinity : MAX_IN_FLIGHT_BYTES)
+    this.maxQueuedBytes = options.maxQueuedBytes ?? (options.when === 'always' ? Infinity : MAX_QUEUED_BYTES)
     this.lastSample = performance.eventLoopUtilization()
     this.sampler = setInterval(() => this.sample(), SAMPLE_MS)
     this.sampler.unref()
@@ -135,7 +152,14 @@ export class DecodePool implements BatchDecoder {
 
   decode(batch: FrameBatch, done: (outcome: BatchOutcome, finish: () => void) => void): void {
     let thread: Thread | null = null
-    if (this.inFlightBytes < this.maxInFlightBytes) for (const t of this.threads) if (t.online && (thread === null || t.inFlightBytes < thread.inFlightBytes)) thread = t
+    if (this.inFlightBytes < this.maxInFlightBytes) {
+      let queued = this.maxQueuedBytes
+      for (const t of this.threads) {
+        if (!t.online) continue
+        const q = t.queuedBytes
+        if (q < queued) [thread, queued] = [t, q]
+      }
+    }
     const bytes = batch.bytes.byteLength
     // The lines go to the shared memory on the loop too: a fresh buffer per read counts as external memory, which
     // brings V8's next full collection nearer.
@@ -147,7 +171,7 @@ export class DecodePool implements BatchDecoder {
     const id = ++this.nextId
     this.counts.reads++
     thread.pending.set(id, { batch, format: this.formatHere, lines, done })
-    thread.inFlightBytes += bytes
+    thread.handedBytes = (thread.handedBytes + bytes) >>> 0
     this.inFlightBytes += bytes
     this.post(thread, lines === null ? { kind: 'batch', id, batch } : { kind: 'batch', id, batch, out: lines.bytes })
   }
@@ -190,9 +214,11 @@ export class DecodePool implements BatchDecoder {
   private start(): void {
     this.frames = new SharedSlab(FRAME_SLAB_BYTES)
     this.lines = new SharedSlab(LINE_SLAB_BYTES)
-    for (let i = 0; i < this.options.threads; i++) {
-      const worker = new Worker(this.code, { eval: true, workerData: { format: this.format }, resourceLimits: { maxYoungGenerationSizeMb: 8 } })
-      const thread = new Thread(worker)
+    const done = new Uint32Array(new SharedArrayBuffer(4 * this.options.threads))
+    for (let slot = 0; slot < this.options.threads; slot++) {
+      const start: ThreadStart = { format: this.format, done, slot }
+      const worker = new Worker(this.code, { eval: true, workerData: start, resourceLimits: { maxYoungGenerationSizeMb: 8 } })
+      const thread = new Thread(worker, done, slot)
       worker.unref()
       worker.on('online', () => {
         thread.online = true
@@ -214,7 +240,6 @@ export class DecodePool implements BatchDecoder {
     if (pending === undefined) return
     thread.pending.delete(id)
     const bytes = pending.batch.bytes.byteLength
-    thread.inFlightBytes -= bytes
     this.counts.records += recordsIn(pending.batch, outcome)
     // In flight until released: a read done early waits in line with its memory.
     pending.done(outcome, () => {

@@ -2,14 +2,14 @@
 // formats them exactly as the loop would (decodeBatch), and sends back the lines and what counting needs.
 // Bundled by itself (scripts/bundle.mjs → dist/src/decode-worker.cjs) and started from that text, read at start.
 import { parentPort, workerData } from 'node:worker_threads'
-import type { FormatOptions } from '../format/formatter.js'
 import type { FrameBatch } from '../ingest/frame-batch.js'
 import { decodeWith, formattingOf } from './formatting.js'
-import type { ToThread } from './messages.js'
+import type { ThreadStart, ToThread } from './messages.js'
 
 const port = parentPort
 if (port === null) throw new Error('decode-worker runs as a worker thread only')
-let formatting = formattingOf((workerData as { format: FormatOptions }).format)
+const start = workerData as ThreadStart
+let formatting = formattingOf(start.format)
 
 port.on('message', (message: ToThread) => {
   if (message.kind === 'format') {
@@ -21,4 +21,5 @@ port.on('message', (message: ToThread) => {
   const moved = [outcome.lineEnds.buffer, outcome.levelnos.buffer, outcome.levelIndex.buffer] as ArrayBuffer[]
   if (!(outcome.bytes.buffer instanceof SharedArrayBuffer)) moved.push(outcome.bytes.buffer)
   port.postMessage({ id: message.id, outcome }, moved)
+  Atomics.add(start.done, start.slot, message.batch.bytes.byteLength)
 })

@@ -111,9 +111,9 @@ describe('decode threads', () => {
 
   /** A pool of `threads` threads taking every read (however many bytes are in flight, unless `maxInFlightBytes`
    *  says), once all of them are up; closed after `use`. */
-  async function withPool(threads: number, use: (pool: DecodePool) => Promise<void> | void, maxInFlightBytes = Infinity): Promise<void> {
+  async function withPool(threads: number, use: (pool: DecodePool) => Promise<void> | void, maxInFlightBytes = Infinity, maxQueuedBytes = Infinity): Promise<void> {
     const counts = { running: 0, reads: 0, records: 0 }
-    const pool = new DecodePool({ threads, workerFile, format: FORMAT, diagnostics, when: 'always', maxInFlightBytes, counts })
+    const pool = new DecodePool({ threads, workerFile, format: FORMAT, diagnostics, when: 'always', maxInFlightBytes, maxQueuedBytes, counts })
     handedOver = counts
     try {
       const online = (): number => (pool as unknown as { threads: Array<{ online: boolean }> }).threads.filter((t) => t.online).length
@@ -162,6 +162,32 @@ describe('decode threads', () => {
       assert.deepEqual(fromThread(genuine.slice(0, 3), later!), onTheLoop(genuine.slice(0, 3), format))
       assert.equal(handedOver.reads, 2, 'once released, the next read goes to a thread again')
     }, 1)
+  })
+
+  it('hands a read to a thread that has finished its work even before the loop has read its answers', async () => {
+    await withPool(1, async (pool) => {
+      const [first, second, third] = reads().slice(1, 4) as [Read, Read, Read]
+      const outcomes: BatchOutcome[] = []
+      const handOver = (read: Read, i: number): void => pool.decode(batchOf(pool, read), (outcome, finish) => {
+        outcomes[i] = { ...outcome, bytes: Uint8Array.from(outcome.bytes) }
+        finish()
+      })
+      handOver(first, 0)
+      handOver(second, 1) // the thread has work queued: this one is decoded here, at once
+      assert.equal(handedOver.reads, 1)
+      assert.ok(outcomes[1] !== undefined && outcomes[0] === undefined)
+      // The loop stays busy (no await) while the thread finishes: its answer waits unread.
+      const queued = (): number => (pool as unknown as { threads: Array<{ queuedBytes: number }> }).threads[0]!.queuedBytes
+      const deadline = Date.now() + 5000
+      while (queued() > 0 && Date.now() < deadline) {}
+      assert.equal(queued(), 0, 'the thread finished the first read')
+      handOver(third, 2)
+      assert.equal(handedOver.reads, 2, 'handed over though the first answer is not read yet')
+      assert.equal(outcomes[0], undefined)
+      while (outcomes.filter(Boolean).length < 3) await new Promise((r) => setTimeout(r, 5))
+      const format = createFormatter(FORMAT)
+      ;[first, second, third].forEach((read, i) => assert.deepEqual(fromThread(read, outcomes[i]!), onTheLoop(read, format), `read ${i}`))
+    }, Infinity, 1)
   })
 
   it('formats with the layout of a reload from the reads handed over after it', async () => {
