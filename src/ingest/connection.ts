@@ -132,11 +132,12 @@ export class Connection implements PartialFrameHolder {
     }
     ctx.stats.connectionsOpen++
     ctx.stats.connectionsTotal++
-    ctx.flow.attach(socket)
-    socket.setTimeout(ctx.frameTimeoutMs)
+    // The shared buffer before flow control: a pause then stops the reads themselves.
     const receive = (chunk: Buffer): void => this.receive(chunk)
     this.readsShared = readIntoSharedBuffer(socket, receive)
     if (!this.readsShared) socket.on('data', receive)
+    ctx.flow.attach(socket)
+    socket.setTimeout(ctx.frameTimeoutMs)
     socket.on('timeout', () => {
       if (this.framer.inFrame) this.fail(new FrameError('FRAME_TRUNCATED', `no data for ${ctx.frameTimeoutMs / 1000} s in the middle of a frame`))
     })

@@ -44,5 +44,8 @@ export function readIntoSharedBuffer(socket: Socket, receive: (chunk: Buffer) =>
   // Node passes the buffer the bytes are in and how many there are; returning false would pause the socket.
   fields[kBufferCb] = (bytes: number, buffer: Buffer): void => receive(buffer.subarray(0, bytes))
   handle.useUserBuffer(shared)
+  // A stream paused before (flow control's pause of every socket, say) had only stopped taking chunks, not reading
+  // from the kernel; with the buffer, Node's pause() stops the reads themselves: pause again so it does.
+  if (socket.isPaused()) socket.pause()
   return true
 }

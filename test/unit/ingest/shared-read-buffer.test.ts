@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import tls from 'node:tls'
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import { readIntoSharedBuffer } from '../../../src/ingest/shared-read-buffer.js'
 
 /** A loopback server whose accepted sockets go to `accepted`; closed after `use`. */
@@ -83,6 +83,10 @@ describe('shared read buffer', () => {
     }, async (port) => {
       const client = net.connect(port, '127.0.0.1')
       client.resume()
+      after(() => {
+        client.destroy()
+        socketHere?.destroy()
+      })
       await until(() => socketHere !== null, 'the connection')
       client.write(Buffer.alloc(1000, 1))
       await until(() => bytes === 1000, 'the first bytes')
@@ -95,6 +99,30 @@ describe('shared read buffer', () => {
       await until(() => timedOut, 'the idle timeout', 2000)
       client.destroy()
       socketHere!.destroy()
+    })
+  })
+
+  it('keeps a socket paused before it was switched paused: no read until it is resumed', async () => {
+    let bytes = 0
+    let socketHere: net.Socket | null = null
+    await withServer((socket) => {
+      socketHere = socket
+      socket.pause() // as flow control pauses a connection accepted while the file is behind
+      assert.equal(readIntoSharedBuffer(socket, (chunk) => (bytes += chunk.length)), true)
+    }, async (port) => {
+      const client = net.connect(port, '127.0.0.1')
+      client.resume()
+      try {
+        await until(() => socketHere !== null, 'the connection')
+        client.write(Buffer.alloc(5000, 1))
+        await new Promise((r) => setTimeout(r, 150))
+        assert.equal(bytes, 0, 'nothing read while paused')
+        socketHere!.resume()
+        await until(() => bytes === 5000, 'the bytes, once resumed')
+      } finally {
+        client.destroy()
+        socketHere?.destroy()
+      }
     })
   })
 
