@@ -57,8 +57,9 @@ export interface Slot {
 }
 
 const RELEASED: Slot = { release: null }
-/** Records read on the loop while a thread's read ahead of them is not back: past this many, reading pauses
- *  (as for the file's backlog) until half have gone out, so a stalled thread cannot make the line grow for ever. */
+/** Records read while a thread's read ahead of them is not back (one by one, or as a read's batch done before its
+ *  turn): past this many, reading pauses (as for the file's backlog) until half have gone out, so a stalled
+ *  thread cannot make the line grow for ever. */
 export const MAX_WAITING_RECORDS = 200_000
 
 export class Dispatcher {
@@ -136,9 +137,22 @@ export class Dispatcher {
     return slot
   }
 
-  /** The reserved read's work is done: `release` dispatches it (runs and refusals, in order) once its turn comes. */
-  fill(slot: Slot, release: () => void): void {
-    slot.release = release
+  /**
+   * The reserved read's work is done: `release` dispatches it (runs and refusals, in order) once its turn comes.
+   * `records`: how many it holds, counted among the waiting while a place ahead of it is not filled.
+   */
+  fill(slot: Slot, release: () => void, records = 0): void {
+    if (records > 0 && this.line[this.lineHead] !== slot) {
+      this.waitingRecords += records
+      slot.release = () => {
+        this.waitingRecords -= records
+        release()
+      }
+      if (this.waitingRecords > MAX_WAITING_RECORDS && !this.lineLong) {
+        this.lineLong = true
+        this.pause()
+      }
+    } else slot.release = release
     if (this.releasing) return
     this.releasing = true
     const { line } = this

@@ -322,7 +322,7 @@ export class Connection implements PartialFrameHolder {
         releaseBatch(ctx, peer, counters, batch, memory, outcome, refusing)
         finish()
         memory.finish()
-      }),
+      }, batch.offsets.length / 2),
     )
   }
 

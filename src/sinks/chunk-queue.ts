@@ -66,13 +66,14 @@ export class ChunkQueue {
   }
 
   /**
-   * `buf`, a bucket shift() gave, is written: once it was the last bucket of a pool that is full, the pool is
-   * kept as the spare. Buckets come out in the order they were filled, so no later bucket can be in that pool.
+   * `buf`, a bucket shift() gave, is written: once no bucket still queued is in its pool (and that pool is no
+   * longer filling), the pool is kept as the spare. Any queued bucket, not only the next: a bucket of its own
+   * (an entry over maxBytes) can stand between two buckets of one pool.
    */
   written(buf: Buffer): void {
     const memory = buf.buffer
     if (memory === this.pool.buffer || memory.byteLength !== this.maxBytes) return // the pool filling now, or a bucket of its own
-    if (this.sealed.length > 0 && this.sealed[0]!.buffer === memory) return
+    for (const queued of this.sealed) if (queued.buffer === memory) return
     this.spare = Buffer.from(memory)
   }
 

@@ -121,6 +121,24 @@ describe('Dispatcher: places in line', () => {
     assert.equal(file.written.length, MAX_WAITING_RECORDS + 1)
   })
 
+  it('counts the records of reads done before their turn among the waiting, and pauses past the limit', () => {
+    const file = new FileSpy()
+    const calls: string[] = []
+    const dispatcher = new Dispatcher(file, [], [], Infinity, { pauseAll: () => calls.push('pause'), resumeAll: () => calls.push('resume') })
+    const stalled = dispatcher.reserve() // a thread's read that is not back
+    const perRead = 1000
+    let released = 0
+    for (let i = 0; i * perRead <= MAX_WAITING_RECORDS; i++) dispatcher.fill(dispatcher.reserve(), () => released++, perRead)
+    assert.deepEqual(calls, ['pause'], 'reads decoded on the loop behind a stalled thread stop reading too')
+    assert.equal(released, 0)
+    dispatcher.fill(stalled, () => {})
+    assert.equal(released, Math.floor(MAX_WAITING_RECORDS / perRead) + 1)
+    assert.deepEqual(calls, ['pause', 'resume'])
+    // A read filled in its turn is released at once and never counted.
+    dispatcher.fill(dispatcher.reserve(), () => released++, MAX_WAITING_RECORDS * 2)
+    assert.deepEqual(calls, ['pause', 'resume'])
+  })
+
   it('takes runs only when every keeper takes them', () => {
     const { dispatcher } = setup()
     assert.equal(dispatcher.takesRuns, true)

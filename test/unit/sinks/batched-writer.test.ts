@@ -250,6 +250,19 @@ describe('ChunkQueue', () => {
     q.push('x')
     assert.notEqual(q.shift()!.buf.buffer, own.buf.buffer)
   })
+  it('does not fill a pool again while a bucket of it waits behind a bucket of its own', () => {
+    const q = new ChunkQueue(16)
+    q.push('AAAA\n')
+    const p1 = q.shift()! // pool P, being written
+    q.push('XXXXXXXXXXXXXXXXXXXX\n') // over 16 bytes: a bucket of its own, queued after P1
+    q.push('BBBB\n') // back into P
+    q.push('CCCCCCCCCCCC\n') // P has 6 bytes left: P2 ('BBBB') sealed behind the own bucket, pool Q
+    q.written(p1.buf) // P's first bucket written; P2, behind the own bucket, is still queued
+    q.push('DDDDDDDDDDDDDDD\n') // Q is full: a pool is needed, and it must not be P
+    const rest: string[] = []
+    for (let c = q.shift(); c !== null; c = q.shift()) rest.push(c.buf.toString())
+    assert.deepEqual(rest, ['XXXXXXXXXXXXXXXXXXXX\n', 'BBBB\n', 'CCCCCCCCCCCC\n', 'DDDDDDDDDDDDDDD\n'])
+  })
   it('rejects a non-positive bucket size', () => {
     assert.throws(() => new ChunkQueue(0), RangeError)
   })
