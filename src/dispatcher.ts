@@ -114,10 +114,7 @@ export class Dispatcher {
           this.deliver(record)
         },
       })
-      if (++this.waitingRecords > MAX_WAITING_RECORDS && !this.lineLong) {
-        this.lineLong = true
-        this.pause()
-      }
+      this.waitMore(1)
     }
   }
 
@@ -143,15 +140,11 @@ export class Dispatcher {
    */
   fill(slot: Slot, release: () => void, records = 0): void {
     if (records > 0 && this.line[this.lineHead] !== slot) {
-      this.waitingRecords += records
       slot.release = () => {
         this.waitingRecords -= records
         release()
       }
-      if (this.waitingRecords > MAX_WAITING_RECORDS && !this.lineLong) {
-        this.lineLong = true
-        this.pause()
-      }
+      this.waitMore(records)
     } else slot.release = release
     if (this.releasing) return
     this.releasing = true
@@ -221,6 +214,15 @@ export class Dispatcher {
     for (const keeper of this.keepers) keeper.record(record)
     this.file.write(record)
     this.checkBacklog()
+  }
+
+  /** `records` more wait behind a place not yet filled: past MAX_WAITING_RECORDS, reading pauses. */
+  private waitMore(records: number): void {
+    this.waitingRecords += records
+    if (this.waitingRecords > MAX_WAITING_RECORDS && !this.lineLong) {
+      this.lineLong = true
+      this.pause()
+    }
   }
 
   private checkBacklog(): void {
